@@ -1,0 +1,105 @@
+// Types that cross stage boundaries (track → store → analyze → report; capture → diff → report).
+// Everything else lives beside the code that owns it.
+
+/** A memory series the tracker records and the analysis reads. */
+export type Metric = 'rss' | 'uss' | 'pss' | 'swap' | 'vram';
+
+export type Role = 'main' | 'child' | 'tree';
+
+export type Classification = 'growing' | 'cycling' | 'plateau' | 'stable' | 'insufficient-data';
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+/** One reading of one process at one moment. Sizes in bytes; null where not measured this tick. */
+export interface Sample {
+  t_ms: number; // wall-clock epoch milliseconds
+  rss: number | null;
+  uss: number | null;
+  pss: number | null;
+  swap: number | null;
+  vram: number | null;
+  cpu: number | null; // percent of one core
+}
+
+/** A process as the store knows it: a (pid, start time) pair, so a reused PID is a new process. */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  start_ticks: number; // field 22 of /proc/PID/stat; 0 where unknown (traces)
+  name: string;
+  cmdline: string;
+  role: Role;
+}
+
+/** Session metadata as printed in the Report JSON. */
+export interface SessionInfo {
+  id: number;
+  label: string;
+  started_at: string; // ISO 8601, UTC
+  interval_s: number;
+  source: 'track' | 'trace';
+  ended_at?: string | null;
+  end_reason?: string | null;
+}
+
+/** One row of the Report JSON (DESIGN.md §2). Analysis fields are null when not computed. */
+export interface ProcessReport {
+  pid: number;
+  name: string;
+  cmdline: string;
+  role: Role;
+  metric: Metric;
+  samples: number;
+  duration_s: number;
+  first_mb: number | null;
+  last_mb: number | null;
+  min_mb: number | null;
+  max_mb: number | null;
+  rate_mb_per_min: number | null;
+  rate_ci95_mb_per_min: [number, number] | null;
+  classification: Classification | null;
+  verdict?: Verdict;
+}
+
+export interface SessionReport {
+  session: SessionInfo;
+  processes: ProcessReport[];
+}
+
+/** Per-type totals in one heap snapshot or Python census. */
+export interface TypeStat {
+  count: number;
+  bytes: number;
+}
+
+/** A runtime-neutral census: what the diff consumes, whether it came from V8 or CPython. */
+export interface Census {
+  t_s: number; // seconds since the first census
+  file: string | null; // artifact it was read from
+  objects: number;
+  bytes: number;
+  types: Map<string, TypeStat>;
+  /** Optional: a holder description per type, from the runtime's retainer analysis. */
+  retainers?: Map<string, string>;
+  /** Seconds the target was paused to take it, where measured. */
+  pause_s?: number;
+}
+
+/** Profile JSON (DESIGN.md §2). */
+export interface GrowingType {
+  type: string;
+  counts: number[];
+  bytes: number[];
+  count_delta: number;
+  bytes_delta: number;
+  bytes_per_min: number | null;
+  retainer_path: string | null;
+  retainer_share?: number | null; // fraction of new instances under that holder
+}
+
+export interface ProfileReport {
+  target: { pid: number | null; runtime: 'node' | 'python' | 'snapshot' };
+  snapshots: { t_s: number; file: string | null; objects: number; bytes: number; pause_s?: number | null }[];
+  growing: GrowingType[];
+  warnings?: string[];
+}
