@@ -1,0 +1,54 @@
+// Runtime-neutral diff of censuses (V8 heap snapshots or CPython censuses): which types grew in
+// every interval, ranked by bytes grown, then by count grown.
+import type { Census, GrowingType } from '../types.js';
+
+export interface DiffOptions {
+  /** Keep at most this many growers. */
+  top?: number;
+  /** Ignore types whose total growth is below this many bytes and this many objects. */
+  minBytes?: number;
+  minCount?: number;
+}
+
+/**
+ * A type "grows" when its byte total (or, for zero-size types, its count) rose in every interval
+ * between consecutive censuses. With two censuses that is one interval, so a single rise counts.
+ */
+export function diffCensuses(censuses: readonly Census[], opts: DiffOptions = {}): GrowingType[] {
+  if (censuses.length < 2) return [];
+  const minBytes = opts.minBytes ?? 0;
+  const minCount = opts.minCount ?? 1;
+  const names = new Set<string>();
+  for (const c of censuses) for (const k of c.types.keys()) names.add(k);
+  const spanMin = (censuses[censuses.length - 1]!.t_s - censuses[0]!.t_s) / 60;
+  const out: GrowingType[] = [];
+  for (const type of names) {
+    const counts = censuses.map((c) => c.types.get(type)?.count ?? 0);
+    const bytes = censuses.map((c) => c.types.get(type)?.bytes ?? 0);
+    let everyInterval = true;
+    for (let i = 1; i < censuses.length; i++) {
+      const grewBytes = bytes[i]! > bytes[i - 1]!;
+      const grewCount = counts[i]! > counts[i - 1]!;
+      // Bytes decide; count breaks ties for types whose shallow size does not move.
+      if (!(grewBytes || (bytes[i] === bytes[i - 1] && grewCount))) {
+        everyInterval = false;
+        break;
+      }
+    }
+    if (!everyInterval) continue;
+    const count_delta = counts[counts.length - 1]! - counts[0]!;
+    const bytes_delta = bytes[bytes.length - 1]! - bytes[0]!;
+    if (bytes_delta < minBytes && count_delta < minCount) continue;
+    out.push({
+      type,
+      counts,
+      bytes,
+      count_delta,
+      bytes_delta,
+      bytes_per_min: spanMin > 0 ? bytes_delta / spanMin : null,
+      retainer_path: censuses[censuses.length - 1]!.retainers?.get(type) ?? null,
+    });
+  }
+  out.sort((a, b) => b.bytes_delta - a.bytes_delta || b.count_delta - a.count_delta || a.type.localeCompare(b.type));
+  return opts.top ? out.slice(0, opts.top) : out;
+}
