@@ -7,7 +7,7 @@ export function strictParser(argv: string[], scriptName: string): Argv {
   return yargs(argv)
     .scriptName(scriptName)
     .exitProcess(false)
-    .strict()
+    .strictOptions()
     .parserConfiguration({ 'populate--': true, 'unknown-options-as-args': false })
     .option('verbose', { type: 'boolean', describe: 'show stack traces for errors', default: false })
     .help(false)
@@ -19,4 +19,8 @@ export function strictParser(argv: string[], scriptName: string): Argv {
 }
 
 /** True when argv asks for help; commands print their usage text and exit 0. */
-export const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  const own = end < 0 ? argv : argv.slice(0, end); // `-- python train.py -h` is the command's flag
+  return own.includes('--help') || own.includes('-h');
+}

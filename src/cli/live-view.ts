@@ -1,0 +1,103 @@
+// leak-track's terminal view. On a TTY: a chart of the main process and the tree total redrawn in
+// place, with a status line. Elsewhere: a plain status line now and then, never cursor movement.
+import { plotSeries, chartColors } from '../report/chart.js';
+import { DecimatingSeries } from '../track/decimating-series.js';
+import type { TickSummary } from '../track/sampler.js';
+import { analyzeSeries } from '../analyze/index.js';
+import { formatDuration, formatMb, MiB } from '../units.js';
+
+export interface LiveViewOptions {
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  mode: 'chart' | 'lines' | 'quiet';
+  plannedMs: number; // 0 = open-ended
+  label: string;
+  color: boolean;
+}
+
+/** Holds the bounded live series and draws them. */
+export class LiveView {
+  private readonly main = new DecimatingSeries(512);
+  private readonly tree = new DecimatingSeries(512);
+  private drawnLines = 0;
+  private lastDraw = 0;
+  private lastLine = 0;
+  private rateText = '';
+  private ticks = 0;
+  private last: TickSummary | null = null;
+
+  constructor(private readonly o: LiveViewOptions) {}
+
+  /** The heading above the chart (known once the session exists). */
+  setLabel(label: string): void {
+    this.o.label = label;
+  }
+
+  /** Feed one tick; redraws at most a few times a second. */
+  update(t: TickSummary): void {
+    this.ticks++;
+    this.last = t;
+    const ts = t.elapsedMs / 1000;
+    if (t.mainBytes !== null) this.main.push(ts, t.mainBytes / MiB);
+    this.tree.push(ts, t.treeBytes / MiB);
+    if (this.ticks % 5 === 0 || this.ticks < 5) this.rateText = this.estimateRate();
+    const now = Date.now();
+    if (this.o.mode === 'chart' && now - this.lastDraw > 250) {
+      this.lastDraw = now;
+      this.redraw();
+    } else if (this.o.mode === 'lines' && now - this.lastLine > 60_000) {
+      this.lastLine = now;
+      this.o.out.write(`${this.statusLine()}\n`);
+    }
+  }
+
+  /** Print text (a notice, or the launched command's output) above the chart. */
+  print(text: string): void {
+    if (this.o.mode === 'quiet') return;
+    this.erase();
+    this.o.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (this.o.mode === 'chart' && this.last) this.redraw();
+  }
+
+  /** Remove the chart before the final summary is printed. */
+  finish(): void {
+    if (this.o.mode === 'chart') this.erase();
+    else if (this.o.mode === 'lines' && this.last) this.o.out.write(`${this.statusLine()}\n`);
+  }
+
+  private estimateRate(): string {
+    const s = this.tree.snapshot();
+    if (s.t_s.length < 10) return 'collecting…';
+    const a = analyzeSeries(s);
+    if (a.classification === 'insufficient-data') return 'too early to tell';
+    const r = a.rate_mb_per_min ?? 0;
+    return `${r >= 0 ? '+' : ''}${r.toFixed(1)} MB/min, ${a.classification}`;
+  }
+
+  private statusLine(): string {
+    const t = this.last;
+    if (!t) return this.o.label;
+    const planned = this.o.plannedMs > 0 ? ` / ${formatDuration(this.o.plannedMs / 1000)}` : '';
+    const main = t.mainBytes !== null ? `main ${formatMb(t.mainBytes / MiB)}` : 'main —';
+    return `${formatDuration(t.elapsedMs / 1000)}${planned} · ${t.tick + 1} samples · ${t.processes} proc · ${main} · tree ${formatMb(t.treeBytes / MiB)} · ${this.rateText}`;
+  }
+
+  private redraw(): void {
+    const width = Math.max(40, (this.o.out.columns ?? 100) - 2);
+    const series = [
+      { ...this.tree.snapshot(), color: chartColors.tree },
+      { ...this.main.snapshot(), color: chartColors.series },
+    ];
+    const chart = series[0]!.t_s.length >= 2 ? plotSeries(series, { width: width - 14, height: 10, color: this.o.color }) : '';
+    const text = `${this.o.label}\n${chart ? `${chart}\n` : ''}  ${this.o.color ? '\x1b[36mtree total\x1b[0m / main (USS)' : 'tree total / main (USS)'}\n${this.statusLine()}\n`;
+    this.erase();
+    this.o.out.write(text);
+    this.drawnLines = text.split('\n').length - 1;
+  }
+
+  private erase(): void {
+    if (this.drawnLines > 0) {
+      this.o.out.write(`\x1b[${this.drawnLines}A\x1b[J`);
+      this.drawnLines = 0;
+    }
+  }
+}

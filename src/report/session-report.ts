@@ -1,0 +1,137 @@
+// From a recorded session (DB or trace) to the Report JSON rows: one per process and one for the
+// tree total, each analysed on the chosen metric. Pure: data in, data out.
+import { analyzeSeries, checkRate, type RateCheck, type SeriesAnalysis } from '../analyze/index.js';
+import type { Metric, ProcessReport, SessionReport } from '../types.js';
+import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
+import { MiB } from '../units.js';
+
+/** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
+export interface AnalysedRow {
+  report: ProcessReport;
+  t_s: number[];
+  mb: number[];
+  analysis: SeriesAnalysis | null;
+  check: RateCheck | null;
+  /** For a tree row: the process whose growth drives the total, if one does. */
+  driver: { pid: number; name: string; rate_mb_per_min: number } | null;
+}
+
+export interface ReportOptions {
+  /** Requested metric; default USS, falling back to RSS per process where USS was never read. */
+  metric?: Metric;
+  maxRate?: number | null;
+  floorMbPerMin?: number;
+}
+
+/** Analyse every process of a session and the tree total. */
+export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[] } {
+  const t0 = minOf(s.processes.map((p) => p.t_ms[0] ?? Infinity));
+  const rows: AnalysedRow[] = s.processes.map((p) => analyseRow(p, t0, o));
+  const children = rows.filter((r) => r.report.role === 'child');
+  if (children.length > 0) rows.push(treeRow(s.processes, t0, o, rows));
+  return { report: { session: s.info, processes: rows.map((r) => r.report) }, rows };
+}
+
+/** The series a metric yields for one process: points where it was read (others are skipped, not zero). */
+export function seriesOf(p: ProcessSeries, metric: Metric, t0: number): { t_s: number[]; mb: number[] } {
+  const values = p[metric];
+  const t_s: number[] = [];
+  const mb: number[] = [];
+  for (let i = 0; i < p.t_ms.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    t_s.push((p.t_ms[i]! - t0) / 1000);
+    mb.push(v / MiB);
+  }
+  return { t_s, mb };
+}
+
+function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
+  if (requested) return requested;
+  return p.uss.some((v) => v !== null) ? 'uss' : 'rss';
+}
+
+function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
+  const metric = chooseMetric(p, o.metric);
+  const { t_s, mb } = seriesOf(p, metric, t0);
+  return finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+}
+
+/**
+ * Tree total per tick: the sum over processes alive at that tick. A process whose USS was not read
+ * on a tick (large processes are read every k-th tick) contributes its last reading.
+ */
+function treeRow(ps: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[]): AnalysedRow {
+  const metric = ps.every((p) => p.uss.some((v) => v !== null)) ? (o.metric ?? 'uss') : (o.metric ?? 'rss');
+  const totals = new Map<number, number>();
+  for (const p of ps) {
+    const values = p[metric];
+    let last: number | null = null;
+    for (let i = 0; i < p.t_ms.length; i++) {
+      const v: number | null | undefined = values[i] ?? last;
+      if (v === null || v === undefined) continue;
+      last = v;
+      totals.set(p.t_ms[i]!, (totals.get(p.t_ms[i]!) ?? 0) + v);
+    }
+  }
+  const times = [...totals.keys()].sort((a, b) => a - b);
+  const t_s = times.map((t) => (t - t0) / 1000);
+  const mb = times.map((t) => totals.get(t)! / MiB);
+  const main = ps.find((p) => p.info.role === 'main') ?? ps[0]!;
+  const growers = rows
+    .filter((r) => r.analysis?.classification === 'growing' && (r.report.rate_mb_per_min ?? 0) > 0)
+    .sort((a, b) => (b.report.rate_mb_per_min ?? 0) - (a.report.rate_mb_per_min ?? 0));
+  const driver = growers[0]
+    ? { pid: growers[0].report.pid, name: growers[0].report.name, rate_mb_per_min: growers[0].report.rate_mb_per_min! }
+    : null;
+  return finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+}
+
+function finishRow(
+  info: ProcessSeries['info'],
+  metric: Metric,
+  t_s: number[],
+  mb: number[],
+  o: ReportOptions,
+  driver: AnalysedRow['driver'],
+): AnalysedRow {
+  const analysis = mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin }) : null;
+  const check = analysis && o.maxRate ? checkRate(analysis, o.maxRate) : null;
+  const report: ProcessReport = {
+    pid: info.pid,
+    name: info.name,
+    cmdline: info.cmdline,
+    role: info.role,
+    metric,
+    samples: mb.length,
+    duration_s: t_s.length > 1 ? round(t_s[t_s.length - 1]! - t_s[0]!, 3) : 0,
+    first_mb: mb.length ? round(mb[0]!, 1) : null,
+    last_mb: mb.length ? round(mb[mb.length - 1]!, 1) : null,
+    min_mb: mb.length ? round(minOf(mb), 1) : null,
+    max_mb: mb.length ? round(maxOf(mb), 1) : null,
+    rate_mb_per_min: analysis?.rate_mb_per_min ?? null,
+    rate_ci95_mb_per_min: analysis?.rate_ci95_mb_per_min ?? null,
+    classification: analysis?.classification ?? 'insufficient-data',
+  };
+  if (report.rate_mb_per_min !== null) report.rate_mb_per_min = round(report.rate_mb_per_min, 2);
+  if (report.rate_ci95_mb_per_min) report.rate_ci95_mb_per_min = [round(report.rate_ci95_mb_per_min[0], 2), round(report.rate_ci95_mb_per_min[1], 2)];
+  if (check) report.verdict = check.verdict;
+  return { report, t_s, mb, analysis, check, driver };
+}
+
+const round = (x: number, digits: number): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+// Loops, not Math.min(...xs): a day at 1 s is 86,400 arguments, past the engine's call-stack limit.
+function minOf(xs: number[]): number {
+  let m = Infinity;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+function maxOf(xs: number[]): number {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}

@@ -1,0 +1,110 @@
+// Opening a leak-track DB safely: refuse anything that is not ours (or is newer than us) before
+// touching it, create new files 0600, then WAL + busy_timeout so trackers can share one file.
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { inputError, LeakError, notFoundError, usageError } from '../errors.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+
+export type Db = Database.Database;
+
+/** Default DB path: $LEAK_TRACK_DB or ./leak-track.db. */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LEAK_TRACK_DB && env.LEAK_TRACK_DB.length > 0 ? env.LEAK_TRACK_DB : 'leak-track.db';
+}
+
+/** Open (creating if needed) a DB for writing samples. */
+export function openDbForWrite(file: string): Db {
+  const created = createFileIfMissing(file);
+  const db = openRaw(file, false);
+  try {
+    checkOwnership(db, file, created);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL'); // WAL + NORMAL: a killed tracker loses nothing committed
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/** Open an existing DB for reading; never creates or modifies it. */
+export function openDbForRead(file: string): Db {
+  if (!existsSync(file)) {
+    throw notFoundError(`no database at ${file}; record one with leak-track or pass --db FILE`);
+  }
+  const db = openRaw(file, true);
+  try {
+    checkOwnership(db, file, false);
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+function createFileIfMissing(file: string): boolean {
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir)) throw usageError(`cannot create database ${file}: directory ${dir} does not exist`);
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return statSync(file).size === 0;
+    throw usageError(`cannot create database ${file}: ${code ?? (e as Error).message}; pass a writable --db FILE`, e);
+  }
+}
+
+function openRaw(file: string, readonly: boolean): Db {
+  try {
+    return new Database(file, { readonly, fileMustExist: true });
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw (readonly ? inputError : usageError)(`cannot open database ${file}: ${msg}`, e);
+  }
+}
+
+/** Refuse foreign or newer DBs, before any write. A fresh empty file becomes ours. */
+function checkOwnership(db: Db, file: string, fresh: boolean): void {
+  let appId: number;
+  let version: number;
+  let tables: number;
+  try {
+    appId = db.pragma('application_id', { simple: true }) as number;
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = (db.prepare(`SELECT count(*) AS n FROM sqlite_master`).get() as { n: number }).n;
+  } catch (e) {
+    throw inputError(`${file} is not a leak-track database (${(e as Error).message}); pass another --db FILE`, e);
+  }
+  if (appId === 0 && tables === 0 && version === 0) {
+    if (db.readonly) throw inputError(`${file} is an empty database with no sessions; record one with leak-track`);
+    void fresh;
+    return; // empty SQLite file (or the one we just created): ours to initialise
+  }
+  if (appId !== APPLICATION_ID) {
+    throw inputError(`${file} is a SQLite database but not a leak-track one; it was left untouched; pass another --db FILE`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new LeakError(
+      'input',
+      `${file} has schema version ${version}, newer than this leak-detective understands (${SCHEMA_VERSION}); upgrade leak-detective`,
+    );
+  }
+}
+
+/** Apply pending migrations in one transaction each; stamps application_id on first use. */
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      if (v === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

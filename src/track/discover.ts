@@ -1,0 +1,99 @@
+// Finding the target: a PID, a regex over full command lines, or the training job by heuristics.
+// ps-list is used here (once, at start) for discovery; per-tick work reads /proc directly.
+import psList from 'ps-list';
+import { notFoundError, usageError } from '../errors.js';
+import { readCmdline, readProcStat, readRssBytes } from './proc-stat.js';
+import { readProcessTree } from './process-tree.js';
+import { matchTraining } from './training-patterns.js';
+
+export interface Target {
+  pid: number;
+  startTicks: number;
+  name: string;
+  cmdline: string;
+  /** One line: which process and why (printed to stderr). */
+  why: string;
+}
+
+export interface Candidate {
+  pid: number;
+  ppid: number;
+  name: string;
+  cmdline: string;
+  why: string;
+  treeRssBytes: number;
+  treeSize: number;
+}
+
+/** A PID the user named; not-found (exit 3) if it does not exist. */
+export function targetFromPid(pid: number): Target {
+  const st = readProcStat(pid);
+  if (!st || st.state === 'Z') throw notFoundError(`no process with PID ${pid}`);
+  return { pid, startTicks: st.startTicks, name: st.comm, cmdline: readCmdline(pid), why: `PID ${pid} (${st.comm})` };
+}
+
+/** Candidates whose full command line matches, excluding this tracker and its ancestors. */
+export async function findMatching(pattern: string): Promise<Candidate[]> {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (e) {
+    throw usageError(`--match is not a valid regular expression: \`${pattern}\` (${(e as Error).message})`);
+  }
+  return candidates((cmd) => (re.test(cmd) ? `command line matches /${pattern}/` : null));
+}
+
+/** Processes that look like training jobs (see training-patterns.ts). */
+export function findTrainingCandidates(): Promise<Candidate[]> {
+  return candidates((cmd) => matchTraining(cmd)?.why ?? null);
+}
+
+/**
+ * Pick the root of the biggest matching tree: a match whose parent also matches is part of its
+ * parent's job (DataLoader workers, torchrun's ranks), not a job of its own.
+ */
+export function pickTarget(found: Candidate[], searched: string): { target: Target; others: Candidate[] } {
+  if (found.length === 0) throw notFoundError(`no process found: ${searched}`);
+  const pids = new Set(found.map((c) => c.pid));
+  const roots = found.filter((c) => !pids.has(c.ppid));
+  roots.sort((a, b) => b.treeRssBytes - a.treeRssBytes || a.pid - b.pid);
+  const best = roots[0]!;
+  const st = readProcStat(best.pid);
+  if (!st) throw notFoundError(`no process found: ${searched} (PID ${best.pid} exited meanwhile)`);
+  const others = roots.slice(1);
+  const why =
+    `tracking ${best.name} ${best.pid}: ${best.why}; biggest job tree (${best.treeSize} process${best.treeSize === 1 ? '' : 'es'}, ` +
+    `${(best.treeRssBytes / 1048576).toFixed(0)} MB RSS)` +
+    (others.length ? `; other candidates: ${others.slice(0, 5).map((o) => `${o.pid} (${o.name})`).join(', ')}${others.length > 5 ? ', …' : ''}` : '');
+  return { target: { pid: best.pid, startTicks: st.startTicks, name: best.name, cmdline: best.cmdline, why }, others };
+}
+
+async function candidates(test: (cmdline: string) => string | null): Promise<Candidate[]> {
+  const excluded = selfAndAncestors();
+  const out: Candidate[] = [];
+  for (const p of await psList({ all: true })) {
+    if (excluded.has(p.pid)) continue;
+    const cmdline = readCmdline(p.pid) || p.cmd || p.name;
+    const why = test(cmdline);
+    if (!why) continue;
+    const st = readProcStat(p.pid);
+    if (!st || st.state === 'Z') continue;
+    const tree = readProcessTree(p.pid, st.startTicks, true);
+    const treeRssBytes = tree.reduce((sum, t) => sum + (readRssBytes(t.pid) ?? 0), 0);
+    out.push({ pid: p.pid, ppid: st.ppid, name: st.comm, cmdline, why, treeRssBytes, treeSize: tree.length });
+  }
+  return out;
+}
+
+/** Our own PID chain: `sh -c "leak-track --match foo"` matches foo, but is not the target. */
+function selfAndAncestors(): Set<number> {
+  const out = new Set<number>();
+  let pid = process.pid;
+  while (pid > 1 && !out.has(pid)) {
+    out.add(pid);
+    const st = readProcStat(pid);
+    if (!st) break;
+    pid = st.ppid;
+  }
+  return out;
+}

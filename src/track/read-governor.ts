@@ -1,0 +1,46 @@
+// Keeps the tracker's own cost under a budget (1 % of the interval by default): smaps_rollup costs
+// ~1 ms per 100 MB of RSS (the kernel walks the page tables), so a 60 GB process would otherwise cost
+// ~0.5 s per tick. Processes whose reads are expensive get USS read every k-th tick instead.
+
+export interface GovernorState {
+  recent: number[]; // last few read costs, ms
+  every: number; // read USS every `every` ticks
+  countdown: number;
+  announced: boolean;
+}
+
+const WINDOW = 5;
+
+/** Fresh state: read on the first tick, measure, then adapt. */
+export const newGovernorState = (): GovernorState => ({ recent: [], every: 1, countdown: 0, announced: false });
+
+/** Should this tick read smaps_rollup for this process? */
+export function shouldReadRollup(g: GovernorState): boolean {
+  const read = g.countdown <= 0;
+  g.countdown = read ? g.every - 1 : g.countdown - 1;
+  return read;
+}
+
+/**
+ * Record one read's cost and recompute k so that the sum over processes of cost/k stays within
+ * `shareMs` (this process's part of the budget). The median of recent reads is used: a single slow
+ * read (a cold cache, a preempted tracker) must not throttle a small process.
+ * Returns true when k first rises above 1, so the caller can say so once.
+ */
+export function recordRollupCost(g: GovernorState, ms: number, shareMs: number): boolean {
+  g.recent.push(ms);
+  if (g.recent.length > WINDOW) g.recent.shift();
+  if (g.recent.length < 3) return false;
+  const cost = [...g.recent].sort((a, b) => a - b)[g.recent.length >> 1]!;
+  const next = Math.max(1, Math.ceil(cost / Math.max(shareMs, 1e-6)));
+  // Hysteresis: step down only when clearly cheaper, so k does not flap with noise.
+  if (next > g.every || next < g.every / 2) g.every = next;
+  if (g.every > 1 && !g.announced) {
+    g.announced = true;
+    return true;
+  }
+  return false;
+}
+
+/** The median recent cost (ms), for messages. */
+export const typicalCost = (g: GovernorState): number => (g.recent.length ? [...g.recent].sort((a, b) => a - b)[g.recent.length >> 1]! : 0);
