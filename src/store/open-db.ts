@@ -18,10 +18,10 @@ export function openDbForWrite(file: string): Db {
   const created = createFileIfMissing(file);
   const db = openRaw(file, false);
   try {
+    db.pragma('busy_timeout = 5000'); // first: trackers sharing a file wait for each other's locks
     checkOwnership(db, file, created);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: a killed tracker loses nothing committed
-    db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
     migrate(db);
     return db;
@@ -97,14 +97,20 @@ function checkOwnership(db: Db, file: string, fresh: boolean): void {
   }
 }
 
-/** Apply pending migrations in one transaction each; stamps application_id on first use. */
+/**
+ * Apply pending migrations. Each runs in an IMMEDIATE transaction that re-reads user_version under
+ * the write lock, so two trackers creating the same new DB at once do not both apply it.
+ */
 function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
+  for (;;) {
+    const applied = db.transaction(() => {
+      const v = db.pragma('user_version', { simple: true }) as number;
+      if (v >= MIGRATIONS.length) return false;
       db.exec(MIGRATIONS[v]!);
       if (v === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+      return true;
+    }).immediate();
+    if (!applied) return;
   }
 }

@@ -59,25 +59,27 @@ test('Report JSON has exactly the documented shape', async () => {
 });
 
 test('leak-check: FAIL exits 1 with the documented line, JUnit and ::error:: annotation; PASS exits 0', async () => {
-  await recorded;
+  const rec = await recorded;
+  const leakerId = String(rec.get('leaker')!.session.id);
+  const cyclerId = String(rec.get('cycler')!.session.id);
   const junit = path.join(dir, 'leak.xml');
-  const fail = await runBin('leak-check', ['--db', db, '--session', '1', '--max-rate', '20', '--junit', junit], { env: { GITHUB_ACTIONS: 'true' } });
+  const fail = await runBin('leak-check', ['--db', db, '--session', leakerId, '--max-rate', '20', '--junit', junit], { env: { GITHUB_ACTIONS: 'true' } });
   assert.equal(fail.code, 1, fail.stderr);
   assert.match(fail.stdout, /^FAIL python3 \d+: growing \d+(\.\d)? MB\/min \(CI [\d.]+–[\d.]+\) > 20$/m);
   assert.match(fail.stdout, /^::error title=leak-check::FAIL python3 \d+/m);
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, /failures="1"/);
-  const pass = await runBin('leak-check', ['--db', db, '--session', '1', '--max-rate', '1GB/min']);
+  const pass = await runBin('leak-check', ['--db', db, '--session', leakerId, '--max-rate', '1GB/min']);
   assert.equal(pass.code, 0, pass.stdout);
   assert.match(pass.stdout, /^PASS python3 \d+: growing/m);
-  const cyc = await runBin('leak-check', ['--db', db, '--session', '2', '--max-rate', '5']);
+  const cyc = await runBin('leak-check', ['--db', db, '--session', cyclerId, '--max-rate', '5']);
   assert.equal(cyc.code, 0, cyc.stdout);
   assert.match(cyc.stdout, /^PASS python3 \d+: cycling/m);
 });
 
 test('leak-report text: chart, numbers and the verdict in words', async () => {
-  await recorded;
-  const r = await runBin('leak-report', ['--db', db, '--session', '1']);
+  const rec = await recorded;
+  const r = await runBin('leak-report', ['--db', db, '--session', String(rec.get('leaker')!.session.id)]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /python3 \d+ \(main\) \[uss\]/);
   assert.match(r.stdout, /first [\d.]+ MB\s+last [\d.]+ MB\s+min [\d.]+ MB\s+max [\d.]+ MB/);

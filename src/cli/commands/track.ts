@@ -2,7 +2,7 @@
 import type { CliIo, Command } from '../run.js';
 import { parseTrackArgs, TRACK_USAGE, type TrackArgs } from './track-args.js';
 import { wantsHelp } from '../parse.js';
-import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK, LeakError } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { SessionWriter } from '../../store/session-writer.js';
 import { readSession } from '../../store/read-session.js';
@@ -22,6 +22,9 @@ export const trackCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseTrackArgs(argv, io.env);
+  if (process.platform !== 'linux') {
+    throw new LeakError('unsupported', `leak-track reads /proc and runs on Linux only (this is ${process.platform}); record there, then analyse anywhere with leak-report`);
+  }
   const say = (line: string) => !args.quiet && io.stderr.write(`leak-track: ${line}\n`);
   if (args.list) return listCandidates(args, io);
   // Open the DB before touching the target: a bad --db must fail before we launch anything.

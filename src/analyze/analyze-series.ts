@@ -1,0 +1,62 @@
+// The verdict on one memory series: growing, cycling, plateau, stable or insufficient-data, with the
+// steady-state rate and its 95 % interval. Pure: arrays in, a plain object out.
+import { robustNoise } from './stats.js';
+import { toGrid } from './resample.js';
+import { detectCycles } from './cycles.js';
+import { classifyCycles } from './classify-cycles.js';
+import { classifyTrend } from './classify-trend.js';
+import type { AnalyzeOptions, SeriesAnalysis, SeriesInput } from './types.js';
+
+const MIN_SAMPLES = 10;
+/** Growth slower than this (MB/min, 30 MB/h) is not called a leak: a day of it is 720 MB. */
+export const DEFAULT_FLOOR = 0.5;
+const MAX_FIT_POINTS = 4000;
+
+/** Analyse one series (seconds, MiB). */
+export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): SeriesAnalysis {
+  const floor = opts.floorMbPerMin ?? DEFAULT_FLOOR;
+  const n = input.t_s.length;
+  const duration = n > 1 ? input.t_s[n - 1]! - input.t_s[0]! : 0;
+  const base = { samples: n, duration_s: duration };
+  if (n < MIN_SAMPLES || duration <= 0) {
+    const dt = n > 1 ? duration / (n - 1) : 0;
+    return {
+      ...base, classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, baseline: null,
+      model: 'none', noise_mb: 0, period_s: null, explanation: `only ${n} sample${n === 1 ? '' : 's'}; at least ${MIN_SAMPLES} are needed`,
+      need_more_s: dt > 0 ? (MIN_SAMPLES - n) * dt : null,
+    };
+  }
+  // Long recordings are analysed as bin means on an even grid: same shape, bounded cost.
+  const grid = toGrid(input.t_s, input.mb, MAX_FIT_POINTS);
+  const dense = n > MAX_FIT_POINTS;
+  const t = dense ? grid.t : input.t_s;
+  const y = dense ? grid.y : input.mb;
+  const noise = robustNoise(y);
+  const cycles = detectCycles(n > 2000 ? toGrid(t, y, 2000) : grid, noise);
+  if (cycles.period_s !== null) {
+    return { ...base, noise_mb: noise, ...classifyCycles(t, y, cycles.period_s, noise, floor) };
+  }
+  if (cycles.drops > 0 && releasedAfterRising(y, noise)) {
+    return {
+      ...base, classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, baseline: null,
+      model: 'sawtooth', noise_mb: noise, period_s: null,
+      explanation: 'memory is released in sharp drops, but fewer than 2 whole cycles were recorded', need_more_s: duration,
+    };
+  }
+  return { ...base, noise_mb: noise, period_s: null, ...classifyTrend(t, y, noise, floor) };
+}
+
+/** A GC-like drop: a sharp fall of about what had been built up before it (not a one-off release). */
+function releasedAfterRising(y: ArrayLike<number>, noise: number): boolean {
+  let lo = y[0]!;
+  for (let i = 1; i < y.length; i++) {
+    const d = y[i]! - y[i - 1]!;
+    if (d < -6 * noise) {
+      const builtUp = y[i - 1]! - lo;
+      if (builtUp > 0.5 * -d && y[i]! < y[i - 1]! - 0.5 * builtUp) return true;
+      lo = y[i]!;
+    }
+    lo = Math.min(lo, y[i]!);
+  }
+  return false;
+}

@@ -1,0 +1,60 @@
+// Classification of a series without cycles: fit shape models to the series itself, take the rate
+// from the last segment, and decide growing / plateau / stable / undecided.
+import { fitLine, t975 } from './stats.js';
+import { chooseModel, fitModels } from './models.js';
+import type { SeriesAnalysis } from './types.js';
+import { formatDuration } from '../units.js';
+
+/** Analyse trend-only data (t in s, y in MB); `floor` in MB/min, `noise` the robust σ. */
+export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, floor: number): Omit<SeriesAnalysis, 'samples' | 'duration_s' | 'noise_mb' | 'period_s'> {
+  const n = t.length;
+  const t0 = t[0]!;
+  const tEnd = t[n - 1]!;
+  const m = chooseModel(fitModels(t, y));
+  let from = 0;
+  while (from < n - 1 && t[from]! < m.lastSegmentFrom) from++;
+  from = Math.min(from, n - 8); // at least 8 points for the last segment's slope
+  const lf = fitLine(t, y, Math.max(0, from), n);
+  const rate = lf.slope * 60;
+  const half = t975(lf.n - 2) * lf.se * 60;
+  const ci: [number, number] = [rate - half, rate + half];
+  const rise = m.at(tEnd) - m.at(t0);
+  const baseline = sampleModel(m.at, t0, tEnd);
+  const model = m.name === 'hinge' ? (Math.abs(m.endSlope * 60) < floor ? 'hinge-flat' : 'hinge') : m.name;
+  if (ci[0] > floor) {
+    const how =
+      m.name === 'hinge' && from > 0
+        ? `memory started growing at ~${formatDuration(m.lastSegmentFrom - t0)} and keeps growing`
+        : m.name === 'saturating'
+          ? 'growth is slowing but has not stopped'
+          : 'memory grows steadily and is not being released';
+    return { classification: 'growing', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model, explanation: how, need_more_s: null };
+  }
+  const roseWell = rise > Math.max(6 * noise, 4 * lf.residualSd, 0.5);
+  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && rate < floor) {
+    return {
+      classification: 'plateau', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model,
+      explanation: `it grew by ${rise.toFixed(0)} MB and then levelled off (a cache filling up, or warm-up)`, need_more_s: null,
+    };
+  }
+  if (rate >= floor) {
+    // The point estimate says growth, the interval cannot exclude the floor yet: SE ∝ T^(-3/2).
+    const span = tEnd - t[Math.max(0, from)]!;
+    const need = span * Math.pow(half / Math.max(rate - floor, 1e-9), 2 / 3) - span;
+    return {
+      classification: 'insufficient-data', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model,
+      explanation: `it may be growing (${rate.toFixed(1)} MB/min) but the interval still includes no leak`,
+      need_more_s: Math.max(need, 0),
+    };
+  }
+  const step = m.name === 'step' ? ` apart from one step of ${rise.toFixed(0)} MB at ~${formatDuration(m.lastSegmentFrom - t0)}` : '';
+  return {
+    classification: 'stable', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model,
+    explanation: `flat within noise (±${noise.toFixed(1)} MB)${step}`, need_more_s: null,
+  };
+}
+
+function sampleModel(at: (t: number) => number, a: number, b: number): { t_s: number[]; mb: number[] } {
+  const t_s = Array.from({ length: 120 }, (_, i) => a + ((b - a) * i) / 119);
+  return { t_s, mb: t_s.map(at) };
+}

@@ -1,0 +1,129 @@
+// Shape models for a memory baseline, fitted by least squares and compared by BIC:
+//
+//   constant   ────────        linear   ╱          step   ──┐__ / __┌──
+//   hinge      ╱‾‾‾‾ or __╱    saturating exponential  ╭────  (warm-up, cache fill)
+//
+// The rate that matters is the slope at the end of the window ("the last segment").
+
+export type ModelName = 'constant' | 'linear' | 'step' | 'hinge' | 'saturating';
+
+export interface ModelFit {
+  name: ModelName;
+  params: number; // for BIC
+  rss: number;
+  bic: number;
+  /** Fitted value at time t. */
+  at: (t: number) => number;
+  /** Start of the last segment (the knot for hinge/step), for the rate's interval. */
+  lastSegmentFrom: number;
+  /** Slope at the end of the window, MB/s. */
+  endSlope: number;
+}
+
+function bic(n: number, rss: number, k: number): number {
+  return n * Math.log(Math.max(rss, 1e-12) / n) + k * Math.log(n);
+}
+
+/** Solve a small symmetric linear system (normal equations) by Gaussian elimination. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    if (Math.abs(m[p]![c]!) < 1e-12) return null;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[n]! / row[i]!);
+}
+
+/** Least squares on arbitrary basis functions; returns coefficients and RSS. */
+function lsq(t: ArrayLike<number>, y: ArrayLike<number>, basis: ((t: number) => number)[]): { coef: number[]; rss: number } | null {
+  const k = basis.length;
+  const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const aty = new Array<number>(k).fill(0);
+  const row = new Array<number>(k);
+  for (let i = 0; i < t.length; i++) {
+    for (let j = 0; j < k; j++) row[j] = basis[j]!(t[i]!);
+    for (let j = 0; j < k; j++) {
+      aty[j]! += row[j]! * y[i]!;
+      for (let l = j; l < k; l++) ata[j]![l]! += row[j]! * row[l]!;
+    }
+  }
+  for (let j = 0; j < k; j++) for (let l = 0; l < j; l++) ata[j]![l] = ata[l]![j]!;
+  const coef = solve(ata, aty);
+  if (!coef) return null;
+  let rss = 0;
+  for (let i = 0; i < t.length; i++) {
+    let f = 0;
+    for (let j = 0; j < k; j++) f += coef[j]! * basis[j]!(t[i]!);
+    rss += (y[i]! - f) ** 2;
+  }
+  return { coef, rss };
+}
+
+/** Candidate knots: 40 evenly spaced times between the 10th and 90th percentile of t. */
+function knots(t: ArrayLike<number>): number[] {
+  const n = t.length;
+  const a = t[Math.floor(n * 0.1)]!;
+  const b = t[Math.floor(n * 0.9)]!;
+  return Array.from({ length: 40 }, (_, i) => a + ((b - a) * i) / 39);
+}
+
+/** Fit all models (t relative to the first sample, seconds). */
+export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[] {
+  const n = t.length;
+  const t0 = t[0]!;
+  const tEnd = t[n - 1]!;
+  const one = () => 1;
+  const lin = (x: number) => x - t0;
+  const out: ModelFit[] = [];
+  const c = lsq(t, y, [one])!;
+  out.push({ name: 'constant', params: 1, rss: c.rss, bic: bic(n, c.rss, 1), at: () => c.coef[0]!, lastSegmentFrom: t0, endSlope: 0 });
+  const l = lsq(t, y, [one, lin]);
+  if (l) out.push({ name: 'linear', params: 2, rss: l.rss, bic: bic(n, l.rss, 2), at: (x) => l.coef[0]! + l.coef[1]! * (x - t0), lastSegmentFrom: t0, endSlope: l.coef[1]! });
+  let bestStep: ModelFit | null = null;
+  let bestHinge: ModelFit | null = null;
+  for (const k of knots(t)) {
+    const s = lsq(t, y, [one, (x) => (x >= k ? 1 : 0)]);
+    if (s && (!bestStep || s.rss < bestStep.rss)) {
+      bestStep = { name: 'step', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + (x >= k ? s.coef[1]! : 0), lastSegmentFrom: k, endSlope: 0 };
+    }
+    const h = lsq(t, y, [one, lin, (x) => Math.max(0, x - k)]);
+    if (h && (!bestHinge || h.rss < bestHinge.rss)) {
+      bestHinge = { name: 'hinge', params: 4, rss: h.rss, bic: bic(n, h.rss, 4), at: (x) => h.coef[0]! + h.coef[1]! * (x - t0) + h.coef[2]! * Math.max(0, x - k), lastSegmentFrom: k, endSlope: h.coef[1]! + h.coef[2]! };
+    }
+  }
+  if (bestStep) out.push(bestStep);
+  if (bestHinge) out.push(bestHinge);
+  let bestSat: ModelFit | null = null;
+  const span = Math.max(tEnd - t0, 1e-9);
+  for (let i = 0; i < 30; i++) {
+    const tau = (span / 30) * Math.pow(60, i / 29); // span/30 … 2·span
+    const e = (x: number) => 1 - Math.exp(-(x - t0) / tau);
+    const s = lsq(t, y, [one, e]);
+    if (s && s.coef[1]! > 0 && (!bestSat || s.rss < bestSat.rss)) {
+      bestSat = {
+        name: 'saturating', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + s.coef[1]! * e(x),
+        lastSegmentFrom: t0 + Math.max(span * 0.5, Math.min(span * 0.75, 4 * tau)), endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau),
+      };
+    }
+  }
+  if (bestSat) out.push(bestSat);
+  return out;
+}
+
+/**
+ * The model to believe: the lowest BIC, except that a simpler model within `margin` of it wins
+ * (complex shapes must earn their parameters; correlated noise otherwise buys knots for free).
+ */
+export function chooseModel(fits: ModelFit[], margin = 10): ModelFit {
+  const best = fits.reduce((a, b) => (b.bic < a.bic ? b : a));
+  const ok = fits.filter((f) => f.bic <= best.bic + margin);
+  return ok.reduce((a, b) => (b.params < a.params || (b.params === a.params && b.bic < a.bic) ? b : a));
+}

@@ -1,0 +1,128 @@
+// Small, dependency-free statistics used by the analysis: robust location/scale, least squares with
+// standard errors, Student-t quantiles, Theil–Sen, autocorrelation. All pure.
+
+/** Median of a numeric array (copies; does not reorder the input). */
+export function median(xs: ArrayLike<number>): number {
+  const a = Float64Array.from(xs as ArrayLike<number>).sort();
+  const n = a.length;
+  if (n === 0) return NaN;
+  return n % 2 ? a[n >> 1]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
+}
+
+/** Median absolute deviation (unscaled). */
+export function mad(xs: ArrayLike<number>): number {
+  const m = median(xs);
+  const d = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) d[i] = Math.abs(xs[i]! - m);
+  return median(d);
+}
+
+/**
+ * Robust noise σ from first differences: 1.4826·MAD(Δy)/√2. A trend or a sawtooth's rare drops
+ * barely move the median of the differences, so this measures the sample-to-sample jitter only.
+ */
+export function robustNoise(y: ArrayLike<number>): number {
+  if (y.length < 3) return 0;
+  const d = new Float64Array(y.length - 1);
+  for (let i = 1; i < y.length; i++) d[i - 1] = y[i]! - y[i - 1]!;
+  return (1.4826 * mad(d)) / Math.SQRT2;
+}
+
+export interface LineFit {
+  slope: number;
+  intercept: number;
+  /** Standard error of the slope, inflated for lag-1 autocorrelation of the residuals. */
+  se: number;
+  rho: number;
+  residualSd: number;
+  n: number;
+}
+
+/** Ordinary least squares y = a + b·t with an autocorrelation-aware slope standard error. */
+export function fitLine(t: ArrayLike<number>, y: ArrayLike<number>, from = 0, to = t.length): LineFit {
+  const n = to - from;
+  let mt = 0, my = 0;
+  for (let i = from; i < to; i++) (mt += t[i]!), (my += y[i]!);
+  mt /= n;
+  my /= n;
+  let sxx = 0, sxy = 0;
+  for (let i = from; i < to; i++) {
+    const dt = t[i]! - mt;
+    sxx += dt * dt;
+    sxy += dt * (y[i]! - my);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  const intercept = my - slope * mt;
+  let rss = 0, num = 0, den = 0, prev = NaN;
+  for (let i = from; i < to; i++) {
+    const r = y[i]! - intercept - slope * t[i]!;
+    rss += r * r;
+    den += r * r;
+    if (!Number.isNaN(prev)) num += r * prev;
+    prev = r;
+  }
+  const rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
+  const s2 = n > 2 ? rss / (n - 2) : 0;
+  const se = sxx > 0 ? Math.sqrt(s2 / sxx) * Math.sqrt((1 + rho) / (1 - rho)) : Infinity;
+  return { slope, intercept, se, rho, residualSd: Math.sqrt(s2), n };
+}
+
+/** Two-sided 97.5 % Student-t quantile (the 95 % interval multiplier) for `df` degrees of freedom. */
+export function t975(df: number): number {
+  if (df <= 0) return Infinity;
+  const table = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086];
+  if (df <= table.length) return table[Math.floor(df) - 1]!;
+  return 1.96 + 2.4 / df; // within 0.3 % of the exact quantile for df > 20
+}
+
+/** Deterministic PRNG (mulberry32) so analyses are reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Theil–Sen slope: the median of pairwise slopes. Exact up to 300 points; above that, the median of
+ * 40,000 random pairs (seeded), so the cost stays O(1) in the series length.
+ */
+export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
+  const n = t.length;
+  const slopes: number[] = [];
+  if (n <= 300) {
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (t[j]! !== t[i]!) slopes.push((y[j]! - y[i]!) / (t[j]! - t[i]!));
+  } else {
+    const r = rng(12345);
+    for (let k = 0; k < 40000; k++) {
+      const i = Math.floor(r() * n);
+      const j = Math.floor(r() * n);
+      if (t[j]! !== t[i]!) slopes.push((y[j]! - y[i]!) / (t[j]! - t[i]!));
+    }
+  }
+  const slope = slopes.length ? median(slopes) : 0;
+  const res = new Float64Array(n);
+  for (let i = 0; i < n; i++) res[i] = y[i]! - slope * t[i]!;
+  return { slope, intercept: median(res) };
+}
+
+/** Autocorrelation of a (mean-removed) evenly spaced series for lags 0..maxLag. */
+export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Array {
+  const n = x.length;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += x[i]!;
+  m /= n;
+  let c0 = 0;
+  for (let i = 0; i < n; i++) c0 += (x[i]! - m) ** 2;
+  const out = new Float64Array(maxLag + 1);
+  for (let k = 0; k <= maxLag; k++) {
+    let c = 0;
+    for (let i = 0; i + k < n; i++) c += (x[i]! - m) * (x[i + k]! - m);
+    out[k] = c0 > 0 ? c / c0 : 0;
+  }
+  return out;
+}
