@@ -1,6 +1,6 @@
 // The verdict on one memory series: growing, cycling, plateau, stable or insufficient-data, with the
 // steady-state rate and its 95 % interval. Pure: arrays in, a plain object out.
-import { robustNoise } from './stats.js';
+import { despike, robustNoise } from './stats.js';
 import { toGrid } from './resample.js';
 import { detectCycles } from './cycles.js';
 import { classifyCycles } from './classify-cycles.js';
@@ -30,9 +30,9 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
   const grid = toGrid(input.t_s, input.mb, MAX_FIT_POINTS);
   const dense = n > MAX_FIT_POINTS;
   const t = dense ? grid.t : input.t_s;
-  const y = dense ? grid.y : input.mb;
-  const noise = robustNoise(y);
-  const cycles = detectCycles(n > 2000 ? toGrid(t, y, 2000) : grid, noise);
+  const noise = robustNoise(dense ? grid.y : input.mb);
+  const y = despike(dense ? grid.y : input.mb, noise);
+  const cycles = detectCycles(toGrid(t, y, 2000), noise);
   if (cycles.period_s !== null) {
     return { ...base, noise_mb: noise, ...classifyCycles(t, y, cycles.period_s, noise, floor) };
   }
@@ -46,17 +46,22 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
   return { ...base, noise_mb: noise, period_s: null, ...classifyTrend(t, y, noise, floor) };
 }
 
-/** A GC-like drop: a sharp fall of about what had been built up before it (not a one-off release). */
+/**
+ * A GC-like drop: the level (median of 3) falls by more than 8 σ, after having been built up by
+ * about as much; a one-off release from a flat level, or a noise excursion, is not one.
+ */
 function releasedAfterRising(y: ArrayLike<number>, noise: number): boolean {
-  let lo = y[0]!;
-  for (let i = 1; i < y.length; i++) {
-    const d = y[i]! - y[i - 1]!;
-    if (d < -6 * noise) {
-      const builtUp = y[i - 1]! - lo;
-      if (builtUp > 0.5 * -d && y[i]! < y[i - 1]! - 0.5 * builtUp) return true;
-      lo = y[i]!;
-    }
-    lo = Math.min(lo, y[i]!);
+  const med3 = (i: number) => {
+    const a = y[i]!, b = y[i + 1]!, c = y[i + 2]!;
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  };
+  let lo = Infinity;
+  for (let i = 3; i + 3 <= y.length; i++) {
+    const before = med3(i - 3);
+    const after = med3(i);
+    lo = Math.min(lo, before);
+    const drop = before - after;
+    if (drop > 8 * noise && before - lo > 0.5 * drop) return true;
   }
   return false;
 }

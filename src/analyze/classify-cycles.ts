@@ -48,8 +48,8 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
   if (ciM[0] > floor && ciT[0] > floor) {
     return { classification: 'growing', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciM, baseline, model: 'sawtooth-troughs', period_s: period, explanation: `the troughs rise (${(tf.slope * 60).toFixed(1)} MB/min) under a cycle ${cyc}, so memory is not being released`, need_more_s: null };
   }
-  if (rate >= floor && tf.slope * 60 >= floor) {
-    const h = (ciM[1] - ciM[0]) / 2;
+  const h = (ciM[1] - ciM[0]) / 2;
+  if (rate >= floor && tf.slope * 60 >= floor && rate >= h / 2) {
     const span = tc[tc.length - 1]! - tc[0]! + period;
     return { classification: 'insufficient-data', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciM, baseline, model: 'sawtooth', period_s: period, explanation: `memory cycles ${cyc} and the troughs may be rising; ${tc.length} cycles cannot tell yet`, need_more_s: Math.max(span * Math.pow(h / (rate - floor), 2 / 3) - span, period) };
   }

@@ -10,12 +10,19 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   const n = t.length;
   const t0 = t[0]!;
   const tEnd = t[n - 1]!;
-  const m = chooseModel(fitModels(t, y));
+  // A knot must mark a real change of slope (a leak starting or stopping), not a wiggle that BIC
+  // can buy with one parameter: otherwise the "last segment" is a few noisy points at the end.
+  const floorPerS = floor / 60;
+  const fits = fitModels(t, y).filter(
+    (f) => f.name !== 'hinge' || Math.abs(f.endSlope - f.startSlope) > Math.max(floorPerS, 0.25 * Math.max(Math.abs(f.startSlope), Math.abs(f.endSlope))),
+  );
+  const m = chooseModel(fits);
   let from = 0;
   while (from < n - 1 && t[from]! < m.lastSegmentFrom) from++;
   from = Math.min(from, n - 8); // at least 8 points for the last segment's slope
   const lf = fitLine(t, y, Math.max(0, from), n);
-  const rate = lf.slope * 60;
+  // A saturating curve is still bending inside its last segment: its own end slope is the rate.
+  const rate = (m.name === 'saturating' ? m.endSlope : lf.slope) * 60;
   const half = t975(lf.n - 2) * lf.se * 60;
   const ci: [number, number] = [rate - half, rate + half];
   const rise = m.at(tEnd) - m.at(t0);
@@ -37,8 +44,8 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
       explanation: `it grew by ${rise.toFixed(0)} MB and then levelled off (a cache filling up, or warm-up)`, need_more_s: null,
     };
   }
-  if (rate >= floor) {
-    // The point estimate says growth, the interval cannot exclude the floor yet: SE ∝ T^(-3/2).
+  if (rate >= floor && rate >= half / 2) {
+    // Some evidence of growth (z ≳ 1), not enough to exclude the floor yet: SE ∝ T^(-3/2).
     const span = tEnd - t[Math.max(0, from)]!;
     const need = span * Math.pow(half / Math.max(rate - floor, 1e-9), 2 / 3) - span;
     return {

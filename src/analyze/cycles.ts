@@ -11,7 +11,7 @@ import type { Grid } from './resample.js';
 export interface CycleInfo {
   period_s: number | null;
   acfPeak: number;
-  /** Sharp drops: falls larger than 6 σ and than a fifth of the detrended range. */
+  /** Sharp drops: falls larger than 4 σ and than a fifth of the detrended range. */
   drops: number;
   /** Spread of the detrended series relative to the noise. */
   spreadToNoise: number;
@@ -34,7 +34,7 @@ export function detectCycles(g: Grid, noise: number): CycleInfo {
   let drops = 0;
   for (let i = 1; i < n; i++) {
     const d = g.y[i]! - g.y[i - 1]!;
-    if (d < -6 * noise && -d > 0.2 * range) drops++;
+    if (d < -4 * noise && -d > 0.2 * range) drops++;
   }
   const spreadToNoise = noise > 0 ? sd / noise : sd > 0 ? Infinity : 0;
   const maxLag = Math.floor(n / 2);
@@ -50,7 +50,12 @@ export function detectCycles(g: Grid, noise: number): CycleInfo {
       bestLag = k;
     }
   }
-  const periodic = bestLag > 0 && best > 0.3 && spreadToNoise > 3;
+  // A ripple on a steady trend (allocation granularity, timer beat) is not a cycle that matters:
+  // the detrended spread must be well above noise, above 0.5 MB, and not tiny next to the trend.
+  const rise = Math.abs(slope * (g.t[n - 1]! - g.t[0]!));
+  const strong = best > 0.3 && spreadToNoise > 3;
+  const sawtooth = best > 0.4 && spreadToNoise > 1.5 && drops >= 2; // noisy, but it drops every cycle
+  const periodic = bestLag > 0 && (strong || sawtooth) && sd > 0.5 && sd > 0.1 * rise;
   return { period_s: periodic ? bestLag * g.dt : null, acfPeak: Math.max(0, best), drops, spreadToNoise };
 }
 

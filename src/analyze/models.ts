@@ -18,6 +18,8 @@ export interface ModelFit {
   lastSegmentFrom: number;
   /** Slope at the end of the window, MB/s. */
   endSlope: number;
+  /** Slope at the start of the window, MB/s. */
+  startSlope: number;
 }
 
 function bic(n: number, rss: number, k: number): number {
@@ -84,19 +86,19 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
   const lin = (x: number) => x - t0;
   const out: ModelFit[] = [];
   const c = lsq(t, y, [one])!;
-  out.push({ name: 'constant', params: 1, rss: c.rss, bic: bic(n, c.rss, 1), at: () => c.coef[0]!, lastSegmentFrom: t0, endSlope: 0 });
+  out.push({ name: 'constant', params: 1, rss: c.rss, bic: bic(n, c.rss, 1), at: () => c.coef[0]!, lastSegmentFrom: t0, endSlope: 0, startSlope: 0 });
   const l = lsq(t, y, [one, lin]);
-  if (l) out.push({ name: 'linear', params: 2, rss: l.rss, bic: bic(n, l.rss, 2), at: (x) => l.coef[0]! + l.coef[1]! * (x - t0), lastSegmentFrom: t0, endSlope: l.coef[1]! });
+  if (l) out.push({ name: 'linear', params: 2, rss: l.rss, bic: bic(n, l.rss, 2), at: (x) => l.coef[0]! + l.coef[1]! * (x - t0), lastSegmentFrom: t0, endSlope: l.coef[1]!, startSlope: l.coef[1]! });
   let bestStep: ModelFit | null = null;
   let bestHinge: ModelFit | null = null;
   for (const k of knots(t)) {
     const s = lsq(t, y, [one, (x) => (x >= k ? 1 : 0)]);
     if (s && (!bestStep || s.rss < bestStep.rss)) {
-      bestStep = { name: 'step', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + (x >= k ? s.coef[1]! : 0), lastSegmentFrom: k, endSlope: 0 };
+      bestStep = { name: 'step', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + (x >= k ? s.coef[1]! : 0), lastSegmentFrom: k, endSlope: 0, startSlope: 0 };
     }
     const h = lsq(t, y, [one, lin, (x) => Math.max(0, x - k)]);
     if (h && (!bestHinge || h.rss < bestHinge.rss)) {
-      bestHinge = { name: 'hinge', params: 4, rss: h.rss, bic: bic(n, h.rss, 4), at: (x) => h.coef[0]! + h.coef[1]! * (x - t0) + h.coef[2]! * Math.max(0, x - k), lastSegmentFrom: k, endSlope: h.coef[1]! + h.coef[2]! };
+      bestHinge = { name: 'hinge', params: 4, rss: h.rss, bic: bic(n, h.rss, 4), at: (x) => h.coef[0]! + h.coef[1]! * (x - t0) + h.coef[2]! * Math.max(0, x - k), lastSegmentFrom: k, endSlope: h.coef[1]! + h.coef[2]!, startSlope: h.coef[1]! };
     }
   }
   if (bestStep) out.push(bestStep);
@@ -110,7 +112,7 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
     if (s && s.coef[1]! > 0 && (!bestSat || s.rss < bestSat.rss)) {
       bestSat = {
         name: 'saturating', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + s.coef[1]! * e(x),
-        lastSegmentFrom: t0 + Math.max(span * 0.5, Math.min(span * 0.75, 4 * tau)), endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau),
+        lastSegmentFrom: t0 + Math.max(span * 0.5, Math.min(span * 0.75, 4 * tau)), endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau), startSlope: s.coef[1]! / tau,
       };
     }
   }

@@ -36,7 +36,7 @@ export function toGrid(t: ArrayLike<number>, y: ArrayLike<number>, maxPoints = 4
   const gy = new Float64Array(m);
   let j = 0;
   for (let k = 0; k < m; k++) {
-    const x = t[0]! + (k + 0.5) * dt;
+    const x = t[0]! + k * dt; // on the samples themselves when they are evenly spaced: drops stay sharp
     gt[k] = x;
     while (j + 1 < bt.length && bt[j + 1]! < x) j++;
     if (j + 1 >= bt.length || x <= bt[j]!) gy[k] = by[Math.min(j, by.length - 1)]!;

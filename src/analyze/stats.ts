@@ -126,3 +126,22 @@ export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Ar
   }
   return out;
 }
+
+/**
+ * Hampel filter: a point further than `k`·σ from the median of its ±2 neighbours is replaced by that
+ * median. Removes isolated spikes (a sampling glitch, a transient buffer) while keeping real steps
+ * and sawtooth drops, which last more than one sample.
+ */
+export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Array {
+  const n = y.length;
+  const out = Float64Array.from(y as ArrayLike<number>);
+  if (n < 5 || sigma <= 0) return out;
+  const w = new Float64Array(5);
+  for (let i = 0; i < n; i++) {
+    const a = Math.max(0, Math.min(n - 5, i - 2));
+    for (let j = 0; j < 5; j++) w[j] = y[a + j]!;
+    w.sort();
+    if (Math.abs(y[i]! - w[2]!) > k * sigma) out[i] = w[2]!;
+  }
+  return out;
+}
