@@ -52,3 +52,19 @@ export function diffCensuses(censuses: readonly Census[], opts: DiffOptions = {}
   out.sort((a, b) => b.bytes_delta - a.bytes_delta || b.count_delta - a.count_delta || a.type.localeCompare(b.type));
   return opts.top ? out.slice(0, opts.top) : out;
 }
+
+/** Python builtins and V8's generic groups: containers and payloads of other objects. */
+const PY_GENERIC = new Set(['bytes', 'bytearray', 'str', 'dict', 'list', 'tuple', 'set', 'frozenset', 'int', 'float', 'bool', 'complex',
+  'code', 'function', 'cell', 'method', 'frame', 'type', 'module', 'weakref', 'builtin_function_or_method', 'getset_descriptor',
+  'member_descriptor', 'method_descriptor', 'wrapper_descriptor', 'property', 'classmethod', 'staticmethod', 'mappingproxy',
+  'memoryview', 'range', 'slice', 'collections.OrderedDict', 'collections.deque', 'collections.defaultdict']);
+
+/**
+ * Generic types (a Python `bytes`, a V8 `(array)`) mostly hold the contents of other objects: a
+ * leaking TokenizedSample drags its arrays and strings along. Named types are listed first (each
+ * group still by bytes grown), so the first line names the class that accumulates.
+ */
+export function rankNamedTypesFirst(growing: GrowingType[]): GrowingType[] {
+  const generic = (t: string) => t.startsWith('(') || t === 'Array' || t === 'Object' || PY_GENERIC.has(t);
+  return [...growing.filter((g) => !generic(g.type)), ...growing.filter((g) => generic(g.type))];
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { runCli } from '../run.js';
+import { profileCommand } from '../commands/profile.js';
+
+await runCli('leak-profile', profileCommand);

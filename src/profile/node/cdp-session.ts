@@ -1,0 +1,63 @@
+// A minimal Chrome DevTools Protocol session over the `ws` WebSocket client: numbered requests,
+// replies matched by id, events to listeners, every wait bounded by a timeout.
+import WebSocket from 'ws';
+
+export class CdpSession {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly listeners = new Map<string, (params: Record<string, unknown>) => void>();
+  closed: Promise<void>;
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message: string } };
+      if (msg.id !== undefined) {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.error) p?.reject(new Error(msg.error.message));
+        else p?.resolve(msg.result);
+      } else if (msg.method) this.listeners.get(msg.method)?.(msg.params ?? {});
+    });
+    this.closed = new Promise((resolve) => ws.once('close', () => {
+      for (const p of this.pending.values()) p.reject(new Error('inspector connection closed'));
+      this.pending.clear();
+      resolve();
+    }));
+  }
+
+  /** Connect to a webSocketDebuggerUrl. */
+  static connect(url: string, timeoutMs = 5000): Promise<CdpSession> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 1024 * 1024 * 1024 });
+      const timer = setTimeout(() => (ws.terminate(), reject(new Error(`no answer from ${url} in ${timeoutMs} ms`))), timeoutMs);
+      ws.once('open', () => (clearTimeout(timer), resolve(new CdpSession(ws))));
+      ws.once('error', (e) => (clearTimeout(timer), reject(e)));
+    });
+  }
+
+  /** Send a command and wait for its reply (rejects after `timeoutMs`). */
+  send<T = unknown>(method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => (this.pending.delete(id), reject(new Error(`${method} did not answer in ${timeoutMs} ms`))), timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  /** Send without waiting for a reply (for calls that tear the session down). */
+  fire(method: string, params: Record<string, unknown> = {}): void {
+    this.ws.send(JSON.stringify({ id: this.nextId++, method, params }));
+  }
+
+  on(event: string, fn: (params: Record<string, unknown>) => void): void {
+    this.listeners.set(event, fn);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

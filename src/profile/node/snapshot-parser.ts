@@ -1,0 +1,223 @@
+// Streaming parser for V8 .heapsnapshot files. A generic JSON parser (or JSON.parse, which fails past
+// V8's ~512 MB string limit) is far too slow and too big for the numeric arrays that are 90 % of a
+// snapshot; this reads the file in chunks once, scans digits straight into typed arrays, and decodes
+// the strings table one string at a time.
+//
+//   {"snapshot":{meta…},"nodes":[n,n,…],"edges":[e,e,…],"trace_…":[…],…,"strings":["…",…]}
+//    └ JSON.parse (small) └ digit scan → Float64Array  └ digit scan → Uint32Array  └ skipped  └ per string
+import { closeSync, openSync, readSync } from 'node:fs';
+import { inputError, notFoundError } from '../../errors.js';
+import type { HeapGraph } from './heap-graph.js';
+
+const CHUNK = 4 * 1024 * 1024;
+
+interface Meta {
+  node_fields: string[];
+  node_types: [string[], ...unknown[]];
+  edge_fields: string[];
+  edge_types: [string[], ...unknown[]];
+}
+
+/** Parse a snapshot file into a HeapGraph. Throws input errors (exit 2) naming what is wrong. */
+export function parseSnapshotFile(file: string): HeapGraph {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw notFoundError(`no snapshot file at ${file}`);
+    throw inputError(`cannot read ${file}: ${code}`, e);
+  }
+  try {
+    return new Scanner(fd, file).parse();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+class Scanner {
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private len = 0;
+  private pos = 0;
+  private eof = false;
+  constructor(private readonly fd: number, private readonly file: string) {}
+
+  private fill(): boolean {
+    if (this.eof) return false;
+    this.len = readSync(this.fd, this.buf, 0, CHUNK, null);
+    this.pos = 0;
+    if (this.len === 0) this.eof = true;
+    return this.len > 0;
+  }
+
+  private bad(what: string): never {
+    throw inputError(`${this.file} is not a complete V8 heap snapshot: ${what}; take it again, or check the file was fully written`);
+  }
+
+  /** Next non-whitespace byte, consumed; -1 at end of file. */
+  private nextToken(): number {
+    for (;;) {
+      while (this.pos < this.len) {
+        const c = this.buf[this.pos++]!;
+        if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return c;
+      }
+      if (!this.fill()) return -1;
+    }
+  }
+
+  parse(): HeapGraph {
+    this.fill();
+    if (this.nextToken() !== 0x7b) this.bad('it does not start with {');
+    let meta: Meta | null = null;
+    let nodeCount = 0, edgeCount = 0;
+    let nodes: Float64Array | null = null;
+    let edges: Uint32Array | null = null;
+    let strings: string[] | null = null;
+    for (;;) {
+      const c = this.nextToken();
+      if (c === 0x7d) break; // end of top-level object
+      if (c === 0x2c) continue;
+      if (c !== 0x22) this.bad(c < 0 ? 'the file ends early' : `unexpected ${String.fromCharCode(c)} at top level`);
+      const key = this.readString();
+      if (this.nextToken() !== 0x3a) this.bad(`no : after "${key}"`);
+      if (key === 'snapshot') {
+        const header = JSON.parse(this.readRawValue()) as { meta: Meta; node_count: number; edge_count: number };
+        meta = header.meta;
+        nodeCount = header.node_count;
+        edgeCount = header.edge_count;
+        if (!meta?.node_fields || !meta.edge_fields) this.bad('the snapshot header has no meta');
+      } else if (key === 'nodes') {
+        if (!meta) this.bad('"nodes" comes before "snapshot"');
+        nodes = new Float64Array(nodeCount * meta.node_fields.length);
+        const n = this.readNumbers(nodes);
+        if (n !== nodes.length) this.bad(`expected ${nodes.length} node fields, found ${n}`);
+      } else if (key === 'edges') {
+        if (!meta) this.bad('"edges" comes before "snapshot"');
+        edges = new Uint32Array(edgeCount * meta.edge_fields.length);
+        const n = this.readNumbers(edges);
+        if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
+      } else if (key === 'strings') {
+        strings = this.readStrings();
+      } else {
+        this.readRawValue(true);
+      }
+    }
+    if (!meta || !nodes || !edges || !strings) this.bad(`missing ${[!meta && 'snapshot', !nodes && 'nodes', !edges && 'edges', !strings && 'strings'].filter(Boolean).join(', ')}`);
+    const nf = meta.node_fields;
+    const need = (f: string) => {
+      const i = nf.indexOf(f);
+      if (i < 0) this.bad(`node field ${f} missing`);
+      return i;
+    };
+    return {
+      nodeFieldCount: nf.length, edgeFieldCount: meta.edge_fields.length,
+      nodeTypes: meta.node_types[0], edgeTypes: meta.edge_types[0], nodes, edges, strings, nodeCount, edgeCount,
+      fType: need('type'), fName: need('name'), fId: need('id'), fSize: need('self_size'), fEdges: need('edge_count'),
+    };
+  }
+
+  /** After the opening quote: read a JSON string (keys and strings-table entries). */
+  private readString(): string {
+    const parts: Buffer[] = [];
+    let escaped = false;
+    let hasEscape = false;
+    for (;;) {
+      let i = this.pos;
+      for (; i < this.len; i++) {
+        const c = this.buf[i]!;
+        if (escaped) escaped = false;
+        else if (c === 0x5c) (escaped = true), (hasEscape = true);
+        else if (c === 0x22) break;
+      }
+      parts.push(Buffer.from(this.buf.subarray(this.pos, i)));
+      if (i < this.len) {
+        this.pos = i + 1;
+        break;
+      }
+      if (!this.fill()) this.bad('a string never ends');
+    }
+    const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    const text = raw.toString('utf8');
+    return hasEscape ? (JSON.parse(`"${text}"`) as string) : text;
+  }
+
+  /** After the ':' of a key: the next value as raw text (objects/arrays balanced); discarded if `skip`. */
+  private readRawValue(skip = false): string {
+    const out: Buffer[] = [];
+    let depth = 0, inStr = false, esc = false, started = false;
+    for (;;) {
+      if (this.pos >= this.len && !this.fill()) this.bad('a value never ends');
+      const start = this.pos;
+      let i = this.pos;
+      let done = false;
+      for (; i < this.len; i++) {
+        const c = this.buf[i]!;
+        if (inStr) {
+          if (esc) esc = false;
+          else if (c === 0x5c) esc = true;
+          else if (c === 0x22) inStr = false;
+          continue;
+        }
+        if (c === 0x22) (inStr = true), (started = true);
+        else if (c === 0x7b || c === 0x5b) (depth++, (started = true));
+        else if (c === 0x7d || c === 0x5d) {
+          if (depth === 0) { done = true; break; } // the enclosing object's end: a scalar value ended
+          depth--;
+          if (depth === 0) { i++; done = true; break; }
+        } else if (c === 0x2c && depth === 0 && started) { done = true; break; }
+        else if (c > 0x20) started = true;
+      }
+      if (!skip) out.push(Buffer.from(this.buf.subarray(start, i)));
+      this.pos = i;
+      if (done) return skip ? '' : Buffer.concat(out).toString('utf8');
+    }
+  }
+
+  /** After the ':' of "nodes"/"edges": scan `[d,d,…]` into `into`; returns the count of numbers. */
+  private readNumbers(into: Float64Array | Uint32Array): number {
+    if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
+    let count = 0, cur = 0, inNum = false;
+    const cap = into.length;
+    for (;;) {
+      const buf = this.buf;
+      const len = this.len;
+      let i = this.pos;
+      for (; i < len; i++) {
+        const c = buf[i]!;
+        if (c >= 0x30 && c <= 0x39) {
+          cur = cur * 10 + (c - 0x30);
+          inNum = true;
+        } else if (c === 0x2c || c === 0x5d) {
+          if (inNum) {
+            if (count < cap) into[count] = cur;
+            count++;
+            cur = 0;
+            inNum = false;
+          }
+          if (c === 0x5d) {
+            this.pos = i + 1;
+            return count;
+          }
+        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) {
+          this.pos = i;
+          this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+        }
+      }
+      this.pos = len;
+      if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
+    }
+  }
+
+  /** After the ':' of "strings": the strings table. */
+  private readStrings(): string[] {
+    if (this.nextToken() !== 0x5b) this.bad('"strings" is not an array');
+    const out: string[] = [];
+    for (;;) {
+      const c = this.nextToken();
+      if (c === 0x5d) return out;
+      if (c === 0x2c) continue;
+      if (c !== 0x22) this.bad(c < 0 ? 'the file ends inside the strings table (truncated?)' : 'a non-string in the strings table');
+      out.push(this.readString());
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// The human table for a Profile report (Node or Python): what grows, how fast, and who holds it.
+import type { ProfileReport } from '../types.js';
+import { formatDuration, MiB } from '../units.js';
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Counts across snapshots as a tiny bar chart. */
+export function sparkline(xs: number[]): string {
+  const lo = Math.min(...xs), hi = Math.max(...xs);
+  return xs.map((x) => BARS[hi === lo ? 0 : Math.round(((x - lo) / (hi - lo)) * (BARS.length - 1))]).join('');
+}
+
+const signed = (n: number, digits = 0) => `${n >= 0 ? '+' : ''}${n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })}`;
+
+function bytesText(b: number): string {
+  const mb = b / MiB;
+  return Math.abs(mb) >= 1 ? `${signed(mb, 1)} MB` : `${signed(b / 1024, 1)} KB`;
+}
+
+/** Render the report as text. */
+export function renderProfileText(r: ProfileReport, top: number): string {
+  const out: string[] = [];
+  const span = r.snapshots.length > 1 ? r.snapshots[r.snapshots.length - 1]!.t_s - r.snapshots[0]!.t_s : 0;
+  const who = r.target.pid ? `PID ${r.target.pid} (${r.target.runtime})` : 'snapshot files';
+  const pauses = r.snapshots.map((s) => s.pause_s).filter((p): p is number => typeof p === 'number');
+  out.push(`${who}: ${r.snapshots.length} ${r.target.runtime === 'python' ? 'censuses' : 'snapshots'} over ${formatDuration(span)}` +
+    (pauses.length ? `; target paused ${pauses.map((p) => `${p.toFixed(2)} s`).join(', ')}` : ''));
+  for (const s of r.snapshots) out.push(`  t=${formatDuration(s.t_s).padStart(6)}  ${s.objects.toLocaleString('en-US').padStart(12)} objects  ${(s.bytes / MiB).toFixed(1).padStart(9)} MB${s.file ? `  ${s.file}` : ''}`);
+  out.push('');
+  if (r.growing.length === 0) {
+    out.push('No type grew in every interval: nothing is accumulating between these snapshots.');
+  } else {
+    out.push(`Types that grew in every interval (top ${Math.min(top, r.growing.length)}):`);
+    out.push(`  ${'TYPE'.padEnd(28)} ${'OBJECTS'.padStart(12)} ${'BYTES'.padStart(12)} ${'RATE'.padStart(14)}  COUNTS    HELD BY`);
+    for (const g of r.growing.slice(0, top)) {
+      const rate = g.bytes_per_min !== null ? `${bytesText(g.bytes_per_min)}/min` : '';
+      const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` (${Math.round(g.retainer_share * 100)} % of new ones)` : '';
+      out.push(`  ${g.type.slice(0, 28).padEnd(28)} ${signed(g.count_delta).padStart(12)} ${bytesText(g.bytes_delta).padStart(12)} ${rate.padStart(14)}  ${sparkline(g.counts).padEnd(8)}  ${g.retainer_path ?? '?'}${share}`);
+    }
+  }
+  for (const w of r.warnings ?? []) out.push(`warning: ${w}`);
+  return `${out.join('\n')}\n`;
+}
