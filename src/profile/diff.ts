@@ -11,6 +11,12 @@ export interface DiffOptions {
 }
 
 /**
+ * Growth below both of these is the runtime's own churn (JIT code, the profiler's own objects, a
+ * dict resized), not an accumulation worth a line: 16 KB and 100 objects over the whole window.
+ */
+export const NOISE_FLOOR: DiffOptions = { minBytes: 16 * 1024, minCount: 100 };
+
+/**
  * A type "grows" when its byte total (or, for zero-size types, its count) rose in every interval
  * between consecutive censuses. With two censuses that is one interval, so a single rise counts.
  */

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { usageError } from '../../errors.js';
 import type { GrowingType, ProfileReport } from '../../types.js';
-import { diffCensuses, rankNamedTypesFirst } from '../diff.js';
+import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { aggregateSnapshot, newInstances, type NodeCensus } from './aggregate.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
 import { computeRetainers, dominantHolder } from './retainers.js';
@@ -29,7 +29,7 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: { top: number; o
     opts.onProgress?.(`parsed ${inp.file}: ${g.nodeCount.toLocaleString('en-US')} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     if (i === inputs.length - 1) last = g;
   });
-  const growing = rankNamedTypesFirst(diffCensuses(censuses, { minCount: 2 })).slice(0, opts.top);
+  const growing = rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, opts.top);
   attachHolders(last!, censuses, growing);
   return {
     target: { pid: null, runtime: 'snapshot' },

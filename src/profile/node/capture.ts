@@ -1,7 +1,7 @@
 // Live capture from a running Node process: open its inspector the way Node documents it (SIGUSR1),
 // find the port it really opened, take heap snapshots over CDP streamed to 0600 files, then close
 // the inspector again (an open inspector is remote code execution for anyone on the host).
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { LeakError, permissionError } from '../../errors.js';
 import { CdpSession } from './cdp-session.js';
@@ -28,12 +28,30 @@ async function debuggerUrl(port: number): Promise<string | null> {
   }
 }
 
+/** Does the process catch SIGUSR1 (bit 9 of SigCgt in /proc/PID/status)? */
+function catchesSigusr1(pid: number): boolean {
+  try {
+    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (BigInt(`0x${m[1]}`) & (1n << 9n)) !== 0n : false;
+  } catch {
+    return false;
+  }
+}
+
 /** Connect to the target's inspector, activating it with SIGUSR1 if it is not open yet. */
 export async function openInspector(pid: number): Promise<Inspector> {
   const before = listeningPorts(pid);
   for (const port of before) {
     const url = await debuggerUrl(port);
     if (url) return { session: await CdpSession.connect(url), port, preexisting: true };
+  }
+  if (!catchesSigusr1(pid)) {
+    // SIGUSR1's default action is to terminate: never send it to a process that does not handle it.
+    throw new LeakError(
+      'unsupported',
+      `PID ${pid} does not handle SIGUSR1 (started with --disable-sigusr1?), so it cannot open its inspector and the signal would kill it; ` +
+        `start it with --heapsnapshot-signal=SIGUSR2, send SIGUSR2 a few times and run leak-profile --snapshot on the files, or start it with --inspect`,
+    );
   }
   try {
     process.kill(pid, 'SIGUSR1');

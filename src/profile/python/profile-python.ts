@@ -4,7 +4,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
-import { diffCensuses, rankNamedTypesFirst } from '../diff.js';
+import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { detectRuntime } from '../detect-runtime.js';
 import { checkInjectable } from './preflight.js';
 import { takeCensus, toCensus } from './take-census.js';
@@ -43,7 +43,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       stops.push(stop_s);
       say(`census ${i + 1}/${o.snapshots}: ${raw.objects.toLocaleString('en-US')} objects (${raw.mode}), target paused ${raw.pause_s.toFixed(2)} s in the census + ${stop_s.toFixed(2)} s under gdb`);
     }
-    const growing = rankNamedTypesFirst(diffCensuses(censuses, { minCount: 2 })).slice(0, o.top);
+    const growing = rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top);
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
       const { raw } = await takeCensus({ pid: o.pid, dir, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60 });
