@@ -34,9 +34,7 @@ def _leak_census(args):
         # Array payloads live outside the object header: count them once per underlying buffer.
         try:
             if np_ndarray is not None and isinstance(o, np_ndarray):
-                if o.base is None:
-                    return o.nbytes
-                return 0
+                return 0  # numpy's __sizeof__ already includes the data of arrays that own it
             if torch_tensor is not None and isinstance(o, torch_tensor):
                 st = o.untyped_storage()
                 key = st.data_ptr()
@@ -154,7 +152,7 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude):
 
     def step_name(parent, child):
         if isinstance(parent, dict):
-            for k, v in parent.items():
+            for k, v in list(parent.items()):
                 if v is child:
                     return k
         return None
@@ -221,22 +219,39 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude):
         return f"{type(c).__name__}, {n} items, {sz}" if n is not None else f"{type(c).__name__}, {sz}"
 
     out = {}
-    by_type = {}
+    by_type = {}  # type name -> [(instance, known holder or None)]
     for o in reversed(objs):  # most recent allocations tend to sit at the end
         n = tname(type(o))
         if n in wanted and len(by_type.setdefault(n, [])) < 5:
-            by_type[n].append(o)
+            by_type[n].append((o, None))
+    missing = wanted - {n for n, v in by_type.items() if v}
+    if missing:
+        # Untracked types (numpy arrays, bytes) are never in gc.get_objects(): find them through the
+        # containers that refer to them, which are then their holders.
+        for o in reversed(objs):
+            if time.perf_counter() > deadline or not missing:
+                break
+            if not isinstance(o, (list, dict, set, tuple)) or id(o) in exclude:
+                continue
+            for r in gc.get_referents(o):
+                n = tname(type(r))
+                if n in missing:
+                    by_type.setdefault(n, []).append((r, o))
+                    missing.discard(n)
+                    break
     for n, sample in by_type.items():
         if time.perf_counter() > deadline:
             break
-        for inst in sample:
-            holders = [r for r in referrers(inst) if isinstance(r, (dict, list, set, tuple)) and r is not sample and r is not objs]
-            holder = None
-            for h in holders:
-                if isinstance(h, dict) and owner_of(h) is not None and h is getattr(inst, "__dict__", None):
-                    continue
-                holder = h
-                break
+        for inst, known in sample:
+            holder = known
+            if holder is None:
+                for h in referrers(inst):
+                    if not isinstance(h, (dict, list, set, tuple)) or h is sample or h is objs:
+                        continue
+                    if isinstance(h, dict) and h is getattr(inst, "__dict__", None):
+                        continue
+                    holder = h
+                    break
             if holder is None:
                 continue
             p = path_to(holder)

@@ -31,12 +31,19 @@ export function diffCensuses(censuses: readonly Census[], opts: DiffOptions = {}
   for (const type of names) {
     const counts = censuses.map((c) => c.types.get(type)?.count ?? 0);
     const bytes = censuses.map((c) => c.types.get(type)?.bytes ?? 0);
+    // Every interval must add a real share of the growth: a cache that filled in the first interval
+    // and then moved by a few bytes has stopped growing; it is not accumulating.
+    const steps = censuses.length - 1;
+    const meanBytes = (bytes[steps]! - bytes[0]!) / steps;
+    const meanCount = (counts[steps]! - counts[0]!) / steps;
     let everyInterval = true;
     for (let i = 1; i < censuses.length; i++) {
-      const grewBytes = bytes[i]! > bytes[i - 1]!;
-      const grewCount = counts[i]! > counts[i - 1]!;
-      // Bytes decide; count breaks ties for types whose shallow size does not move.
-      if (!(grewBytes || (bytes[i] === bytes[i - 1] && grewCount))) {
+      const db = bytes[i]! - bytes[i - 1]!;
+      const dc = counts[i]! - counts[i - 1]!;
+      const grewBytes = db > 0 && db >= 0.1 * meanBytes;
+      // Count decides for types whose size does not move (same-size objects still add bytes).
+      const grewCount = db === 0 && dc > 0 && dc >= 0.1 * meanCount;
+      if (!(grewBytes || grewCount)) {
         everyInterval = false;
         break;
       }

@@ -1,0 +1,106 @@
+// leak-profile on live CPython processes (gdb injection through a pending call), through the built bin.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { runBin, startFixture, sleep, isAlive, collect } from '../helpers/procs.js';
+import type { ProfileReport } from '../../src/types.js';
+
+const hasGdb = spawnSync('gdb', ['--version']).status === 0;
+const skipNoGdb = hasGdb ? false : 'gdb is not installed (scripts/install-test-deps.sh installs it)';
+
+test('the processor cache: ProcessedImage first, held by processor.image_processor._cache, rate within 25 %, target still correct', { skip: skipNoGdb }, async () => {
+  const p = startFixture('py_processor_cache.py', ['--per-s', '20', '--kb', '64', '--lifetime', '20']);
+  const done = collect(p, 60_000);
+  await sleep(1500);
+  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rep = JSON.parse(r.stdout) as ProfileReport;
+  assert.deepEqual(rep.target, { pid: p.pid, runtime: 'python' });
+  const top = rep.growing[0]!;
+  assert.equal(top.type, 'ProcessedImage');
+  assert.match(top.retainer_path ?? '', /^processor\.image_processor\._cache \(dict, \d+ items, [\d.]+ MB\)$/);
+  const expected = 20 * 64 / 1024 * 60; // 75 MB/min
+  const got = top.bytes_per_min! / 1048576;
+  assert.ok(Math.abs(got - expected) / expected < 0.25, `${got.toFixed(1)} MB/min vs ${expected}`);
+  assert.ok(rep.snapshots.every((s) => (s.pause_s ?? 0) > 0 && (s.pause_s ?? 9) < 5));
+  assert.ok(isAlive(p.pid!));
+  const end = await done;
+  assert.equal(end.code, 0);
+  assert.match(end.stdout, /^ok \d+/m, 'the target verified its own state afterwards');
+});
+
+test('a growing list of numpy arrays: numpy.ndarray first with its data bytes', { skip: skipNoGdb }, async (t) => {
+  const probe = spawnSync('python3', ['-c', 'import numpy']);
+  if (probe.status !== 0) return t.skip('numpy is not installed for python3');
+  const p = startFixture('py_array_list.py', ['--per-s', '10', '--kb', '128', '--lifetime', '20']);
+  try {
+    await sleep(1500);
+    const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
+    assert.equal(top.type, 'numpy.ndarray');
+    const got = top.bytes_per_min! / 1048576;
+    assert.ok(Math.abs(got - 75) / 75 < 0.25, `${got} MB/min vs 75`);
+    assert.match(top.retainer_path ?? '', /^history \(list, \d+ items/);
+  } finally {
+    p.kill();
+  }
+});
+
+test('real torch tensors (Debian python3-torch)', { skip: skipNoGdb }, async (t) => {
+  if (spawnSync('/usr/bin/python3', ['-c', 'import torch']).status !== 0) return t.skip('python3-torch is not installed for /usr/bin/python3');
+  const p = startFixture('py_array_list.py', ['--torch', '--per-s', '10', '--kb', '128', '--lifetime', '20']);
+  try {
+    await sleep(3000);
+    const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as ProfileReport).growing[0]!.type, 'torch.Tensor');
+  } finally {
+    p.kill();
+  }
+});
+
+test('a stable process reports no grower', { skip: skipNoGdb }, async () => {
+  const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '20']);
+  try {
+    await sleep(3500); // the LRU fills in 2.5 s
+    const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as ProfileReport;
+    assert.deepEqual(rep.growing.map((g) => g.type), [], JSON.stringify(rep.growing));
+  } finally {
+    p.kill();
+  }
+});
+
+test('a target asleep in a C call: clear timeout, exit 3, and it survives and wakes normally', { skip: skipNoGdb }, async () => {
+  const p = startFixture('py_sleeper.py', ['6']);
+  const done = collect(p, 30_000);
+  await sleep(500);
+  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '2', '--interval', '1', '--timeout', '2']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /did not reach a safe point within 2 s \(it is blocked in a C call or a sleep\)/);
+  const end = await done;
+  assert.equal(end.code, 0, `the sleeper died: ${end.signal}`);
+  assert.match(end.stdout, /woke/);
+});
+
+test('30 censuses in a row into a busy allocating loop crash nothing', { skip: skipNoGdb }, async () => {
+  const p = startFixture('py_processor_cache.py', ['--per-s', '200', '--kb', '4', '--lifetime', '40']);
+  const done = collect(p, 90_000);
+  await sleep(1000);
+  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '30', '--interval', '0.05', '--mode', 'cheap', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as ProfileReport).snapshots.length, 30);
+  assert.ok(isAlive(p.pid!));
+  const end = await done;
+  assert.equal(end.code, 0, end.stderr);
+  assert.match(end.stdout, /^ok \d+/m);
+});
+
+test('errors: no such PID → 3', async () => {
+  const r = await runBin('leak-profile', ['--pid', '999999']);
+  assert.equal(r.code, 3);
+  assert.equal(r.stderr.trim(), 'leak-profile: no process with PID 999999');
+  assert.ok(execFileSync('python3', ['--version'], { encoding: 'utf8' }).startsWith('Python 3'));
+});
