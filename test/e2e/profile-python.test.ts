@@ -98,6 +98,33 @@ test('30 censuses in a row into a busy allocating loop crash nothing', { skip: s
   assert.match(end.stdout, /^ok \d+/m);
 });
 
+test('without gdb, a target that imported leak_detective_hook is profiled by signal', async () => {
+  const p = startFixture('py_processor_cache.py', ['--hook', '--per-s', '20', '--kb', '64', '--lifetime', '15']);
+  const done = collect(p, 60_000);
+  await sleep(1500);
+  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json'], { env: { PATH: '/nonexistent' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /imported leak_detective_hook: censuses on SIGUSR2, no gdb needed/);
+  const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
+  assert.equal(top.type, 'ProcessedImage');
+  assert.match(top.retainer_path ?? '', /^processor\.image_processor\._cache/);
+  const end = await done;
+  assert.equal(end.code, 0);
+  assert.match(end.stdout, /^ok \d+/m);
+});
+
+test('without gdb and without the hook: exit 3 saying how to get gdb', async () => {
+  const p = startFixture('py_sleeper.py', ['10']);
+  try {
+    await sleep(300);
+    const r = await runBin('leak-profile', ['--pid', String(p.pid)], { env: { PATH: '/nonexistent' } });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^leak-profile: gdb is not installed; install it \(apt-get install gdb\)/);
+  } finally {
+    p.kill();
+  }
+});
+
 test('errors: no such PID → 3', async () => {
   const r = await runBin('leak-profile', ['--pid', '999999']);
   assert.equal(r.code, 3);

@@ -7,7 +7,7 @@ import type { ProfileReport } from '../../types.js';
 import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { detectRuntime } from '../detect-runtime.js';
 import { checkInjectable } from './preflight.js';
-import { takeCensus, toCensus } from './take-census.js';
+import { findHook, takeCensus, toCensus } from './take-census.js';
 
 export interface PythonProfileOptions {
   pid: number;
@@ -26,10 +26,12 @@ export interface PythonProfileOptions {
 export async function profilePython(o: PythonProfileOptions): Promise<ProfileReport> {
   const say = o.onProgress ?? (() => {});
   const rt = detectRuntime(o.pid);
-  checkInjectable(o.pid, rt);
-  const dir = mkdtempSync(path.join(o.outDir ?? tmpdir(), 'leak-census-'));
-  // The target writes its result here: it must be able to, and nobody else may read it.
-  if ((process.getuid?.() ?? 0) === 0 && rt.uid !== 0) chownSync(dir, rt.uid, -1);
+  const hook = findHook(o.pid, rt.uid);
+  if (hook) say(`PID ${o.pid} imported leak_detective_hook: censuses on ${hook.signal}, no gdb needed`);
+  else checkInjectable(o.pid, rt);
+  // With the hook, its own 0700 directory; otherwise a private one the target may write to.
+  const dir = hook ? hook.dir : mkdtempSync(path.join(o.outDir ?? tmpdir(), 'leak-census-'));
+  if (!hook && (process.getuid?.() ?? 0) === 0 && rt.uid !== 0) chownSync(dir, rt.uid, -1);
   try {
     const censuses = [];
     const stops: number[] = [];
@@ -37,7 +39,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     for (let i = 0; i < o.snapshots; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, o.interval_s * 1000));
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, dir, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60 });
+      const { raw, stop_s } = await takeCensus({ pid: o.pid, hookSignal: hook?.signal, dir, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60 });
       if (i === 0) t0 = raw.time;
       censuses.push(toCensus(raw, t0));
       stops.push(stop_s);
@@ -46,7 +48,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const growing = rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top);
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
-      const { raw } = await takeCensus({ pid: o.pid, dir, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60 });
+      const { raw } = await takeCensus({ pid: o.pid, hookSignal: hook?.signal, dir, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60 });
       for (const g of growing) g.retainer_path = raw.paths[g.type] ?? null;
     }
     return {
@@ -55,6 +57,6 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       growing,
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!hook) rmSync(dir, { recursive: true, force: true });
   }
 }

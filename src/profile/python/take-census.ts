@@ -1,5 +1,5 @@
 // One census of a live Python process: inject the payload, wait (bounded) for its result file.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LeakError } from '../../errors.js';
@@ -25,6 +25,8 @@ export interface RawCensus {
 
 export interface CensusRequest {
   pid: number;
+  /** Use the in-process hook (scripts/leak_detective_hook.py) instead of gdb: its signal name. */
+  hookSignal?: NodeJS.Signals | null;
   dir: string; // private directory for the snippet and the result
   seq: number;
   mode: 'auto' | 'full' | 'cheap';
@@ -39,7 +41,13 @@ export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; st
   // The payload's functions and their globals form a cycle; clearing the dict frees them at once, so
   // the census's own code objects never show up as growth in the next census.
   const snippet = `_ld_g={'__name__':'__leak_census__','LD_ARGS':${JSON.stringify(args)}};exec(compile(open(${JSON.stringify(PAYLOAD)},'rb').read(),${JSON.stringify(PAYLOAD)},'exec'),_ld_g);_ld_g.clear();del _ld_g\n`;
-  const { stop_s } = await injectSnippet(r.pid, snippet, path.join(r.dir, `snippet-${r.seq}.py`));
+  let stop_s = 0;
+  if (r.hookSignal) {
+    writeFileSync(path.join(r.dir, 'request.json'), JSON.stringify(args), { mode: 0o600 });
+    process.kill(r.pid, r.hookSignal);
+  } else {
+    stop_s = (await injectSnippet(r.pid, snippet, path.join(r.dir, `snippet-${r.seq}.py`))).stop_s;
+  }
   const deadline = Date.now() + r.timeout_s * 1000;
   while (Date.now() < deadline) {
     if (existsSync(out)) {
@@ -70,4 +78,15 @@ export function toCensus(raw: RawCensus, t0: number): Census {
   const types = new Map<string, TypeStat>();
   for (const [name, [count, bytes]] of Object.entries(raw.types)) types.set(name, { count, bytes });
   return { t_s: raw.time - t0, file: null, objects: raw.objects, bytes: raw.bytes, types, pause_s: raw.pause_s };
+}
+
+/** The hook's directory for a PID, and its signal, if the target imported leak_detective_hook. */
+export function findHook(pid: number, uid: number): { dir: string; signal: NodeJS.Signals } | null {
+  const dir = `/tmp/leak-detective-${uid}/${pid}`;
+  try {
+    const name = readFileSync(path.join(dir, 'ready'), 'utf8').trim();
+    return /^SIG[A-Z0-9]+$/.test(name) ? { dir, signal: name as NodeJS.Signals } : null;
+  } catch {
+    return null;
+  }
 }
