@@ -6,7 +6,7 @@ export interface HeapGraph {
   nodeTypes: string[]; // 'hidden', 'object', …
   edgeTypes: string[]; // 'context', 'element', 'property', …
   /** Flat node fields, nodeFieldCount per node (type, name, id, self_size, edge_count, …). */
-  nodes: Float64Array;
+  nodes: Uint32Array | Float64Array;
   /** Flat edge fields: type, name_or_index, to_node (an offset into `nodes`). */
   edges: Uint32Array;
   strings: string[];

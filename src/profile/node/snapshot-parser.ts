@@ -70,7 +70,7 @@ class Scanner {
     if (this.nextToken() !== 0x7b) this.bad('it does not start with {');
     let meta: Meta | null = null;
     let nodeCount = 0, edgeCount = 0;
-    let nodes: Float64Array | null = null;
+    let nodes: Uint32Array | Float64Array | null = null;
     let edges: Uint32Array | null = null;
     let strings: string[] | null = null;
     for (;;) {
@@ -88,8 +88,10 @@ class Scanner {
         if (!meta?.node_fields || !meta.edge_fields) this.bad('the snapshot header has no meta');
       } else if (key === 'nodes') {
         if (!meta) this.bad('"nodes" comes before "snapshot"');
-        nodes = new Float64Array(nodeCount * meta.node_fields.length);
-        const n = this.readNumbers(nodes);
+        // Uint32 halves the memory of Float64; a value past 2^32 (a huge self_size) switches over.
+        let arr: Uint32Array | Float64Array = new Uint32Array(nodeCount * meta.node_fields.length);
+        const n = this.readNumbers(arr, (wide) => (arr = wide));
+        nodes = arr;
         if (n !== nodes.length) this.bad(`expected ${nodes.length} node fields, found ${n}`);
       } else if (key === 'edges') {
         if (!meta) this.bad('"edges" comes before "snapshot"');
@@ -174,7 +176,7 @@ class Scanner {
   }
 
   /** After the ':' of "nodes"/"edges": scan `[d,d,…]` into `into`; returns the count of numbers. */
-  private readNumbers(into: Float64Array | Uint32Array): number {
+  private readNumbers(into: Float64Array | Uint32Array, widen?: (wide: Float64Array) => void): number {
     if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
     let count = 0, cur = 0, inNum = false;
     const cap = into.length;
@@ -189,6 +191,11 @@ class Scanner {
           inNum = true;
         } else if (c === 0x2c || c === 0x5d) {
           if (inNum) {
+            if (cur > 0xffffffff && into instanceof Uint32Array) {
+              if (!widen) this.bad(`value ${cur} out of range`);
+              into = Float64Array.from(into);
+              widen(into);
+            }
             if (count < cap) into[count] = cur;
             count++;
             cur = 0;
