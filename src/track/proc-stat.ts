@@ -1,5 +1,6 @@
 // Cheap per-process facts from /proc/PID/stat, statm and cmdline (a few µs each).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcFile } from './read-proc-file.js';
 import { execFileSync } from 'node:child_process';
 
 /** USER_HZ: the unit of utime/stime and starttime; 100 on every mainstream Linux ABI. */
@@ -28,7 +29,7 @@ export interface ProcStat {
 export function readProcStat(pid: number): ProcStat | null {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    text = readProcFile(`/proc/${pid}/stat`);
   } catch {
     return null;
   }
@@ -54,7 +55,7 @@ export function parseProcStat(pid: number, text: string): ProcStat | null {
 /** Resident set size in bytes from /proc/PID/statm; null if gone. */
 export function readRssBytes(pid: number): number | null {
   try {
-    const text = readFileSync(`/proc/${pid}/statm`, 'latin1');
+    const text = readProcFile(`/proc/${pid}/statm`);
     const pages = Number(text.split(' ')[1]);
     return Number.isFinite(pages) ? pages * PAGE_SIZE : null;
   } catch {
@@ -65,7 +66,7 @@ export function readRssBytes(pid: number): number | null {
 /** The full command line, NULs as spaces; '' for kernel threads or when unreadable. */
 export function readCmdline(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+    return Buffer.from(readProcFile(`/proc/${pid}/cmdline`), 'latin1').toString('utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
   } catch {
     return '';
   }

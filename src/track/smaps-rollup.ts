@@ -1,6 +1,6 @@
 // USS/PSS/swap from /proc/PID/smaps_rollup. The kernel walks every page table of the target
 // under its mmap_lock to produce this file, so callers time each read (see read-governor.ts).
-import { readFileSync } from 'node:fs';
+import { readProcFile } from './read-proc-file.js';
 
 export interface RollupReading {
   rss: number;
@@ -40,7 +40,7 @@ export function readSmapsRollup(pid: number): RollupResult {
   const t0 = performance.now();
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
+    text = readProcFile(`/proc/${pid}/smaps_rollup`);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const ms = performance.now() - t0;
