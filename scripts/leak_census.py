@@ -242,11 +242,12 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude):
     for n, sample in by_type.items():
         if time.perf_counter() > deadline:
             break
+        ours = {id(sample), id(by_type)} | {id(pair) for pair in sample}  # our own bookkeeping refers to inst too
         for inst, known in sample:
             holder = known
             if holder is None:
                 for h in referrers(inst):
-                    if not isinstance(h, (dict, list, set, tuple)) or h is sample or h is objs:
+                    if not isinstance(h, (dict, list, set, tuple)) or id(h) in ours or h is objs:
                         continue
                     if isinstance(h, dict) and h is getattr(inst, "__dict__", None):
                         continue
