@@ -25,7 +25,9 @@ const [mb, kind, ...files] = process.argv.slice(2);
 const perStep = kind === 'strings' ? Number(mb) * 1024 * 1024 / 3 / 200000 : Number(mb) * 1024 * 1024 / 3 / 180;
 let n = 0;
 for (const f of files) {
-  if (kind === 'strings') for (let k = 0; k < 200000 / 3 * 1; k++) { const r = new LeakyRecord(n); r.tag = String(n).padEnd(Math.floor(perStep * 3), 'x'); app.store.cache.set(n++, r); }
+  // unique contents (random hex): padEnd's filler would be shared by V8 and never reach the file
+  // V8 writes at most ~1 KB of each string into a snapshot: many unique 1000-char strings, then.
+  if (kind === 'strings') for (let k = 0; k < Number(mb) * 1024 * 1024 / 3 / 1000; k++) { const r = new LeakyRecord(n); r.tag = require('crypto').randomBytes(500).toString('hex'); app.store.cache.set(n++, r); }
   else for (let k = 0; k < perStep; k++) app.store.cache.set(n, new LeakyRecord(n++));
   v8.writeHeapSnapshot(f);
 }`);

@@ -2,6 +2,7 @@
 // Labels follow DESIGN.md §2: a leak that stops halfway is a plateau at the end of the window; one
 // that starts halfway is growing; a one-off step is stable; a staircase never released is growing.
 import type { Classification } from '../../src/types.js';
+import { rng } from '../../src/analyze/stats.js';
 
 export interface Trace {
   kind: string;
@@ -14,17 +15,8 @@ export interface Trace {
   dt: number;
 }
 
-/** mulberry32: small, fast, seeded. */
-export function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG: the analysis's own (mulberry32), so traces and analysis share one definition. */
+export const rand = rng;
 
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
 
