@@ -16,7 +16,7 @@ try {
 const db = path.join(process.cwd(), 'leak-track-demo.db');
 const args = [
   path.join(root, 'dist/src/cli/bin/leak-track.js'), '45s', '0.5', '--db', db, '--label', 'demo: leaky image cache',
-  '--', python, path.join(root, 'fixtures/programs/train.py'), '--mb-per-step', '1', '--steps-per-s', '3', '--lifetime', '120',
+  '--', python, path.join(root, 'fixtures/programs/train.py'), '--mb-per-step', '1', '--steps-per-s', '3', '--lifetime', '60',
 ];
 console.error(`demo: tracking a toy trainer that caches every processed image (≈180 MB/min) for 45 s\n`);
 const child = spawn(process.execPath, args, { stdio: 'inherit' });

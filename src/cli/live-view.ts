@@ -58,10 +58,11 @@ export class LiveView {
     if (this.o.mode === 'chart' && this.last) this.redraw();
   }
 
-  /** Remove the chart before the final summary is printed. */
+  /** Remove the chart before the final summary is printed; later output passes through plainly. */
   finish(): void {
     if (this.o.mode === 'chart') this.erase();
     else if (this.o.mode === 'lines' && this.last) this.o.out.write(`${this.statusLine()}\n`);
+    this.last = null; // print() no longer redraws
   }
 
   private estimateRate(): string {

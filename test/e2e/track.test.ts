@@ -88,6 +88,9 @@ test('launch mode: output passes through, children are tracked, its exit status 
   assert.match(r.stdout, /hello from the job/);
   assert.match(r.stderr, /exited with status 7/);
   assert.ok(rows(db).length >= 4);
+  const long = await runBin('leak-track', ['1s', '0.25', '--db', db, '--', PYTHON, '-c', 'import time; time.sleep(60)'], { timeoutMs: 20_000 });
+  assert.equal(long.code, 0, long.stderr);
+  assert.match(long.stderr, /duration reached; stopping python3 \d+, which leak-track launched/);
   const bad = await runBin('leak-track', ['--db', path.join(dir, 'm.db'), '--', 'definitely-not-a-command-xyz']);
   assert.equal(bad.code, 3);
   assert.equal(bad.stderr.trim(), 'leak-track: cannot launch `definitely-not-a-command-xyz`: command not found on PATH');

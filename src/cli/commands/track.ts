@@ -92,8 +92,12 @@ async function trackWithDb(args: TrackArgs, db: Db, io: CliIo, say: (l: string) 
   let childCode: number | null = null;
   if (launched) {
     if (reason === 'duration' && !launched.hasExited()) {
-      say(`duration reached; ${target.name} ${target.pid} keeps running (it was launched by us: stop it when you are done)`);
-      launched.child.unref();
+      // Tracking is what we were asked to do; a launched job left behind would be orphaned with
+      // nowhere to write. Stop it like Ctrl-C would, then harder if it does not listen.
+      say(`duration reached; stopping ${target.name} ${target.pid}, which leak-track launched (use --duration 0 to track it until it exits)`);
+      launched.child.kill('SIGTERM');
+      const stopped = await Promise.race([launched.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+      if (!stopped) launched.child.kill('SIGKILL');
     } else {
       childCode = await Promise.race([launched.exited, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
     }
