@@ -40,6 +40,22 @@ test('a growing Map cache: the class ranks first, held by processor.tokenizer._c
   }
 });
 
+test('a target started with --inspect is used and left as it was', async () => {
+  const svc = spawn(process.execPath, ['--inspect=127.0.0.1:0', path.join(PROGRAMS, 'node-cache-service.js'), '--rate', '500', '--lifetime', '30'], { stdio: 'ignore' });
+  try {
+    await sleep(1000);
+    const before = listeningPorts(svc.pid!);
+    assert.equal(before.length, 1);
+    const r = await runBin('leak-profile', ['--pid', String(svc.pid), '--snapshots', '2', '--interval', '1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /using the inspector already open on 127\.0\.0\.1:\d+/);
+    assert.equal((JSON.parse(r.stdout) as ProfileReport).growing[0]?.type, 'TokenizedSample');
+    assert.deepEqual(listeningPorts(svc.pid!), before, 'still open, as the user had it');
+  } finally {
+    svc.kill();
+  }
+});
+
 test('a stable service reports no grower', async () => {
   const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60', '--stable']);
   try {

@@ -39,9 +39,9 @@ test('attach by PID: the stored samples give the leaker rate within 15 %, and --
   const db = path.join(dir, 't.db');
   const leaker = startFixture('leaker.py', ['--rate', '120', '--lifetime', '60', '--base', '20']);
   await sleep(700);
-  const r = await runBin('leak-track', [String(leaker.pid), '20s', '0.5', '--db', db, '--json']);
+  const r = await runBin('leak-track', [String(leaker.pid), '20s', '0.5', '--db', db, '--json', '--max-rate', '50']);
   leaker.kill();
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, `--max-rate 50 fails a 120 MB/min leak: ${r.stderr}`);
   const mine = rows(db).filter((x) => x.pid === leaker.pid);
   assert.ok(mine.length >= 35, `${mine.length} samples`);
   const rate = olsRate(mine);
@@ -57,6 +57,7 @@ test('attach by PID: the stored samples give the leaker rate within 15 %, and --
   for (const k of ['first_mb', 'last_mb', 'min_mb', 'max_mb', 'duration_s', 'rate_mb_per_min'] as const) assert.equal(typeof main[k], 'number', k);
   assert.equal(main.classification, 'growing');
   assert.ok(Math.abs(main.rate_mb_per_min! - 120) / 120 < 0.15, `reported ${main.rate_mb_per_min}`);
+  assert.equal(main.verdict, 'fail');
 });
 
 test('--find-training picks a training-like script, says why, and --list shows candidates', async () => {
