@@ -13,20 +13,7 @@ type Result = Omit<SeriesAnalysis, 'samples' | 'duration_s' | 'noise_mb'>;
 
 /** Analyse a series with a known period (s); `floor` in MB/min. */
 export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, period: number, noise: number, floor: number): Result {
-  const n = t.length;
-  const t0 = t[0]!;
-  const k = Math.floor((t[n - 1]! - t0) / period);
-  const tc: number[] = [], troughs: number[] = [], means: number[] = [];
-  let i = 0;
-  for (let w = 0; w < k; w++) {
-    const end = t0 + (w + 1) * period;
-    let lo = Infinity, sum = 0, cnt = 0;
-    while (i < n && t[i]! < end) (lo = Math.min(lo, y[i]!)), (sum += y[i]!), cnt++, i++;
-    if (cnt === 0) continue;
-    tc.push(t0 + (w + 0.5) * period);
-    troughs.push(lo);
-    means.push(sum / cnt);
-  }
+  const { tc, troughs, means } = cyclesAtDrops(t, y, period) ?? cyclesByWindow(t, y, period);
   const cyc = `every ~${formatDuration(period)}`;
   const baseline = { t_s: tc, mb: troughs };
   if (tc.length < 3) {
@@ -49,9 +36,59 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
     return { classification: 'growing', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciM, baseline, model: 'sawtooth-troughs', period_s: period, explanation: `the troughs rise (${(tf.slope * 60).toFixed(1)} MB/min) under a cycle ${cyc}, so memory is not being released`, need_more_s: null };
   }
   const h = (ciM[1] - ciM[0]) / 2;
-  if (rate >= floor && tf.slope * 60 >= floor && rate >= h / 2) {
+  if (rate >= floor && tf.slope * 60 >= floor && ciM[0] > 0) {
     const span = tc[tc.length - 1]! - tc[0]! + period;
     return { classification: 'insufficient-data', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciM, baseline, model: 'sawtooth', period_s: period, explanation: `memory cycles ${cyc} and the troughs may be rising; ${tc.length} cycles cannot tell yet`, need_more_s: Math.max(span * Math.pow(h / (rate - floor), 2 / 3) - span, period) };
   }
   return { classification: 'cycling', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciM, baseline, model: 'sawtooth', period_s: period, explanation: `memory rises and is released ${cyc}, with no net growth`, need_more_s: null };
+}
+
+interface Cycles {
+  tc: number[];
+  troughs: number[];
+  means: number[];
+}
+
+/**
+ * Whole cycles cut at the sharp drops (a GC, a cache flush): each cycle runs from one release to the
+ * next, so its mean does not depend on where a fixed window happened to start. Null when the drops
+ * are not clear enough (a smooth cycle): then fixed windows of one period are used.
+ */
+function cyclesAtDrops(t: ArrayLike<number>, y: ArrayLike<number>, period: number): Cycles | null {
+  const n = t.length;
+  const sorted = Float64Array.from(y as ArrayLike<number>).sort();
+  const amp = sorted[Math.floor(n * 0.95)]! - sorted[Math.floor(n * 0.05)]!;
+  const cuts: number[] = [];
+  for (let i = 1; i < n; i++) if (y[i]! - y[i - 1]! < -0.5 * amp) cuts.push(i);
+  if (cuts.length < 4) return null;
+  const out: Cycles = { tc: [], troughs: [], means: [] };
+  for (let c = 0; c + 1 < cuts.length; c++) {
+    const a = cuts[c]!, b = cuts[c + 1]!;
+    const len = t[b]! - t[a]!;
+    if (len < 0.5 * period || len > 1.5 * period) return null; // irregular: not a clean sawtooth
+    let lo = Infinity, sum = 0;
+    for (let i = a; i < b; i++) (lo = Math.min(lo, y[i]!)), (sum += y[i]!);
+    out.tc.push((t[a]! + t[b - 1]!) / 2);
+    out.troughs.push(lo);
+    out.means.push(sum / (b - a));
+  }
+  return out;
+}
+
+function cyclesByWindow(t: ArrayLike<number>, y: ArrayLike<number>, period: number): Cycles {
+  const n = t.length;
+  const t0 = t[0]!;
+  const k = Math.floor((t[n - 1]! - t0) / period);
+  const out: Cycles = { tc: [], troughs: [], means: [] };
+  let i = 0;
+  for (let w = 0; w < k; w++) {
+    const end = t0 + (w + 1) * period;
+    let lo = Infinity, sum = 0, cnt = 0;
+    while (i < n && t[i]! < end) (lo = Math.min(lo, y[i]!)), (sum += y[i]!), cnt++, i++;
+    if (cnt === 0) continue;
+    out.tc.push(t0 + (w + 0.5) * period);
+    out.troughs.push(lo);
+    out.means.push(sum / cnt);
+  }
+  return out;
 }

@@ -38,14 +38,16 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
     return { classification: 'growing', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model, explanation: how, need_more_s: null };
   }
   const roseWell = rise > Math.max(6 * noise, 4 * lf.residualSd, 0.5);
-  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && rate < floor) {
+  const stillRising = rate >= floor && ci[0] > 0;
+  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && !stillRising) {
     return {
       classification: 'plateau', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model,
       explanation: `it grew by ${rise.toFixed(0)} MB and then levelled off (a cache filling up, or warm-up)`, need_more_s: null,
     };
   }
-  if (rate >= floor && rate >= half / 2) {
-    // Some evidence of growth (z ≳ 1), not enough to exclude the floor yet: SE ∝ T^(-3/2).
+  if (stillRising) {
+    // Significant growth, but not yet clearly above the floor: record longer (SE ∝ T^(-3/2)).
+    // Growth that is not even significant is noise around a flat end: plateau or stable.
     const span = tEnd - t[Math.max(0, from)]!;
     const need = span * Math.pow(half / Math.max(rate - floor, 1e-9), 2 / 3) - span;
     return {
