@@ -1,6 +1,6 @@
 // The verdict on one memory series: growing, cycling, plateau, stable or insufficient-data, with the
 // steady-state rate and its 95 % interval. Pure: arrays in, a plain object out.
-import { despike, robustNoise } from './stats.js';
+import { despike, mad, robustNoise, theilSen } from './stats.js';
 import { toGrid } from './resample.js';
 import { detectCycles } from './cycles.js';
 import { classifyCycles } from './classify-cycles.js';
@@ -36,7 +36,7 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
   if (cycles.period_s !== null) {
     return { ...base, noise_mb: noise, ...classifyCycles(t, y, cycles.period_s, noise, floor) };
   }
-  if (cycles.drops > 0 && releasedAfterRising(y, noise)) {
+  if (cycles.drops > 0 && releasedAfterRising(t, y, noise)) {
     return {
       ...base, classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, baseline: null,
       model: 'sawtooth', noise_mb: noise, period_s: null,
@@ -50,7 +50,12 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
  * A GC-like drop: the level (median of 3) falls by more than 8 σ, after having been built up by
  * about as much; a one-off release from a flat level, or a noise excursion, is not one.
  */
-function releasedAfterRising(y: ArrayLike<number>, noise: number): boolean {
+function releasedAfterRising(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): boolean {
+  // …and large next to how far the level wanders: correlated noise also drifts by many σ of jitter.
+  const { slope, intercept } = theilSen(t, y);
+  const resid = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) resid[i] = y[i]! - intercept - slope * t[i]!;
+  const levelSd = 1.4826 * mad(resid);
   const med3 = (i: number) => {
     const a = y[i]!, b = y[i + 1]!, c = y[i + 2]!;
     return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
@@ -61,7 +66,7 @@ function releasedAfterRising(y: ArrayLike<number>, noise: number): boolean {
     const after = med3(i);
     lo = Math.min(lo, before);
     const drop = before - after;
-    if (drop > 8 * noise && before - lo > 0.5 * drop) return true;
+    if (drop > 8 * noise && drop > 2.5 * levelSd && before - lo > 0.5 * drop) return true;
   }
   return false;
 }

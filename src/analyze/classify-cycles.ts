@@ -66,11 +66,15 @@ function cyclesAtDrops(t: ArrayLike<number>, y: ArrayLike<number>, period: numbe
     const a = cuts[c]!, b = cuts[c + 1]!;
     const len = t[b]! - t[a]!;
     if (len < 0.5 * period || len > 1.5 * period) return null; // irregular: not a clean sawtooth
-    let lo = Infinity, sum = 0;
-    for (let i = a; i < b; i++) (lo = Math.min(lo, y[i]!)), (sum += y[i]!);
+    let lo = Infinity, area = 0;
+    // Time-weighted (trapezoid) mean: a tracker that missed ticks under load must not bias it.
+    for (let i = a; i < b; i++) {
+      lo = Math.min(lo, y[i]!);
+      if (i + 1 < b) area += ((y[i]! + y[i + 1]!) / 2) * (t[i + 1]! - t[i]!);
+    }
     out.tc.push((t[a]! + t[b - 1]!) / 2);
     out.troughs.push(lo);
-    out.means.push(sum / (b - a));
+    out.means.push(b - 1 > a ? area / (t[b - 1]! - t[a]!) : y[a]!);
   }
   return out;
 }

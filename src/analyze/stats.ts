@@ -128,20 +128,28 @@ export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Ar
 }
 
 /**
- * Hampel filter: a point further than `k`·σ from the median of its ±2 neighbours is replaced by that
- * median. Removes isolated spikes (a sampling glitch, a transient buffer) while keeping real steps
- * and sawtooth drops, which last more than one sample.
+ * Spike removal (a Hampel filter that respects edges): a point further than `k`·σ from the median of
+ * its ±2 neighbours is replaced by that median, unless the levels on its two sides differ (two samples each),
+ * which is what a step or a sawtooth's drop looks like (the trough after a release must survive).
  */
 export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Array {
   const n = y.length;
   const out = Float64Array.from(y as ArrayLike<number>);
   if (n < 5 || sigma <= 0) return out;
+  const lim = k * sigma;
   const w = new Float64Array(5);
   for (let i = 0; i < n; i++) {
     const a = Math.max(0, Math.min(n - 5, i - 2));
     for (let j = 0; j < 5; j++) w[j] = y[a + j]!;
     w.sort();
-    if (Math.abs(y[i]! - w[2]!) > k * sigma) out[i] = w[2]!;
+    if (Math.abs(y[i]! - w[2]!) <= lim) continue;
+    // Level on each side (two samples): a spike returns to where it came from, a drop does not.
+    if (i < 2 || i > n - 3) {
+      out[i] = w[2]!;
+      continue;
+    }
+    const before = (y[i - 1]! + y[i - 2]!) / 2, after = (y[i + 1]! + y[i + 2]!) / 2;
+    if (Math.abs(before - after) < 0.5 * Math.abs(y[i]! - w[2]!)) out[i] = w[2]!;
   }
   return out;
 }
