@@ -1,7 +1,7 @@
 // Opening a leak-track DB safely: refuse anything that is not ours (or is newer than us) before
 // touching it, create new files 0600, then WAL + busy_timeout so trackers can share one file.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { inputError, LeakError, notFoundError, usageError } from '../errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -15,11 +15,11 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Open (creating if needed) a DB for writing samples. */
 export function openDbForWrite(file: string): Db {
-  const created = createFileIfMissing(file);
+  createFileIfMissing(file);
   const db = openRaw(file, false);
   try {
     db.pragma('busy_timeout = 5000'); // first: trackers sharing a file wait for each other's locks
-    checkOwnership(db, file, created);
+    checkOwnership(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL'); // WAL + NORMAL: a killed tracker loses nothing committed
     db.pragma('foreign_keys = ON');
@@ -38,7 +38,7 @@ export function openDbForRead(file: string): Db {
   }
   const db = openRaw(file, true);
   try {
-    checkOwnership(db, file, false);
+    checkOwnership(db, file);
     db.pragma('busy_timeout = 5000');
     return db;
   } catch (e) {
@@ -47,15 +47,14 @@ export function openDbForRead(file: string): Db {
   }
 }
 
-function createFileIfMissing(file: string): boolean {
+function createFileIfMissing(file: string): void {
   const dir = path.dirname(path.resolve(file));
   if (!existsSync(dir)) throw usageError(`cannot create database ${file}: directory ${dir} does not exist`);
   try {
     closeSync(openSync(file, 'wx', 0o600));
-    return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return statSync(file).size === 0;
+    if (code === 'EEXIST') return; // an existing file is checked by checkOwnership before any write
     throw usageError(`cannot create database ${file}: ${code ?? (e as Error).message}; pass a writable --db FILE`, e);
   }
 }
@@ -70,7 +69,7 @@ function openRaw(file: string, readonly: boolean): Db {
 }
 
 /** Refuse foreign or newer DBs, before any write. A fresh empty file becomes ours. */
-function checkOwnership(db: Db, file: string, fresh: boolean): void {
+function checkOwnership(db: Db, file: string): void {
   let appId: number;
   let version: number;
   let tables: number;
@@ -83,7 +82,6 @@ function checkOwnership(db: Db, file: string, fresh: boolean): void {
   }
   if (appId === 0 && tables === 0 && version === 0) {
     if (db.readonly) throw inputError(`${file} is an empty database with no sessions; record one with leak-track`);
-    void fresh;
     return; // empty SQLite file (or the one we just created): ours to initialise
   }
   if (appId !== APPLICATION_ID) {
