@@ -31,16 +31,55 @@ function rawRead(pid: number, n: number): number {
   }
 }
 
-function psutilCall(pid: number, n: number): number | null {
-  const r = spawnSync('/usr/bin/python3', ['-c', `
-import psutil, time
+/**
+ * psutil in one long-lived Python process driven over stdin, so its rounds interleave with ours: the
+ * page-table walk's cost drifts with the target's state and the CPU's clock, and rounds taken minutes
+ * apart would compare the drift, not the tools.
+ */
+class PsutilPeer {
+  private readonly proc: ChildProcess;
+  private buffered = '';
+  private waiting: ((line: string) => void) | null = null;
+
+  constructor(pid: number) {
+    this.proc = spawn('/usr/bin/python3', ['-u', '-c', `
+import psutil, sys, time
 p = psutil.Process(${pid})
 for _ in range(3): p.memory_full_info()
-t = time.perf_counter()
-for _ in range(${n}): p.memory_full_info()
-print((time.perf_counter() - t) / ${n} * 1000)`], { encoding: 'utf8' });
-  return r.status === 0 ? Number(r.stdout.trim()) : null;
+for line in sys.stdin:
+    n = int(line)
+    t = time.perf_counter()
+    for _ in range(n): p.memory_full_info()
+    print((time.perf_counter() - t) / n * 1000, flush=True)`], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.buffered += d;
+      const nl = this.buffered.indexOf('\n');
+      if (nl >= 0 && this.waiting) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        const w = this.waiting;
+        this.waiting = null;
+        w(line);
+      }
+    });
+  }
+
+  /** ms per memory_full_info() over n calls, or null if psutil is missing. */
+  perCall(n: number): Promise<number | null> {
+    if (this.proc.exitCode !== null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.waiting = (line) => resolve(Number(line));
+      this.proc.once('exit', () => resolve(null));
+      this.proc.stdin!.write(`${n}\n`);
+    });
+  }
+
+  close(): void {
+    this.proc.stdin!.end();
+  }
 }
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 function smemCall(pid: number, n: number): number | null {
   if (spawnSync('smem', ['--version']).error) return null;
@@ -89,13 +128,21 @@ export async function main(): Promise<string> {
   for (const mb of [100, 4096]) {
     const p = await startTarget(mb);
     const pid = p.pid!;
-    const n = mb > 1000 ? 50 : 500;
+    const n = mb > 1000 ? 20 : 300;
     const rss = perCall(() => readRssBytes(pid), 2000);
-    const uss = perCall(() => readSmapsRollup(pid), n);
-    const raw = rawRead(pid, n);
-    const ps = psutilCall(pid, n);
+    // Seven interleaved rounds of ours / floor / psutil; medians per tool.
+    const peer = new PsutilPeer(pid);
+    const ours: number[] = [], floor: number[] = [], psu: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      ours.push(perCall(() => readSmapsRollup(pid), n));
+      floor.push(rawRead(pid, n));
+      const t = await peer.perCall(n);
+      if (t !== null) psu.push(t);
+    }
+    peer.close();
+    const uss = median(ours), raw = median(floor), ps = psu.length ? median(psu) : null;
     const sm = smemCall(pid, 3);
-    lines.push(`| ${mb} MB | ${rss.toFixed(3)} | ${uss.toFixed(3)} | ${raw.toFixed(3)} | ${(uss / raw).toFixed(2)}× | ${ps === null ? 'n/a' : `${ps.toFixed(3)} (${(ps / uss).toFixed(1)}× ours)`} | ${sm === null ? 'n/a' : `${sm.toFixed(0)} (${(sm / uss).toFixed(0)}× ours)`} |`);
+    lines.push(`| ${mb} MB | ${rss.toFixed(3)} | ${uss.toFixed(3)} | ${raw.toFixed(3)} | ${(uss / raw).toFixed(2)}× | ${ps === null ? 'n/a' : `${ps.toFixed(3)} (${(ps / uss).toFixed(2)}× ours)`} | ${sm === null ? 'n/a' : `${sm.toFixed(0)} (${(sm / uss).toFixed(0)}× ours)`} |`);
     p.kill();
   }
   lines.push('', "The tracker's own CPU at a 1 s interval (process tree of N, steady state, % of one core):", '', '| processes tracked | tracker CPU |', '|---|---|');

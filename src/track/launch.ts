@@ -1,7 +1,7 @@
 // Launch mode: start the user's command, hand its output through, and know its exit status.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { notFoundError, permissionError } from '../errors.js';
-import { readProcStat } from './proc-stat.js';
+import type { ProcessSource } from './process-source.js';
 import type { Target } from './discover.js';
 
 export interface Launched {
@@ -18,7 +18,12 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGK
  * Spawn the command. `pipeOutput` routes its stdout/stderr through `onOutput` (so the live chart can
  * print it above itself); otherwise it inherits the terminal.
  */
-export async function launchCommand(command: string[], pipeOutput: boolean, onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void): Promise<Launched> {
+export async function launchCommand(
+  command: string[],
+  source: ProcessSource,
+  pipeOutput: boolean,
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void,
+): Promise<Launched> {
   const [file, ...args] = command;
   const child = spawn(file!, args, { stdio: pipeOutput ? ['inherit', 'pipe', 'pipe'] : 'inherit' });
   let done = false;
@@ -41,7 +46,7 @@ export async function launchCommand(command: string[], pipeOutput: boolean, onOu
     child.stderr!.setEncoding('utf8').on('data', (c: string) => onOutput(c, 'stderr'));
   }
   const pid = child.pid!;
-  const st = readProcStat(pid);
+  const st = await source.stat(pid);
   return {
     child,
     exited,

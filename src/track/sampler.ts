@@ -2,14 +2,11 @@
 // Ticks are scheduled on a fixed grid (start + k·interval), so a slow tick never shifts later ones.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcStat } from './proc-stat.js';
-import { CLK_TCK, readCmdline, readRssBytes } from './proc-stat.js';
-import { readProcessTree } from './process-tree.js';
-import { readSmapsRollup } from './smaps-rollup.js';
-import { newGovernorState, recordRollupCost, shouldReadRollup, typicalCost, type GovernorState } from './read-governor.js';
+import { CLK_TCK } from './proc-stat.js';
+import type { ProcessReader, ProcessSource } from './process-source.js';
 import { queryVram } from './nvidia-smi.js';
 import type { SessionWriter } from '../store/session-writer.js';
 import type { Sample } from '../types.js';
-import { formatMb } from '../units.js';
 
 export interface SamplerOptions {
   root: { pid: number; startTicks: number };
@@ -19,6 +16,8 @@ export interface SamplerOptions {
   children: boolean;
   signal: AbortSignal;
   writer: SessionWriter;
+  /** Where process facts come from (/proc on Linux; see choose-source.ts). */
+  source: ProcessSource;
   /** nvidia-smi path, or null where there is no GPU. */
   nvidiaSmi: string | null;
   /** Fraction of the interval the tracker may spend reading smaps_rollup (default 1 %). */
@@ -46,9 +45,8 @@ interface Tracked {
   stat: ProcStat;
   lastCpuTicks: number;
   lastMs: number;
-  gov: GovernorState;
+  reader: ProcessReader;
   lastUss: number | null;
-  rollupDenied: boolean;
 }
 
 /** Run until duration, target exit or abort. Every finished tick is already committed. */
@@ -56,14 +54,14 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
   const tracked = new Map<string, Tracked>();
   const startMs = Date.now();
   const budgetMs = o.intervalMs * (o.budgetFraction ?? 0.01);
-  const pct = +((o.budgetFraction ?? 0.01) * 100).toPrecision(2);
   const notice = o.onNotice ?? (() => {});
+  const ctx = { budgetMs, budgetPct: +((o.budgetFraction ?? 0.01) * 100).toPrecision(2), notice };
   let vramBroken = false;
   for (let tick = 0; ; tick++) {
     if (o.signal.aborted) return 'aborted';
     const t0 = performance.now();
     const nowMs = Date.now();
-    const tree = readProcessTree(o.root.pid, o.root.startTicks, o.children);
+    const tree = await o.source.tree(o.root.pid, o.root.startTicks, o.children);
     if (tree.length === 0) return 'target-exited';
     let vram: Map<number, number | null> | null = null;
     if (o.nvidiaSmi && !vramBroken) {
@@ -84,13 +82,13 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       let p = tracked.get(key);
       if (!p) {
         const role = st.pid === o.root.pid ? 'main' : 'child';
-        const cmdline = readCmdline(st.pid) || `[${st.comm}]`;
+        const cmdline = (await o.source.cmdline(st.pid)) || `[${st.comm}]`;
         const rowId = o.writer.addProcess({ pid: st.pid, ppid: st.ppid, start_ticks: st.startTicks, name: st.comm, cmdline, role }, nowMs);
-        p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, gov: newGovernorState(), lastUss: null, rollupDenied: false };
+        p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, reader: o.source.reader(st, ctx), lastUss: null };
         tracked.set(key, p);
         if (tick > 0) notice(`child joined: ${st.comm} ${st.pid} (${cmdline.slice(0, 80)})`);
       }
-      const sample = readOne(p, st, nowMs, tree.length, budgetMs, pct, notice);
+      const sample = readOne(p, st, nowMs, tree.length);
       sample.vram = vram ? (vram.get(st.pid) ?? null) : null;
       rows.push({ processId: p.rowId, sample });
       if (sample.uss !== null) p.lastUss = sample.uss;
@@ -122,31 +120,10 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
   }
 }
 
-function readOne(p: Tracked, st: ProcStat, nowMs: number, n: number, budgetMs: number, pct: number, notice: (m: string) => void): Sample {
+function readOne(p: Tracked, st: ProcStat, nowMs: number, n: number): Sample {
   const dtS = (nowMs - p.lastMs) / 1000;
   const cpu = dtS > 0 ? ((st.cpuTicks - p.lastCpuTicks) / CLK_TCK / dtS) * 100 : null;
   p.lastCpuTicks = st.cpuTicks;
   p.lastMs = nowMs;
-  const sample: Sample = { t_ms: nowMs, rss: readRssBytes(st.pid), uss: null, pss: null, swap: null, vram: null, cpu: cpu === null ? null : Math.max(0, cpu) };
-  if (p.rollupDenied || !shouldReadRollup(p.gov)) return sample;
-  const r = readSmapsRollup(st.pid);
-  if (r.ok) {
-    sample.rss = r.reading.rss;
-    sample.uss = r.reading.uss;
-    sample.pss = r.reading.pss;
-    sample.swap = r.reading.swap;
-    if (recordRollupCost(p.gov, r.ms, budgetMs / n)) {
-      notice(
-        `reading USS/PSS of ${st.comm} ${st.pid} every ${p.gov.every} ticks (smaps_rollup takes ${typicalCost(p.gov).toFixed(1)} ms at ` +
-          `${formatMb(r.reading.rss / 1048576)} RSS${n > 1 ? ` with ${n} processes tracked` : ''}) to keep the tracker under ${pct}% of the interval; RSS every tick`,
-      );
-    }
-  } else if (r.reason === 'denied' || r.reason === 'unsupported') {
-    p.rollupDenied = true;
-    notice(
-      `cannot read /proc/${st.pid}/smaps_rollup (${r.reason === 'denied' ? 'permission denied' : 'not supported by this kernel'}): ` +
-        `recording RSS only for ${st.comm} ${st.pid}; run as its user or root for USS/PSS`,
-    );
-  }
-  return sample;
+  return { t_ms: nowMs, ...p.reader.read(n), vram: null, cpu: cpu === null ? null : Math.max(0, cpu) };
 }

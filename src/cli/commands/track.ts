@@ -2,7 +2,7 @@
 import type { CliIo, Command } from '../run.js';
 import { parseTrackArgs, TRACK_USAGE, type TrackArgs } from './track-args.js';
 import { wantsHelp } from '../parse.js';
-import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK, LeakError } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { SessionWriter } from '../../store/session-writer.js';
 import { readSession } from '../../store/read-session.js';
@@ -10,6 +10,9 @@ import { findMatching, findTrainingCandidates, pickTarget, targetFromPid, type C
 import { launchCommand, type Launched } from '../../track/launch.js';
 import { runSampler, type EndReason } from '../../track/sampler.js';
 import { findNvidiaSmi } from '../../track/nvidia-smi.js';
+import { chooseProcessSource } from '../../track/choose-source.js';
+import { keepYoungGenerationSmall } from '../../track/quiet-heap.js';
+import type { ProcessSource } from '../../track/process-source.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { renderSessionText } from '../../report/text-report.js';
 import { LiveView } from '../live-view.js';
@@ -22,21 +25,24 @@ export const trackCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseTrackArgs(argv, io.env);
-  if (process.platform !== 'linux') {
-    throw new LeakError('unsupported', `leak-track reads /proc and runs on Linux only (this is ${process.platform}); record there, then analyse anywhere with leak-report`);
-  }
   const say = (line: string) => !args.quiet && io.stderr.write(`leak-track: ${line}\n`);
-  if (args.list) return listCandidates(args, io);
-  // Open the DB before touching the target: a bad --db must fail before we launch anything.
-  const db = openDbForWrite(args.db);
+  const source = chooseProcessSource(io.env);
+  keepYoungGenerationSmall(); // a leak detector must not look like a leak (see quiet-heap.ts)
   try {
-    return await trackWithDb(args, db, io, say);
+    if (args.list) return await listCandidates(args, io, source);
+    // Open the DB before touching the target: a bad --db must fail before we launch anything.
+    const db = openDbForWrite(args.db);
+    try {
+      return await trackWithDb(args, db, source, io, say);
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
+    source.close();
   }
 };
 
-async function trackWithDb(args: TrackArgs, db: Db, io: CliIo, say: (l: string) => void): Promise<number> {
+async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void): Promise<number> {
   const mode = args.quiet ? 'quiet' : io.stderr.isTTY ? 'chart' : 'lines';
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
@@ -44,10 +50,10 @@ async function trackWithDb(args: TrackArgs, db: Db, io: CliIo, say: (l: string) 
   let launched: Launched | null = null;
   let target: Target;
   if (args.target.kind === 'launch') {
-    launched = await launchCommand(args.target.command, mode === 'chart', (chunk) => live.print(chunk.replace(/\n$/, '')));
+    launched = await launchCommand(args.target.command, source, mode === 'chart', (chunk) => live.print(chunk.replace(/\n$/, '')));
     target = launched.target;
   } else {
-    target = await resolveTarget(args);
+    target = await resolveTarget(args, source);
   }
   say(target.why);
   const nvidiaSmi = findNvidiaSmi(io.env);
@@ -78,6 +84,7 @@ async function trackWithDb(args: TrackArgs, db: Db, io: CliIo, say: (l: string) 
       children: args.children,
       signal: controller.signal,
       writer,
+      source,
       nvidiaSmi,
       onTick: (t) => live.update(t),
       onNotice: (m) => live.print(`leak-track: ${m}`),
@@ -116,18 +123,20 @@ async function trackWithDb(args: TrackArgs, db: Db, io: CliIo, say: (l: string) 
   return failed ? EXIT_LEAK : EXIT_OK;
 }
 
-async function resolveTarget(args: TrackArgs): Promise<Target> {
+async function resolveTarget(args: TrackArgs, source: ProcessSource): Promise<Target> {
   const t = args.target;
-  if (t.kind === 'pid') return targetFromPid(t.pid);
-  if (t.kind === 'match') return pickTarget(await findMatching(t.pattern), `no running process's command line matches /${t.pattern}/`).target;
-  return pickTarget(
-    await findTrainingCandidates(),
+  if (t.kind === 'pid') return targetFromPid(t.pid, source);
+  if (t.kind === 'match') return (await pickTarget(await findMatching(t.pattern, source), `no running process's command line matches /${t.pattern}/`, source)).target;
+  const picked = await pickTarget(
+    await findTrainingCandidates(source),
     'no training process found (looked for python …train*.py, torchrun, accelerate launch, deepspeed, -m torch.distributed.run, lightning, trl/axolotl/llamafactory, model-garden serve, node …train…); pass a PID or --match REGEX',
-  ).target;
+    source,
+  );
+  return picked.target;
 }
 
-async function listCandidates(args: TrackArgs, io: CliIo): Promise<number> {
-  const found: Candidate[] = args.target.kind === 'match' ? await findMatching(args.target.pattern) : await findTrainingCandidates();
+async function listCandidates(args: TrackArgs, io: CliIo, source: ProcessSource): Promise<number> {
+  const found: Candidate[] = args.target.kind === 'match' ? await findMatching(args.target.pattern, source) : await findTrainingCandidates(source);
   if (found.length === 0) {
     io.stderr.write('leak-track: no candidates found\n');
     return 3;

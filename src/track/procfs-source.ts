@@ -1,0 +1,60 @@
+// The Linux source: /proc read directly, USS/PSS/swap from smaps_rollup under a cost governor.
+import type { ProcStat } from './proc-stat.js';
+import { readCmdline, readProcStat, readRssBytes } from './proc-stat.js';
+import { readProcessTree } from './process-tree.js';
+import { readSmapsRollup } from './smaps-rollup.js';
+import { newGovernorState, recordRollupCost, shouldReadRollup, typicalCost } from './read-governor.js';
+import type { MemoryReading, ProcessReader, ProcessSource, ReaderContext } from './process-source.js';
+import { formatMb } from '../units.js';
+
+export const procfsSource: ProcessSource = {
+  kind: 'procfs',
+  stat: async (pid) => {
+    const st = readProcStat(pid);
+    return st && st.state !== 'Z' && st.state !== 'X' ? st : null;
+  },
+  tree: async (pid, start, withChildren) => readProcessTree(pid, start, withChildren),
+  cmdline: async (pid) => readCmdline(pid),
+  totalRss: async (pids) => pids.reduce((sum, pid) => sum + (readRssBytes(pid) ?? 0), 0),
+  reader: (st, ctx) => new ProcfsReader(st, ctx),
+  close: () => {},
+};
+
+/** RSS from statm every tick; USS/PSS/swap from smaps_rollup, every k-th tick for giant processes. */
+class ProcfsReader implements ProcessReader {
+  private readonly gov = newGovernorState();
+  private rollupDenied = false;
+
+  constructor(
+    private readonly st: ProcStat,
+    private readonly ctx: ReaderContext,
+  ) {}
+
+  read(n: number): MemoryReading {
+    const { st, ctx } = this;
+    const m: MemoryReading = { rss: readRssBytes(st.pid), uss: null, pss: null, swap: null };
+    if (this.rollupDenied || !shouldReadRollup(this.gov)) return m;
+    const r = readSmapsRollup(st.pid);
+    if (r.ok) {
+      m.rss = r.reading.rss;
+      m.uss = r.reading.uss;
+      m.pss = r.reading.pss;
+      m.swap = r.reading.swap;
+      if (recordRollupCost(this.gov, r.ms, ctx.budgetMs / n)) {
+        ctx.notice(
+          `reading USS/PSS of ${st.comm} ${st.pid} every ${this.gov.every} ticks (smaps_rollup takes ${typicalCost(this.gov).toFixed(1)} ms at ` +
+            `${formatMb(r.reading.rss / 1048576)} RSS${n > 1 ? ` with ${n} processes tracked` : ''}) to keep the tracker under ${ctx.budgetPct}% of the interval; RSS every tick`,
+        );
+      }
+    } else if (r.reason === 'denied' || r.reason === 'unsupported') {
+      // statm stays readable where smaps_rollup is not (it is 0444): it gives the same RSS figure
+      // pidusage would read from /proc/PID/stat, without an async round trip per process.
+      this.rollupDenied = true;
+      ctx.notice(
+        `cannot read /proc/${st.pid}/smaps_rollup (${r.reason === 'denied' ? 'permission denied' : 'not supported by this kernel'}): ` +
+          `recording RSS only for ${st.comm} ${st.pid}; run as its user or root for USS/PSS`,
+      );
+    }
+    return m;
+  }
+}

@@ -1,0 +1,13 @@
+// Keeps a long-running tracker's own heap flat. V8 doubles the young generation each time the bytes
+// that survived scavenges since the last doubling exceed its size, so a process that runs for hours
+// with a steady trickle of survivors climbs, in steps, to the 2 × 16 MB maximum. Measured on a tracker
+// of 50 processes every 0.2 s: 19 → 57 MB of USS in 31 minutes, a staircase our own analysis calls
+// "growing". The tracker's live heap is ~6 MB; a 1 MB semi-space costs more, cheaper scavenges.
+import v8 from 'node:v8';
+
+/** Stop the young generation from growing. Idempotent; affects this whole process. */
+export function keepYoungGenerationSmall(): void {
+  // Read at each growth decision (not only at start-up), so it works after V8 is up; Node keeps
+  // V8's flags writable (--no-freeze-flags-after-init) for exactly this API.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+}
