@@ -21,6 +21,7 @@ export class LiveView {
   private drawnLines = 0;
   private lastDraw = 0;
   private lastLine = 0;
+  private lastRate = 0;
   private rateText = '';
   private ticks = 0;
   private last: TickSummary | null = null;
@@ -39,13 +40,17 @@ export class LiveView {
     const ts = t.elapsedMs / 1000;
     if (t.mainBytes !== null) this.main.push(ts, t.mainBytes / MiB);
     this.tree.push(ts, t.treeBytes / MiB);
-    if (this.ticks % 5 === 0 || this.ticks < 5) this.rateText = this.estimateRate();
+    // The rate is a full analysis of the live series (arrays of hundreds of KB): run it only when it
+    // is shown, at most every 2 s. Run every few ticks regardless, it was most of the tracker's
+    // allocation and a 10 MB sawtooth in its own memory; in --quiet it is never needed.
     const now = Date.now();
     if (this.o.mode === 'chart' && now - this.lastDraw > 250) {
       this.lastDraw = now;
+      if (now - this.lastRate > 2000 || this.ticks < 5) this.refreshRate(now);
       this.redraw();
     } else if (this.o.mode === 'lines' && now - this.lastLine > 60_000) {
       this.lastLine = now;
+      this.refreshRate(now);
       this.o.out.write(`${this.statusLine()}\n`);
     }
   }
@@ -61,8 +66,16 @@ export class LiveView {
   /** Remove the chart before the final summary is printed; later output passes through plainly. */
   finish(): void {
     if (this.o.mode === 'chart') this.erase();
-    else if (this.o.mode === 'lines' && this.last) this.o.out.write(`${this.statusLine()}\n`);
+    else if (this.o.mode === 'lines' && this.last) {
+      this.refreshRate(Date.now());
+      this.o.out.write(`${this.statusLine()}\n`);
+    }
     this.last = null; // print() no longer redraws
+  }
+
+  private refreshRate(now: number): void {
+    this.lastRate = now;
+    this.rateText = this.estimateRate();
   }
 
   private estimateRate(): string {

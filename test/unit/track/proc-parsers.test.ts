@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseProcStat, readProcStat, readRssBytes } from '../../../src/track/proc-stat.js';
 import { parseSmapsRollup, readSmapsRollup } from '../../../src/track/smaps-rollup.js';
 
@@ -11,6 +12,25 @@ test('parseProcStat handles a comm with spaces and parentheses', () => {
   assert.equal(st.ppid, 1);
   assert.equal(st.cpuTicks, 200);
   assert.equal(st.startTicks, 123456);
+});
+
+test('parseProcStat agrees with a split() reading of every process on this box', () => {
+  let checked = 0;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, 'latin1');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const f = text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
+    const st = parseProcStat(Number(name), text)!;
+    assert.deepEqual([st.state, st.ppid, st.cpuTicks, st.startTicks], [f[0], Number(f[1]), Number(f[11]) + Number(f[12]), Number(f[19])], text);
+    checked++;
+  }
+  assert.ok(checked > 5);
+  assert.equal(parseProcStat(1, '1 (x) S'), null, 'a truncated line is refused');
 });
 
 test('readProcStat reads this process, and null for a PID that does not exist', () => {
