@@ -143,12 +143,14 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
     for (let j = 0; j < 5; j++) w[j] = y[a + j]!;
     w.sort();
     if (Math.abs(y[i]! - w[2]!) <= lim) continue;
-    // Level on each side (two samples): a spike returns to where it came from, a drop does not.
-    if (i < 2 || i > n - 3) {
+    // Level on each side (two samples, one step away): a spike returns to where it came from, a drop
+    // does not. The step away lets a spike two points wide (a blip that straddles two resampling
+    // bins, or a carried-forward reading) go too; the window's median still sees the level.
+    if (i < 3 || i > n - 4) {
       out[i] = w[2]!;
       continue;
     }
-    const before = (y[i - 1]! + y[i - 2]!) / 2, after = (y[i + 1]! + y[i + 2]!) / 2;
+    const before = (y[i - 2]! + y[i - 3]!) / 2, after = (y[i + 2]! + y[i + 3]!) / 2;
     if (Math.abs(before - after) < 0.5 * Math.abs(y[i]! - w[2]!)) out[i] = w[2]!;
   }
   return out;

@@ -28,7 +28,11 @@ export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): {
   const t0 = minOf(s.processes.map((p) => p.t_ms[0] ?? Infinity));
   const rows: AnalysedRow[] = s.processes.map((p) => analyseRow(p, t0, o));
   const children = rows.filter((r) => r.report.role === 'child');
-  if (children.length > 0) rows.push(treeRow(s.processes, t0, o, rows));
+  if (children.length > 0) {
+    const tree = treeRow(s.processes, t0, o, rows);
+    if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
+    rows.push(tree);
+  }
   return { report: { session: s.info, processes: rows.map((r) => r.report) }, rows };
 }
 
@@ -54,7 +58,16 @@ function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
 function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
   const metric = chooseMetric(p, o.metric);
   const { t_s, mb } = seriesOf(p, metric, t0);
-  return finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+  const raw = p.raw?.[metric];
+  if (raw) {
+    // A long session was read as bucket means: counts and extremes come from the raw samples.
+    const r = row.report;
+    const mbOf = (v: number | null) => (v === null ? null : round(v / MiB, 1));
+    r.samples = raw.samples;
+    [r.first_mb, r.last_mb, r.min_mb, r.max_mb] = [mbOf(raw.first), mbOf(raw.last), mbOf(raw.min), mbOf(raw.max)];
+  }
+  return row;
 }
 
 /**

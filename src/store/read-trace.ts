@@ -25,6 +25,8 @@ export function readTrace(file: string): RecordedSession {
   return {
     info: { id: 0, label: file, started_at: new Date(0).toISOString(), interval_s: interval, source: 'trace', ended_at: null, end_reason: null },
     processes,
+    bucketMs: null,
+    ticks: new Set(processes.flatMap((p) => p.t_ms)).size,
   };
 }
 
