@@ -1,12 +1,15 @@
-// leak-track through the portable source (ps-list + pidusage), the path macOS and BSD users get.
-// PIDUSAGE_USE_PS=true makes pidusage read `ps` as it does on macOS, so this box runs that code path.
+// leak-track's fallbacks: the portable source (ps-list + pidusage), the path macOS and BSD users get
+// (PIDUSAGE_USE_PS=true makes pidusage read `ps` as it does on macOS, so this box runs that code path);
+// and another user's process, whose smaps_rollup is closed to us.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { runBin, startFixture, sleep } from '../helpers/procs.js';
+import { collect, runBin, startFixture, sleep } from '../helpers/procs.js';
+import { ROOT } from '../helpers/paths.js';
 import type { SessionReport } from '../../src/types.js';
 
 const PORTABLE = { ...process.env, LEAK_TRACK_SOURCE: 'portable', PIDUSAGE_USE_PS: 'true' };
@@ -44,4 +47,30 @@ test('portable source: a PID that does not exist is exit 3; a bad LEAK_TRACK_SOU
   const bad = await runBin('leak-track', [String(process.pid), '1s', '0.5'], { env: { ...process.env, LEAK_TRACK_SOURCE: 'kernel' } });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^leak-track: LEAK_TRACK_SOURCE must be procfs or portable, not `kernel`$/);
+});
+
+test("another user's process: smaps_rollup is denied, RSS is recorded every tick, said once", async (t) => {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) return t.skip('needs root and setpriv to run the tracker as nobody');
+  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+  const bin = path.join(ROOT, 'dist/src/cli/bin/leak-track.js');
+  if (spawnSync('/usr/bin/setpriv', [...asNobody, process.execPath, bin, '--help']).status !== 0) return t.skip(`user nobody cannot run ${bin} (a parent directory is closed to it)`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-e2e-'));
+  chmodSync(dir, 0o777);
+  const db = path.join(dir, 'n.db');
+  const leaker = startFixture('leaker.py', ['--rate', '90', '--lifetime', '40', '--base', '10']);
+  await sleep(700);
+  const tracker = spawn('/usr/bin/setpriv', [...asNobody, process.execPath, bin, String(leaker.pid), '12s', '0.5', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const r = await collect(tracker);
+  leaker.kill();
+  assert.equal(r.code, 0, r.stderr);
+  const notices = r.stderr.split('\n').filter((l) => l.includes('smaps_rollup'));
+  assert.equal(notices.length, 1, r.stderr);
+  assert.match(notices[0]!, new RegExp(`^leak-track: cannot read /proc/${leaker.pid}/smaps_rollup \\(permission denied\\): recording RSS only`));
+  const d = new Database(db, { readonly: true });
+  const samples = d.prepare(`SELECT rss, uss FROM samples`).all() as { rss: number | null; uss: number | null }[];
+  d.close();
+  assert.ok(samples.length >= 20 && samples.every((s) => s.uss === null && s.rss !== null), `${samples.length} samples`);
+  const main = (JSON.parse(r.stdout) as SessionReport).processes[0]!;
+  assert.equal(main.metric, 'rss');
+  assert.ok(Math.abs(main.rate_mb_per_min! - 90) / 90 < 0.15, `rate ${main.rate_mb_per_min}`);
 });
