@@ -8,6 +8,9 @@ import v8 from 'node:v8';
 /** Stop the young generation from growing. Idempotent; affects this whole process. */
 export function keepYoungGenerationSmall(): void {
   // Read at each growth decision (not only at start-up), so it works after V8 is up; Node keeps
-  // V8's flags writable (--no-freeze-flags-after-init) for exactly this API.
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  // V8's flags writable (--no-freeze-flags-after-init) for exactly this API. Only on the V8 lines
+  // whose flag list we know has it: an unknown flag makes V8 print an error onto stdout, where
+  // --json output goes. Checked on Node 20 (V8 11.3); Node 22/24 ship V8 12/13, which keep it.
+  const major = Number(process.versions.v8.split('.')[0]);
+  if (major >= 11 && major <= 13) v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
