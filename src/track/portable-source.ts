@@ -73,6 +73,9 @@ export function createPortableSource(): ProcessSource {
       }
       return out[0]?.pid === rootPid ? out : [];
     },
+    watchTree(pid, start, withChildren) {
+      return { read: () => this.tree(pid, start, withChildren) };
+    },
     async cmdline(pid) {
       return (await psList({ all: true })).find((x) => x.pid === pid)?.cmd ?? '';
     },

@@ -26,12 +26,19 @@ export interface ReaderContext {
   notice: (message: string) => void;
 }
 
+export interface TreeFollower {
+  /** Root first, then descendants; [] once the root is gone. */
+  read(): Promise<ProcStat[]>;
+}
+
 export interface ProcessSource {
   readonly kind: 'procfs' | 'portable';
   /** One process's identity, parent and CPU time; null if it is gone (or a zombie). */
   stat(pid: number): Promise<ProcStat | null>;
   /** Root first, then every descendant; [] if the root is gone or its PID now names another process. */
   tree(rootPid: number, rootStartTicks: number, withChildren: boolean): Promise<ProcStat[]>;
+  /** The tree the sampler follows tick after tick (a source may keep state between ticks). */
+  watchTree(rootPid: number, rootStartTicks: number, withChildren: boolean, intervalMs: number, notice: (m: string) => void): TreeFollower;
   /** Full command line ('' when unreadable). */
   cmdline(pid: number): Promise<string>;
   /** Sum of RSS over the given processes (discovery ranks job trees by this), bytes. */

@@ -2,6 +2,7 @@
 import type { ProcStat } from './proc-stat.js';
 import { readCmdline, readProcStat, readRssBytes } from './proc-stat.js';
 import { readProcessTree } from './process-tree.js';
+import { TreeWatcher } from './tree-watcher.js';
 import { readSmapsRollup } from './smaps-rollup.js';
 import { newGovernorState, recordRollupCost, shouldReadRollup, typicalCost } from './read-governor.js';
 import type { MemoryReading, ProcessReader, ProcessSource, ReaderContext } from './process-source.js';
@@ -14,6 +15,10 @@ export const procfsSource: ProcessSource = {
     return st && st.state !== 'Z' && st.state !== 'X' ? st : null;
   },
   tree: async (pid, start, withChildren) => readProcessTree(pid, start, withChildren),
+  watchTree: (pid, start, withChildren, intervalMs, notice) => {
+    const w = new TreeWatcher(pid, start, withChildren, intervalMs, notice);
+    return { read: async () => w.read() };
+  },
   cmdline: async (pid) => readCmdline(pid),
   totalRss: async (pids) => pids.reduce((sum, pid) => sum + (readRssBytes(pid) ?? 0), 0),
   reader: (st, ctx) => new ProcfsReader(st, ctx),

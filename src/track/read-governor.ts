@@ -34,7 +34,10 @@ export function recordRollupCost(g: GovernorState, ms: number, shareMs: number):
   const cost = [...g.recent].sort((a, b) => a - b)[g.recent.length >> 1]!;
   const next = Math.max(1, Math.ceil(cost / Math.max(shareMs, 1e-6)));
   // Hysteresis: step down only when clearly cheaper, so k does not flap with noise.
-  if (next > g.every || next < g.every / 2) g.every = next;
+  if (next > g.every || next < g.every / 2) {
+    g.every = next;
+    g.countdown = next - 1; // the new spacing starts from this read
+  }
   if (g.every > 1 && !g.announced) {
     g.announced = true;
     return true;

@@ -57,11 +57,12 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
   const notice = o.onNotice ?? (() => {});
   const ctx = { budgetMs, budgetPct: +((o.budgetFraction ?? 0.01) * 100).toPrecision(2), notice };
   let vramBroken = false;
+  const follower = o.source.watchTree(o.root.pid, o.root.startTicks, o.children, o.intervalMs, notice);
   for (let tick = 0; ; tick++) {
     if (o.signal.aborted) return 'aborted';
     const t0 = performance.now();
     const nowMs = Date.now();
-    const tree = await o.source.tree(o.root.pid, o.root.startTicks, o.children);
+    const tree = await follower.read();
     if (tree.length === 0) return 'target-exited';
     let vram: Map<number, number | null> | null = null;
     if (o.nvidiaSmi && !vramBroken) {
