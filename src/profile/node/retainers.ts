@@ -8,7 +8,18 @@ export interface Retainers {
   parentEdge: Int32Array;
 }
 
-/** Breadth-first search from the root node over strong edges. */
+/**
+ * Roots that only say what the thread was doing when the snapshot was taken: a Map that a running
+ * callback had in a local is one hop from "(Stack roots)", yet what keeps it alive is the property
+ * chain from a module or the global. Found on a live service: one capture in ten landed mid-callback
+ * and the holder path came out empty.
+ */
+const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
+
+/**
+ * Breadth-first search from the root node over strong edges; paths through the transient roots only
+ * for what nothing else reaches.
+ */
 export function computeRetainers(g: HeapGraph): Retainers {
   const first = firstEdges(g);
   const parent = new Int32Array(g.nodeCount).fill(-1);
@@ -17,20 +28,39 @@ export function computeRetainers(g: HeapGraph): Retainers {
   const ef = g.edgeFieldCount;
   const nf = g.nodeFieldCount;
   const queue = new Int32Array(g.nodeCount);
+  const deferred: [node: number, from: number, edge: number][] = [];
   let head = 0, tail = 0;
   queue[tail++] = 0;
   parent[0] = 0;
-  while (head < tail) {
-    const n = queue[head++]!;
-    for (let e = first[n]!; e < first[n + 1]!; e++) {
-      if (g.edges[e * ef]! === weak) continue;
-      const to = g.edges[e * ef + 2]! / nf;
-      if (parent[to] !== -1) continue;
-      parent[to] = n;
-      parentEdge[to] = e;
-      queue[tail++] = to;
+  const visit = (): void => {
+    while (head < tail) {
+      const n = queue[head++]!;
+      for (let e = first[n]!; e < first[n + 1]!; e++) {
+        if (g.edges[e * ef]! === weak) continue;
+        const to = g.edges[e * ef + 2]! / nf;
+        if (parent[to] !== -1) continue;
+        if (n === 0 || parent[n] === 0) {
+          // Synthetic roots sit right under the root, or under "(GC roots)".
+          const name = g.strings[g.nodes[to * nf + g.fName]!] ?? '';
+          if (TRANSIENT_ROOTS.has(name)) {
+            deferred.push([to, n, e]);
+            continue;
+          }
+        }
+        parent[to] = n;
+        parentEdge[to] = e;
+        queue[tail++] = to;
+      }
     }
+  };
+  visit();
+  for (const [to, from, e] of deferred) {
+    if (parent[to] !== -1) continue;
+    parent[to] = from;
+    parentEdge[to] = e;
+    queue[tail++] = to;
   }
+  visit();
   return { parent, parentEdge };
 }
 
