@@ -11,7 +11,7 @@ import { launchCommand, type Launched } from '../../track/launch.js';
 import { runSampler, type EndReason } from '../../track/sampler.js';
 import { findNvidiaSmi } from '../../track/nvidia-smi.js';
 import { chooseProcessSource } from '../../track/choose-source.js';
-import { keepYoungGenerationSmall } from '../../track/quiet-heap.js';
+import { collectGarbagePeriodically, keepYoungGenerationSmall } from '../../track/quiet-heap.js';
 import type { ProcessSource } from '../../track/process-source.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { renderSessionText } from '../../report/text-report.js';
@@ -28,6 +28,7 @@ export const trackCommand: Command = async (argv, io) => {
   const say = (line: string) => !args.quiet && io.stderr.write(`leak-track: ${line}\n`);
   const source = chooseProcessSource(io.env);
   keepYoungGenerationSmall(); // a leak detector must not look like a leak (see quiet-heap.ts)
+  const stopGc = collectGarbagePeriodically();
   try {
     if (args.list) return await listCandidates(args, io, source);
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
@@ -38,6 +39,7 @@ export const trackCommand: Command = async (argv, io) => {
       db.close();
     }
   } finally {
+    stopGc();
     source.close();
   }
 };
