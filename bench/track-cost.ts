@@ -125,15 +125,15 @@ async function trackerCpu(workers: number, seconds: number, intervalS = 1): Prom
  * A busy machine: 2,000 unrelated processes. Finding new children means reading every process's stat,
  * so the tracker times that scan and, past 0.5 % of the interval, looks for children every k-th tick.
  */
-async function busyMachine(): Promise<string> {
+export async function busyMachine(extra = 2000): Promise<string> {
   const before = (await import('node:fs')).readdirSync('/proc').filter((n) => /^\d+$/.test(n)).length;
   const crowd: ChildProcess[] = [];
-  for (let i = 0; i < 2000; i++) crowd.push(spawn('sleep', ['120'], { stdio: 'ignore' }));
+  for (let i = 0; i < extra; i++) crowd.push(spawn('sleep', ['120'], { stdio: 'ignore' }));
   await sleep(3000);
   const pct = await trackerCpu(4, 20, 0.2);
   for (const c of crowd) c.kill('SIGKILL');
   await sleep(500);
-  return `On a machine with ${before + 2000} processes (${before} + 2,000 sleeping), tracking a 5-process tree every 0.2 s: tracker CPU ${pct.toFixed(2)} %.`;
+  return `On a machine with ${before + extra} processes (${before} + ${extra.toLocaleString('en-US')} sleeping), tracking a 5-process tree every 0.2 s: tracker CPU ${pct.toFixed(2)} %.`;
 }
 
 export async function main(): Promise<string> {
