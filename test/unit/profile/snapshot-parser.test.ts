@@ -38,6 +38,11 @@ function reference(file: string): Map<string, { count: number; bytes: number }> 
 
 test('per-type counts and sizes equal a JSON.parse reference, with strings needing escapes', () => {
   for (let i = 0; i < 3000; i++) keep.push(new ParserProbe(`probe "${i}"\n\t\u00e9\u4e2d${'\\'.repeat(i % 3)}`));
+  // Property names are kept by the parser (string contents are not): these carry the escapes.
+  // (Values are objects: a property holding a small integer has no edge in a snapshot.)
+  const named: Record<string, { i: number }> = {};
+  for (let i = 0; i < 12; i++) named[`key "${i}"\n\t\u00e9\u4e2d${'\\'.repeat(i % 3)}`] = { i };
+  (keep as unknown[]).push(named);
   const file = writeHeapSnapshot(path.join(dir, 'a.heapsnapshot'));
   const ours = aggregateSnapshot(parseSnapshotFile(file), file, 0);
   const ref = reference(file);
@@ -46,7 +51,12 @@ test('per-type counts and sizes equal a JSON.parse reference, with strings needi
   assert.ok((ours.types.get('ParserProbe')?.count ?? 0) >= 3000);
   const g = parseSnapshotFile(file);
   const j = JSON.parse(readFileSync(file, 'utf8'));
-  assert.deepEqual(g.strings, j.strings);
+  // Every entry is either the reference text or skipped (''): contents of heap strings are not built.
+  assert.equal(g.strings.length, j.strings.length);
+  let skipped = 0;
+  g.strings.forEach((str, i) => (str === '' && j.strings[i] !== '' ? skipped++ : assert.equal(str, j.strings[i], `string ${i}`)));
+  assert.ok(skipped >= 3000, `${skipped} string contents skipped`);
+  for (const k of Object.keys(named)) assert.ok(g.strings.includes(k), `property name ${JSON.stringify(k)} kept, escapes decoded`);
   assert.equal(g.edges.length, j.edges.length);
 });
 
