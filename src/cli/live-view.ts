@@ -40,9 +40,9 @@ export class LiveView {
     const ts = t.elapsedMs / 1000;
     if (t.mainBytes !== null) this.main.push(ts, t.mainBytes / MiB);
     this.tree.push(ts, t.treeBytes / MiB);
-    // The rate is a full analysis of the live series (arrays of hundreds of KB): run it only when it
-    // is shown, at most every 2 s. Run every few ticks regardless, it was most of the tracker's
-    // allocation and a 10 MB sawtooth in its own memory; in --quiet it is never needed.
+    // The rate is a full analysis of the live series (arrays of hundreds of KB): it runs only when
+    // shown, at most every 2 s, and never under --quiet. Run every few ticks regardless, it was most
+    // of the tracker's allocation and a 10 MB sawtooth in its own memory.
     const now = Date.now();
     if (this.o.mode === 'chart' && now - this.lastDraw > 250) {
       this.lastDraw = now;

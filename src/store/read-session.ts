@@ -93,14 +93,14 @@ export function readSession(db: Db, id: number, maxPointsPerProcess = MAX_POINTS
     )
     .get({ id }) as { t0: number | null; t1: number | null; ticks: number; most: number | null };
   const bucketMs = span.most !== null && span.most > maxPointsPerProcess ? Math.ceil((span.t1! - span.t0! + 1) / maxPointsPerProcess) : null;
+  const read = bucketMs === null ? rawReader(db) : bucketReader(db, span.t0!, bucketMs);
   const processes: ProcessSeries[] = procRows.map((p) => {
     const series: ProcessSeries = {
       info: { pid: p.pid, ppid: p.ppid, start_ticks: p.start_ticks, name: p.name, cmdline: p.cmdline, role: p.role },
       rowId: p.id,
       t_ms: [], rss: [], uss: [], pss: [], swap: [], vram: [], cpu: [],
     };
-    if (bucketMs === null) readRaw(db, series);
-    else readBuckets(db, series, span.t0!, bucketMs);
+    read(series);
     return series;
   });
   return {
@@ -114,46 +114,49 @@ export function readSession(db: Db, id: number, maxPointsPerProcess = MAX_POINTS
   };
 }
 
-function readRaw(db: Db, series: ProcessSeries): void {
-  // raw(): arrays, not an object per row.
-  const rows = db.prepare(`SELECT t_ms, rss, uss, pss, swap, vram, cpu FROM samples WHERE process_id = ? ORDER BY t_ms`).raw();
-  for (const r of rows.iterate(series.rowId) as Iterable<(number | null)[]>) {
-    series.t_ms.push(r[0]!);
-    series.rss.push(r[1]!);
-    series.uss.push(r[2]!);
-    series.pss.push(r[3]!);
-    series.swap.push(r[4]!);
-    series.vram.push(r[5]!);
-    series.cpu.push(r[6]!);
-  }
+/** Append one row [t, rss, uss, pss, swap, vram, cpu] to a series. */
+function append(series: ProcessSeries, t: number, r: (number | null)[]): void {
+  series.t_ms.push(t);
+  series.rss.push(r[1]!);
+  series.uss.push(r[2]!);
+  series.pss.push(r[3]!);
+  series.swap.push(r[4]!);
+  series.vram.push(r[5]!);
+  series.cpu.push(r[6]!);
 }
 
-/** Bucket means on the session's grid (t = bucket centre, the same for every process). */
-function readBuckets(db: Db, series: ProcessSeries, t0: number, bucketMs: number): void {
-  const rows = db
+/** Every sample as recorded; raw(): arrays, not an object per row. Statements prepared once per session. */
+function rawReader(db: Db): (series: ProcessSeries) => void {
+  const rows = db.prepare(`SELECT t_ms, rss, uss, pss, swap, vram, cpu FROM samples WHERE process_id = ? ORDER BY t_ms`).raw();
+  return (series) => {
+    for (const r of rows.iterate(series.rowId) as Iterable<(number | null)[]>) append(series, r[0]!, r);
+  };
+}
+
+/** Bucket means on the session's grid (t = bucket centre, the same for every process), plus exact figures. */
+function bucketReader(db: Db, t0: number, bucketMs: number): (series: ProcessSeries) => void {
+  const buckets = db
     .prepare(
       `SELECT CAST((t_ms - ?) / ? AS INTEGER) AS b, avg(rss), avg(uss), avg(pss), avg(swap), avg(vram), avg(cpu)
        FROM samples WHERE process_id = ? GROUP BY b ORDER BY b`,
     )
     .raw();
-  for (const r of rows.iterate(t0, bucketMs, series.rowId) as Iterable<(number | null)[]>) {
-    series.t_ms.push(t0 + r[0]! * bucketMs + bucketMs / 2);
-    series.rss.push(r[1]!);
-    series.uss.push(r[2]!);
-    series.pss.push(r[3]!);
-    series.swap.push(r[4]!);
-    series.vram.push(r[5]!);
-    series.cpu.push(r[6]!);
-  }
-  const agg = db
-    .prepare(`SELECT ${METRICS.map((m) => `count(${m}), min(${m}), max(${m})`).join(', ')} FROM samples WHERE process_id = ?`)
-    .raw()
-    .get(series.rowId) as (number | null)[];
-  const raw = {} as Record<Metric, RawFigures>;
-  METRICS.forEach((m, i) => {
-    const edge = (order: 'ASC' | 'DESC') =>
-      (db.prepare(`SELECT ${m} FROM samples WHERE process_id = ? AND ${m} IS NOT NULL ORDER BY t_ms ${order} LIMIT 1`).pluck().get(series.rowId) as number | undefined) ?? null;
-    raw[m] = { samples: agg[3 * i]!, min: agg[3 * i + 1]!, max: agg[3 * i + 2]!, first: edge('ASC'), last: edge('DESC') };
-  });
-  series.raw = raw;
+  const aggregates = db.prepare(`SELECT ${METRICS.map((m) => `count(${m}), min(${m}), max(${m})`).join(', ')} FROM samples WHERE process_id = ?`).raw();
+  const edge = (m: Metric, order: 'ASC' | 'DESC') =>
+    db.prepare(`SELECT ${m} FROM samples WHERE process_id = ? AND ${m} IS NOT NULL ORDER BY t_ms ${order} LIMIT 1`).pluck();
+  const firsts = METRICS.map((m) => edge(m, 'ASC'));
+  const lasts = METRICS.map((m) => edge(m, 'DESC'));
+  return (series) => {
+    for (const r of buckets.iterate(t0, bucketMs, series.rowId) as Iterable<(number | null)[]>) append(series, t0 + r[0]! * bucketMs + bucketMs / 2, r);
+    const agg = aggregates.get(series.rowId) as (number | null)[];
+    const raw = {} as Record<Metric, RawFigures>;
+    METRICS.forEach((m, i) => {
+      raw[m] = {
+        samples: agg[3 * i]!, min: agg[3 * i + 1]!, max: agg[3 * i + 2]!,
+        first: (firsts[i]!.get(series.rowId) as number | undefined) ?? null,
+        last: (lasts[i]!.get(series.rowId) as number | undefined) ?? null,
+      };
+    });
+    series.raw = raw;
+  };
 }

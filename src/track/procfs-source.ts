@@ -1,10 +1,10 @@
 // The Linux source: /proc read directly, USS/PSS/swap from smaps_rollup under a cost governor.
 import type { ProcStat } from './proc-stat.js';
 import { readCmdline, readProcStat, readRssBytes } from './proc-stat.js';
-import { readProcessTree } from './process-tree.js';
+import { isAlive, readProcessTree } from './process-tree.js';
 import { TreeWatcher } from './tree-watcher.js';
 import { readSmapsRollup } from './smaps-rollup.js';
-import { newGovernorState, recordRollupCost, shouldReadRollup, typicalCost } from './read-governor.js';
+import { newGovernorState, recordCost, dueNow, typicalCost } from './read-governor.js';
 import type { MemoryReading, ProcessReader, ProcessSource, ReaderContext } from './process-source.js';
 import { formatMb } from '../units.js';
 
@@ -12,7 +12,7 @@ export const procfsSource: ProcessSource = {
   kind: 'procfs',
   stat: async (pid) => {
     const st = readProcStat(pid);
-    return st && st.state !== 'Z' && st.state !== 'X' ? st : null;
+    return isAlive(st) ? st : null;
   },
   tree: async (pid, start, withChildren) => readProcessTree(pid, start, withChildren),
   watchTree: (pid, start, withChildren, intervalMs, notice) => {
@@ -38,14 +38,14 @@ class ProcfsReader implements ProcessReader {
   read(n: number): MemoryReading {
     const { st, ctx } = this;
     const m: MemoryReading = { rss: readRssBytes(st.pid), uss: null, pss: null, swap: null };
-    if (this.rollupDenied || !shouldReadRollup(this.gov)) return m;
+    if (this.rollupDenied || !dueNow(this.gov)) return m;
     const r = readSmapsRollup(st.pid);
     if (r.ok) {
       m.rss = r.reading.rss;
       m.uss = r.reading.uss;
       m.pss = r.reading.pss;
       m.swap = r.reading.swap;
-      if (recordRollupCost(this.gov, r.ms, ctx.budgetMs / n)) {
+      if (recordCost(this.gov, r.ms, ctx.budgetMs / n)) {
         ctx.notice(
           `reading USS/PSS of ${st.comm} ${st.pid} every ${this.gov.every} ticks (smaps_rollup takes ${typicalCost(this.gov).toFixed(1)} ms at ` +
             `${formatMb(r.reading.rss / 1048576)} RSS${n > 1 ? ` with ${n} processes tracked` : ''}) to keep the tracker under ${ctx.budgetPct}% of the interval; RSS every tick`,

@@ -1,10 +1,11 @@
-// Keeps the tracker's own cost under a budget (1 % of the interval by default): smaps_rollup costs
-// ~1 ms per 100 MB of RSS (the kernel walks the page tables), so a 60 GB process would otherwise cost
-// ~0.5 s per tick. Processes whose reads are expensive get USS read every k-th tick instead.
+// Keeps an expensive periodic read under a budget by doing it every k-th tick. Two reads use it:
+// smaps_rollup (~1 ms per 100 MB of RSS, the kernel walks the page tables, so a 60 GB process would
+// otherwise cost ~0.5 s per tick; budget 1 % of the interval) and the whole-/proc scan for new
+// children (tree-watcher.ts; 0.5 %).
 
 export interface GovernorState {
   recent: number[]; // last few read costs, ms
-  every: number; // read USS every `every` ticks
+  every: number; // read every `every` ticks
   countdown: number;
   announced: boolean;
 }
@@ -14,8 +15,8 @@ const WINDOW = 5;
 /** Fresh state: read on the first tick, measure, then adapt. */
 export const newGovernorState = (): GovernorState => ({ recent: [], every: 1, countdown: 0, announced: false });
 
-/** Should this tick read smaps_rollup for this process? */
-export function shouldReadRollup(g: GovernorState): boolean {
+/** Is the read due on this tick? */
+export function dueNow(g: GovernorState): boolean {
   const read = g.countdown <= 0;
   g.countdown = read ? g.every - 1 : g.countdown - 1;
   return read;
@@ -27,7 +28,7 @@ export function shouldReadRollup(g: GovernorState): boolean {
  * read (a cold cache, a preempted tracker) must not throttle a small process.
  * Returns true when k first rises above 1, so the caller can say so once.
  */
-export function recordRollupCost(g: GovernorState, ms: number, shareMs: number): boolean {
+export function recordCost(g: GovernorState, ms: number, shareMs: number): boolean {
   g.recent.push(ms);
   if (g.recent.length > WINDOW) g.recent.shift();
   if (g.recent.length < 3) return false;

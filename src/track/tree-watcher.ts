@@ -4,7 +4,7 @@
 // k-th tick; between scans only the known members are re-read (that still catches every exit).
 import { readProcStat, type ProcStat } from './proc-stat.js';
 import { isAlive as alive, scanTree } from './process-tree.js';
-import { newGovernorState, recordRollupCost as recordCost, shouldReadRollup as dueNow, typicalCost } from './read-governor.js';
+import { newGovernorState, recordCost, dueNow, typicalCost } from './read-governor.js';
 
 const SCAN_BUDGET = 0.005;
 
