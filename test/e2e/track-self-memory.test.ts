@@ -1,7 +1,8 @@
 // A leak detector must not leak. The full check is bench/README's 31-minute soak; this is the same
 // run compressed: 20 processes at the 50 ms minimum interval for 60 s (≈24,000 process reads), the
 // tracker's USS read from /proc by the test itself. Before the fixes in live-view.ts, open-db.ts and
-// quiet-heap.ts this climbed 14 MB in 60 s (22.5 → 36.7); after, it stays within half a MB.
+// quiet-heap.ts this climbed 11–14 MB in 60 s (22.5 → 36.7; 25.7 → 37.0); after, it does not climb
+// (a full GC may give a few MB back: that is not growth).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -31,7 +32,10 @@ test("the tracker's own USS stays flat while it samples 20 processes every 50 ms
   const r = await done;
   tree.kill();
   assert.equal(r.code, 0, r.stderr);
-  const spread = Math.max(...readings) - Math.min(...readings);
+  // Growth, not movement: a GC that gives memory back is fine. `rise`: how far the second half climbs
+  // above the lowest level of the first; `drift`: the last readings against the first.
+  const half = readings.length / 2;
+  const rise = Math.max(...readings.slice(half)) - Math.min(...readings.slice(0, half));
   const drift = readings.slice(-4).reduce((a, b) => a + b) / 4 - readings.slice(0, 4).reduce((a, b) => a + b) / 4;
-  assert.ok(spread < 4 && drift < 2, `tracker USS over 48 s: ${readings.map((x) => x.toFixed(1)).join(' ')} MB (spread ${spread.toFixed(1)}, drift ${drift.toFixed(1)})`);
+  assert.ok(rise < 4 && drift < 2, `tracker USS over 48 s: ${readings.map((x) => x.toFixed(1)).join(' ')} MB (rise ${rise.toFixed(1)}, drift ${drift.toFixed(1)})`);
 });
