@@ -31,7 +31,10 @@ export function openDbForWrite(file: string): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    if (e instanceof LeakError) throw e;
+    // An existing file we may read but not write beside (WAL keeps -wal and -shm files next to it):
+    // a read-only directory, a read-only file, /proc.
+    throw usageError(`cannot write to database ${file}: ${(e as Error).message}; pass a --db FILE in a writable directory`, e);
   }
 }
 

@@ -85,3 +85,8 @@ test('unwritable locations and missing DBs give one clear line', () => {
   assert.throws(() => openDbForWrite('/nonexistent-dir/x.db'), isCode(2, /directory \/nonexistent-dir does not exist/));
   assert.throws(() => openDbForRead(path.join(tmp(), 'missing.db')), isCode(3, /no database at/));
 });
+
+test('an existing file that cannot be written beside is a usage error, not an internal one', () => {
+  // /proc/version exists and is readable, but SQLite cannot create its -wal and -shm files there.
+  assert.throws(() => openDbForWrite('/proc/version'), isCode(2, /^cannot write to database \/proc\/version: .*; pass a --db FILE in a writable directory$/));
+});
