@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'bench/out');
-const MEMLAB = path.join(ROOT, 'node_modules/.bin/memlab');
+// memlab is installed apart (npm run bench:peers) so that npm ci for the tests does not pull ~300 packages.
+const MEMLAB = path.join(ROOT, 'bench/peers/node_modules/.bin/memlab');
 
 /** Write three snapshots of a process whose cache of `LeakyRecord`s grows; `mb` ≈ the last file's size. */
 function generate(mb: number, kind: 'objects' | 'strings'): string[] {

@@ -1,19 +1,48 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite relies on, when missing and when we can (root + apt).
-# smem: independent USS reference; gdb: Python injection; python3-psutil: bench peer.
+# A test that skips verifies nothing, so everything the suite uses is installed here; only what this
+# machine can never have (a GPU) is left to a stand-in.
+#   smem: independent USS reference            gdb: Python injection
+#   python3-psutil: bench peer                 python3-torch (1.13) + numpy: real-tensor census tests
+#   prometheus (ships promtool): fleet tests   chromium: the HTML report in a real browser
+#   python3-venv: the torch 2.x venv below
 set -uo pipefail
+cd "$(dirname "$0")/.."
 need=()
 command -v smem >/dev/null 2>&1 || need+=(smem)
 command -v gdb >/dev/null 2>&1 || need+=(gdb)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 /usr/bin/python3 -c 'import psutil' >/dev/null 2>&1 || need+=(python3-psutil)
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or the tests that need them skip" >&2
-  exit 0
+/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
+/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
+/usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) before npm test" >&2
+  else
+    echo "install-test-deps: apt-get install ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+      || echo "install-test-deps: apt-get install ${need[*]} failed" >&2
+  fi
 fi
-echo "install-test-deps: apt-get install ${need[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null 2>&1 || true
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
-  || echo "install-test-deps: apt-get install ${need[*]} failed; tests that need them skip" >&2
+# torch 2.x beside Debian's 1.13: a venv that sees Debian's packages (numpy) with the CPU wheel from the
+# machine's pip find-links, installed without dependencies (nothing else is reachable).
+venv=.cache/torch2-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch' >/dev/null 2>&1; then
+  wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-2*-cp311-*.whl 2>/dev/null | head -1)
+  if [ -n "$wheel" ]; then
+    echo "install-test-deps: torch 2.x venv in $venv from $(basename "$wheel")" >&2
+    rm -rf "$venv" && /usr/bin/python3 -m venv --system-site-packages "$venv" \
+      && "$venv/bin/python" -m pip install -q --no-deps "$wheel" >/dev/null 2>&1 \
+      && "$venv/bin/python" -m pip install -q --ignore-installed 'typing-extensions>=4.10' 'sympy>=1.13.3' >/dev/null 2>&1 \
+      && "$venv/bin/python" -c 'import torch' >/dev/null 2>&1 \
+      || echo "install-test-deps: could not build the torch 2.x venv" >&2
+  else
+    echo "install-test-deps: no torch 2.x wheel in ${PIP_FIND_LINKS:-/opt/wheels}; the torch 2.x tests will say so" >&2
+  fi
+fi
 exit 0
