@@ -1,6 +1,7 @@
 // The one error boundary for every binary: a LeakError becomes "leak-x: message" on stderr and its
 // exit code; anything else is a bug and says so. Stack traces only with --verbose.
 import { isLeakError, EXIT_CODES } from '../errors.js';
+import { packageVersion, wantsVersion } from './version.js';
 
 /** What a command needs from the outside world; tests may pass their own streams. */
 export interface CliIo {
@@ -22,6 +23,11 @@ export async function runCli(bin: string, command: Command, argv = process.argv.
   });
   let code: number;
   try {
+    if (wantsVersion(argv)) {
+      io.stdout.write(`${bin} ${packageVersion()}\n`);
+      process.exitCode = 0;
+      return;
+    }
     code = await command(argv, io);
   } catch (e) {
     code = reportError(bin, e, verbose, io);
