@@ -4,11 +4,9 @@ import { usageError } from '../../errors.js';
 import { parseDuration, parseRate } from '../../units.js';
 import { defaultDbPath } from '../../store/open-db.js';
 
-export type TrackTarget =
-  | { kind: 'pid'; pid: number }
-  | { kind: 'match'; pattern: string }
-  | { kind: 'find-training' }
-  | { kind: 'launch'; command: string[] };
+import type { TrackTarget } from '../../track/track-session.js';
+
+export type { TrackTarget };
 
 export interface TrackArgs {
   target: TrackTarget;
