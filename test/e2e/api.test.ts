@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readReport, profilePid, isLeakError } from '../../src/index.js';
+import { readReport, profilePid, isLeakError, track } from '../../src/index.js';
 import { PYTHON, runBin, sleep, startFixture } from '../helpers/procs.js';
 import { PROGRAMS } from '../helpers/paths.js';
 
@@ -38,4 +38,29 @@ test('profilePid on a live Node service: the growing class and its holder, as le
   } finally {
     svc.kill();
   }
+});
+
+test('track launches a command, follows it, and returns the Report JSON; an abort stops it and its command', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-api-'));
+  const db = path.join(dir, 'api.db');
+  const ticks: number[] = [];
+  const done = await track({
+    command: [PYTHON, path.join(PROGRAMS, 'leaker.py'), '--rate', '120', '--lifetime', '14'],
+    db, durationS: 0, intervalS: 0.5, maxRate: 50, onTick: (t) => ticks.push(t.rows.length),
+  });
+  assert.equal(done.endReason, 'target-exited');
+  assert.ok(ticks.length >= 20, `${ticks.length} ticks`);
+  const main = done.report.processes.find((p) => p.role === 'main')!;
+  assert.equal(main.classification, 'growing');
+  assert.ok(Math.abs(main.rate_mb_per_min! - 120) < 0.15 * 120, `rate ${main.rate_mb_per_min}`);
+  assert.equal(main.verdict, 'fail');
+  assert.deepEqual(readReport(db, { maxRate: 50 })[0], done.report, 'what it returns is what was stored');
+
+  const ac = new AbortController();
+  setTimeout(() => ac.abort('SIGTERM'), 3000);
+  const stopped = await track({ command: [PYTHON, path.join(PROGRAMS, 'leaker.py'), '--lifetime', '120'], db, durationS: 0, intervalS: 0.5, signal: ac.signal });
+  assert.equal(stopped.endReason, 'terminated');
+  const pid = stopped.report.processes.find((p) => p.role === 'main')!.pid;
+  assert.throws(() => process.kill(pid, 0), 'the launched command is gone');
+  await assert.rejects(track({ db, pid: 1, command: ['x'] }), /exactly one of pid, command, match or findTraining/);
 });
