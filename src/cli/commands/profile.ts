@@ -1,6 +1,6 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
-import { strictParser, wantsHelp } from '../parse.js';
+import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, LeakError, usageError } from '../../errors.js';
 import { parseDuration } from '../../units.js';
 import { detectRuntime } from '../../profile/detect-runtime.js';
@@ -10,15 +10,36 @@ import { profilePython } from '../../profile/python/profile-python.js';
 import { renderProfileText } from '../../report/profile-text.js';
 import type { ProfileReport } from '../../types.js';
 
-export const PROFILE_USAGE = `Usage:
+const PROFILE_HELP = {
+  usage: `Usage:
   leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--out DIR] [--force]
   leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
-every interval, ranked by bytes grown, with who holds them.
-  --mode auto|full|cheap   Python census depth (auto picks by object count)
-  --timeout S              Python: give up waiting for a census after S seconds (default 60)`;
+every interval, ranked by bytes grown, with who holds them.`,
+  examples: [
+    ['leak-profile --pid 4242', 'three captures 30 s apart of a live Node or Python process'],
+    ['leak-profile --pid 4242 --snapshots 4 --interval 60 --out ./caps --json', 'keep the captures; Profile JSON on stdout'],
+    ['leak-profile --snapshot a.heapsnapshot b.heapsnapshot c.heapsnapshot', 'diff V8 heap snapshots offline'],
+  ] as [string, string][],
+};
+
+/** leak-profile's options, with their descriptions and defaults (what --help and completion show). */
+export function profileParser(argv: string[]) {
+  return strictParser(argv, 'leak-profile', PROFILE_HELP)
+    .parserConfiguration({ 'parse-numbers': false })
+    .option('pid', { type: 'string', describe: 'the live Node or CPython process to profile' })
+    .option('snapshot', { type: 'array', string: true, describe: 'heap snapshot files to diff offline (oldest first)' })
+    .option('snapshots', { type: 'string', default: '3', describe: 'captures to take (≥ 2)' })
+    .option('interval', { type: 'string', default: '30', describe: 'time between captures; a bare number is seconds' })
+    .option('top', { type: 'string', default: '20', describe: 'how many growing types to report' })
+    .option('json', { type: 'boolean', default: false, describe: 'print Profile JSON on stdout' })
+    .option('out', { type: 'string', describe: 'keep the captures in DIR', defaultDescription: 'a private temp dir, removed' })
+    .option('force', { type: 'boolean', default: false, describe: 'capture even where the headroom check fears the OOM killer' })
+    .option('mode', { type: 'string', default: 'auto', describe: 'Python census depth: auto, full or cheap (auto picks by object count)' })
+    .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' });
+}
 
 export interface ProfileArgs {
   pid: number | null;
@@ -35,19 +56,7 @@ export interface ProfileArgs {
 
 /** Parse leak-profile's argv (throws LeakError). */
 export function parseProfileArgs(argv: string[]): ProfileArgs {
-  const a = strictParser(argv, 'leak-profile')
-    .parserConfiguration({ 'parse-numbers': false })
-    .option('pid', { type: 'string' })
-    .option('snapshot', { type: 'array', string: true })
-    .option('snapshots', { type: 'string', default: '3' })
-    .option('interval', { type: 'string', default: '30' })
-    .option('top', { type: 'string', default: '20' })
-    .option('json', { type: 'boolean', default: false })
-    .option('out', { type: 'string' })
-    .option('force', { type: 'boolean', default: false })
-    .option('mode', { type: 'string', default: 'auto' })
-    .option('timeout', { type: 'string', default: '60' })
-    .parseSync();
+  const a = profileParser(argv).parseSync();
   const files = [...((a.snapshot as string[] | undefined) ?? []), ...a._.map(String)];
   if (a.pid === undefined && files.length === 0) throw usageError('give --pid PID or --snapshot FILE FILE…; see leak-profile --help');
   if (a.pid !== undefined && files.length > 0) throw usageError('give either --pid or --snapshot files, not both');
@@ -74,7 +83,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
 /** The leak-profile command. */
 export const profileCommand: Command = async (argv, io) => {
   if (wantsHelp(argv)) {
-    io.stdout.write(`${PROFILE_USAGE}\n`);
+    io.stdout.write(renderHelp(profileParser([])));
     return EXIT_OK;
   }
   const args = parseProfileArgs(argv);

@@ -1,6 +1,6 @@
 // leak-report: analyse recorded sessions (or a trace) and print charts + verdicts, or Report JSON.
 import type { Command } from '../run.js';
-import { strictParser, wantsHelp } from '../parse.js';
+import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, type InputArgs } from './report-input.js';
@@ -10,13 +10,30 @@ import type { Metric } from '../../types.js';
 
 const METRICS: readonly Metric[] = ['uss', 'pss', 'rss', 'swap', 'vram'];
 
-export const REPORT_USAGE = `Usage:
+const REPORT_HELP = {
+  usage: `Usage:
   leak-report [--db FILE] [--session ID|latest|all] [--json] [--metric uss|pss|rss|vram]
   leak-report --trace FILE.csv [--json]
 
 Per process and per tree total: chart with fitted baseline, first/last/min/max, leak rate with its
 95 % interval, and the verdict (growing, cycling, plateau, stable, insufficient-data).
---trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log.`;
+--trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log.`,
+  examples: [
+    ['leak-report', 'the latest session in ./leak-track.db'],
+    ['leak-report --db runs.db --session all --json', 'one Report JSON per session, one per line'],
+    ['leak-report --trace run.csv --metric rss', 'a trace CSV or a psrecord log, judged on RSS'],
+  ] as [string, string][],
+};
+
+/** leak-report's options, with their descriptions and defaults (what --help and completion show). */
+export function reportParser(argv: string[]) {
+  return strictParser(argv, 'leak-report', REPORT_HELP)
+    .option('db', { type: 'string', describe: 'the leak-track SQLite file', defaultDescription: './leak-track.db or $LEAK_TRACK_DB' })
+    .option('trace', { type: 'string', describe: 'read a trace CSV or a psrecord log instead of a DB' })
+    .option('session', { type: 'string', describe: 'a session id, latest or all', defaultDescription: 'latest' })
+    .option('json', { type: 'boolean', default: false, describe: 'print Report JSON on stdout (one line per session)' })
+    .option('metric', { type: 'string', describe: 'the series to judge: uss, pss, rss, swap or vram', defaultDescription: 'uss (rss where USS was never read)' });
+}
 
 export interface ReportArgs extends InputArgs {
   json: boolean;
@@ -25,13 +42,7 @@ export interface ReportArgs extends InputArgs {
 
 /** Parse leak-report's argv (throws LeakError). */
 export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportArgs {
-  const a = strictParser(argv, 'leak-report')
-    .option('db', { type: 'string' })
-    .option('trace', { type: 'string' })
-    .option('session', { type: 'string' })
-    .option('json', { type: 'boolean', default: false })
-    .option('metric', { type: 'string' })
-    .parseSync();
+  const a = reportParser(argv).parseSync();
   if (a._.length > 0) throw usageError(`unexpected argument \`${a._[0]}\`; see leak-report --help`);
   if (a.metric !== undefined && !METRICS.includes(a.metric as Metric)) {
     throw usageError(`--metric must be one of ${METRICS.join(', ')}, got \`${a.metric}\``);
@@ -43,7 +54,7 @@ export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportA
 /** The leak-report command. */
 export const reportCommand: Command = async (argv, io) => {
   if (wantsHelp(argv)) {
-    io.stdout.write(`${REPORT_USAGE}\n`);
+    io.stdout.write(renderHelp(reportParser([])));
     return EXIT_OK;
   }
   const args = parseReportArgs(argv, io.env);

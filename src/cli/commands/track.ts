@@ -1,7 +1,7 @@
 // leak-track: resolve the target, sample it into SQLite until done, then print the summary.
 import type { CliIo, Command } from '../run.js';
-import { parseTrackArgs, TRACK_USAGE, type TrackArgs } from './track-args.js';
-import { wantsHelp } from '../parse.js';
+import { parseTrackArgs, trackParser, type TrackArgs } from './track-args.js';
+import { renderHelp, wantsHelp } from '../parse.js';
 import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { readSession } from '../../store/read-session.js';
@@ -18,7 +18,7 @@ import { formatDuration, formatMb } from '../../units.js';
 /** The leak-track command. */
 export const trackCommand: Command = async (argv, io) => {
   if (wantsHelp(argv)) {
-    io.stdout.write(`${TRACK_USAGE}\n`);
+    io.stdout.write(renderHelp(trackParser([])));
     return EXIT_OK;
   }
   const args = parseTrackArgs(argv, io.env);
