@@ -1,12 +1,10 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
-import { EXIT_OK, LeakError, usageError } from '../../errors.js';
+import { EXIT_OK, usageError } from '../../errors.js';
 import { parseDuration } from '../../units.js';
-import { detectRuntime } from '../../profile/detect-runtime.js';
 import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
-import { profileNode } from '../../profile/node/profile-node.js';
-import { profilePython } from '../../profile/python/profile-python.js';
+import { profileProcess } from '../../profile/profile-process.js';
 import { renderProfileText } from '../../report/profile-text.js';
 import type { ProfileReport } from '../../types.js';
 
@@ -92,11 +90,10 @@ export const profileCommand: Command = async (argv, io) => {
   if (args.pid === null) {
     report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
   } else {
-    const rt = detectRuntime(args.pid);
-    const common = { pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir, force: args.force, onProgress: progress };
-    if (rt.runtime === 'node') report = await profileNode(common);
-    else if (rt.runtime === 'python') report = await profilePython({ ...common, mode: args.mode, timeout_s: args.timeout_s });
-    else throw new LeakError('unsupported', `PID ${args.pid} runs ${rt.looksLike}, not Node or CPython; leak-profile can look inside Node (heap snapshots) and CPython (censuses) processes only`);
+    report = await profileProcess({
+      pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir,
+      force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress,
+    });
   }
   io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderProfileText(report, args.top));
   return EXIT_OK;
