@@ -2,6 +2,8 @@
 // the target, sample it into one SessionWriter session until duration, target exit or abort, close the
 // session with why it ended, and make sure a command we launched is never left behind.
 import type { Db } from '../store/open-db.js';
+import { rescueDb } from '../store/rescue-db.js';
+import { LeakError, storageError } from '../errors.js';
 import { SessionWriter } from '../store/session-writer.js';
 import { findMatching, findTrainingCandidates, pickTarget, targetFromPid, type Target } from './discover.js';
 import { launchCommand, type Launched } from './launch.js';
@@ -95,10 +97,17 @@ export async function trackSession(o: TrackSessionOptions): Promise<TrackSession
       nvidiaSmi,
       onTick: o.onTick,
       onNotice: o.onNotice,
+    }).catch(async (e: unknown) => {
+      if (!(e instanceof LeakError && e.code === 'storage')) throw e;
+      throw await failStorage(e, writer, launched, target, o);
     });
     const sig = abortSignalName(signal);
     const endReason = signal.aborted ? (sig ? (SIGNAL_END_REASONS[sig] ?? 'aborted') : 'aborted') : reason;
-    writer.end(endReason);
+    try {
+      writer.end(endReason);
+    } catch (e) {
+      throw e instanceof LeakError && e.code === 'storage' ? await failStorage(e, writer, launched, target, o) : e;
+    }
     const childCode = launched ? await settleLaunched(launched, reason, signal.aborted, target, o) : null;
     if (reason === 'target-exited') {
       o.onProgress?.(`${target.name} ${target.pid} exited${childCode !== null && childCode >= 0 ? ` with status ${childCode}` : ''}`);
@@ -122,6 +131,31 @@ export async function resolveTarget(t: TrackTarget, source: ProcessSource): Prom
     source,
   );
   return picked.target;
+}
+
+/**
+ * Storage failed mid-run: close the session if the DB still takes it, rescue the committed ticks when the
+ * file was removed, stop a launched command, and say where the committed samples can be read.
+ */
+async function failStorage(e: LeakError, writer: SessionWriter, launched: Launched | null, target: Target, o: TrackSessionOptions): Promise<LeakError> {
+  let closed = false;
+  try {
+    writer.end('storage-failed');
+    closed = true;
+  } catch { /* the storage that just failed may refuse this too */ }
+  let where = `they stay readable: leak-report --db ${o.db.name} --session ${writer.sessionId}`;
+  if (/was removed|replaced/.test(e.message)) {
+    const rescued = rescueDb(o.db);
+    where = rescued ? `they were rescued to ${rescued}: leak-report --db ${rescued} --session ${writer.sessionId}` : 'they could not be rescued';
+  }
+  if (launched && !launched.hasExited()) {
+    o.onProgress?.(`stopping ${target.name} ${target.pid}, which leak-track launched, since nothing more can be recorded`);
+    launched.child.kill('SIGTERM');
+    await settleLaunched(launched, 'aborted', true, target, o);
+  }
+  const n = writer.ticksCommitted;
+  const told = `${e.message}; ${n} tick${n === 1 ? '' : 's'} committed before it${closed ? '' : ' (session left open)'}: ${where}`;
+  return storageError(told, e);
 }
 
 function abortSignalName(signal: AbortSignal): NodeJS.Signals | null {
