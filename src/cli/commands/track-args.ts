@@ -3,6 +3,7 @@ import { strictParser } from '../parse.js';
 import { usageError } from '../../errors.js';
 import { parseDuration, parseRate } from '../../units.js';
 import { defaultDbPath } from '../../store/open-db.js';
+import { parseListenAddress, type ListenAddress } from '../../export/listen-address.js';
 
 export type TrackTarget =
   | { kind: 'pid'; pid: number }
@@ -22,6 +23,12 @@ export interface TrackArgs {
   json: boolean;
   maxRate: number | null;
   verbose: boolean;
+  /** --prometheus [HOST:]PORT: serve /metrics while tracking. */
+  prometheus: ListenAddress | null;
+  /** --textfile DIR: write the same metrics for node_exporter's textfile collector. */
+  textfile: string | null;
+  /** --job NAME: the `job` label on every exported series. */
+  job: string;
 }
 
 export const TRACK_USAGE = `Usage:
@@ -42,6 +49,9 @@ Options:
   --list             with --find-training: list candidates and exit
   --max-rate R       exit 1 if a process grows faster than R (50, 50MB/min, 3GB/h)
   --json             print the summary as Report JSON on stdout
+  --prometheus [HOST:]PORT  serve /metrics while tracking (loopback unless HOST is given: 0.0.0.0:9464)
+  --textfile DIR     write the same metrics to DIR/leak-detective-PID.prom for node_exporter
+  --job NAME         a job label on the exported metrics
   --quiet            print nothing but errors
   --verbose          show stack traces for errors`;
 
@@ -60,6 +70,9 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     .option('quiet', { type: 'boolean', default: false })
     .option('json', { type: 'boolean', default: false })
     .option('max-rate', { type: 'string' })
+    .option('prometheus', { type: 'string' })
+    .option('textfile', { type: 'string' })
+    .option('job', { type: 'string' })
     .parseSync();
   const positional = (a._ as (string | number)[]).map(String);
   const command = ((a['--'] as (string | number)[] | undefined) ?? []).map(String);
@@ -106,5 +119,19 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     json: Boolean(a.json),
     maxRate: a['max-rate'] !== undefined ? parseRate(a['max-rate']) : null,
     verbose: Boolean(a.verbose),
+    prometheus: a.prometheus !== undefined ? parseListenAddress(String(a.prometheus)) : null,
+    textfile: a.textfile !== undefined ? nonEmpty(String(a.textfile), '--textfile', 'a directory') : null,
+    job: a.job !== undefined ? checkJob(String(a.job)) : '',
   };
+}
+
+function nonEmpty(v: string, flag: string, what: string): string {
+  if (v.trim() === '') throw usageError(`${flag} needs ${what}`);
+  return v;
+}
+
+/** A label value must stay short and printable. */
+function checkJob(v: string): string {
+  if (!/^[\w.:/@+-]{1,64}$/.test(v)) throw usageError(`--job must be 1–64 letters, digits or . _ - : / @ +, got \`${v}\``);
+  return v;
 }

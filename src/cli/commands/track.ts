@@ -17,6 +17,7 @@ import { buildSessionReport } from '../../report/session-report.js';
 import { renderSessionText } from '../../report/text-report.js';
 import { LiveView } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
+import { feedFromWriter, startExporter, type Exporter } from '../../export/exporter.js';
 
 /** The leak-track command. */
 export const trackCommand: Command = async (argv, io) => {
@@ -34,7 +35,15 @@ export const trackCommand: Command = async (argv, io) => {
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
     const db = openDbForWrite(args.db);
     try {
-      return await trackWithDb(args, db, source, io, say);
+      // Bind /metrics (and check --textfile) before touching the target too.
+      const exporter = args.prometheus || args.textfile
+        ? await startExporter({ listen: args.prometheus, textfileDir: args.textfile, job: args.job, notice: say })
+        : null;
+      try {
+        return await trackWithDb(args, db, source, io, say, exporter);
+      } finally {
+        await exporter?.close();
+      }
     } finally {
       db.close();
     }
@@ -44,7 +53,7 @@ export const trackCommand: Command = async (argv, io) => {
   }
 };
 
-async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void): Promise<number> {
+async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, exporter: Exporter | null): Promise<number> {
   const mode = args.quiet ? 'quiet' : io.stderr.isTTY ? 'chart' : 'lines';
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
@@ -64,6 +73,11 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
     interval_s: args.intervalS,
     target: target.cmdline || target.name,
   });
+  if (exporter) {
+    feedFromWriter(writer, exporter);
+    if (exporter.address) say(`serving metrics at http://${exporter.address.host.includes(':') ? `[${exporter.address.host}]` : exporter.address.host}:${exporter.address.port}/metrics`);
+    if (exporter.textfile) say(`writing metrics to ${exporter.textfile}`);
+  }
   const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
   say(`sampling every ${args.intervalS} s ${planned}${args.children ? ', children included' : ''}${nvidiaSmi ? ', VRAM via nvidia-smi' : ''}; session ${writer.sessionId} in ${args.db}`);
   live.setLabel(`leak-track ${target.name} ${target.pid} · session ${writer.sessionId}`);
