@@ -5,6 +5,7 @@ import { strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, type InputArgs } from './report-input.js';
+import { loadPrometheusSession, parsePrometheusArgs, PROMETHEUS_USAGE, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
@@ -12,22 +13,25 @@ import { parseRate } from '../../units.js';
 
 export const CHECK_USAGE = `Usage:
   leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict]
+  leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
 
 FAIL when a process is growing and the lower bound of its rate's 95 % interval is above the bound;
 PASS when the upper bound is below it or the process is not growing; otherwise INCONCLUSIVE, with
 how much longer to record. Exit 1 on any FAIL (and on INCONCLUSIVE with --strict), else 0.
-The bound accepts 50 (MB/min), 50MB/min, 3GB/h.`;
+The bound accepts 50 (MB/min), 50MB/min, 3GB/h.
+${PROMETHEUS_USAGE}`;
 
 export interface CheckArgs extends InputArgs {
   maxRate: number;
   junit: string | null;
   strict: boolean;
   json: boolean;
+  prometheus: PrometheusArgs | null;
 }
 
 /** Parse leak-check's argv (throws LeakError). */
 export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArgs {
-  const a = strictParser(argv, 'leak-check')
+  const a = withPrometheusFlags(strictParser(argv, 'leak-check'))
     .parserConfiguration({ 'parse-numbers': false })
     .option('db', { type: 'string' })
     .option('trace', { type: 'string' })
@@ -49,6 +53,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     junit: a.junit ?? null,
     strict: Boolean(a.strict),
     json: Boolean(a.json),
+    prometheus: parsePrometheusArgs(a),
   };
 }
 
@@ -59,7 +64,7 @@ export const checkCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseCheckArgs(argv, io.env);
-  const [session] = loadSessions(args);
+  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${l}\n`))] : loadSessions(args);
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate });
   const cases: JunitCase[] = [];
   for (const row of rows) {

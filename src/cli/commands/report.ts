@@ -4,6 +4,7 @@ import { strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, type InputArgs } from './report-input.js';
+import { loadPrometheusSession, parsePrometheusArgs, PROMETHEUS_USAGE, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { renderSessionText } from '../../report/text-report.js';
 import type { Metric } from '../../types.js';
@@ -13,19 +14,22 @@ const METRICS: readonly Metric[] = ['uss', 'pss', 'rss', 'swap', 'vram'];
 export const REPORT_USAGE = `Usage:
   leak-report [--db FILE] [--session ID|latest|all] [--json] [--metric uss|pss|rss|vram]
   leak-report --trace FILE.csv [--json]
+  leak-report --prometheus URL --query SELECTOR [--since 6h] [--step 15s] [--unit MiB] [--json]
 
 Per process and per tree total: chart with fitted baseline, first/last/min/max, leak rate with its
 95 % interval, and the verdict (growing, cycling, plateau, stable, insufficient-data).
---trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log.`;
+--trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log.
+${PROMETHEUS_USAGE}`;
 
 export interface ReportArgs extends InputArgs {
   json: boolean;
   metric: Metric | undefined;
+  prometheus: PrometheusArgs | null;
 }
 
 /** Parse leak-report's argv (throws LeakError). */
 export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportArgs {
-  const a = strictParser(argv, 'leak-report')
+  const a = withPrometheusFlags(strictParser(argv, 'leak-report'))
     .option('db', { type: 'string' })
     .option('trace', { type: 'string' })
     .option('session', { type: 'string' })
@@ -37,7 +41,8 @@ export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportA
     throw usageError(`--metric must be one of ${METRICS.join(', ')}, got \`${a.metric}\``);
   }
   if (a.trace !== undefined && a.db !== undefined) throw usageError('give either --db or --trace, not both');
-  return { db: a.db ?? defaultDbPath(env), trace: a.trace ?? null, session: a.session, json: Boolean(a.json), metric: a.metric as Metric | undefined };
+  const prometheus = parsePrometheusArgs(a);
+  return { db: a.db ?? defaultDbPath(env), trace: a.trace ?? null, session: a.session, json: Boolean(a.json), metric: a.metric as Metric | undefined, prometheus };
 }
 
 /** The leak-report command. */
@@ -47,7 +52,7 @@ export const reportCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseReportArgs(argv, io.env);
-  const sessions = loadSessions(args);
+  const sessions = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-report: ${l}\n`))] : loadSessions(args);
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   sessions.forEach((s, i) => {
     const { report, rows } = buildSessionReport(s, { metric: args.metric });
