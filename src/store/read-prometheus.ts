@@ -38,12 +38,24 @@ export function metricOf(labels: Record<string, string>): Metric {
   return 'rss';
 }
 
-/** Short names that tell series apart: the labels whose values differ between them (`rank=3`). */
+/**
+ * Short names that tell series apart (`rank=3`): labels are added, those with the most distinct
+ * values first (target labels such as instance and job last), until every name is unique.
+ */
 export function nameSeries(all: Record<string, string>[]): string[] {
-  const keys = [...new Set(all.flatMap((m) => Object.keys(m)))].sort((a, b) => (a === '__name__' ? -1 : b === '__name__' ? 1 : a.localeCompare(b)));
-  const varying = keys.filter((k) => new Set(all.map((m) => m[k] ?? '')).size > 1);
+  const keys = [...new Set(all.flatMap((m) => Object.keys(m)))];
+  const distinct = (k: string) => new Set(all.map((m) => m[k] ?? '')).size;
+  const generic = (k: string) => (k === '__name__' ? 0 : ['instance', 'job', 'exported_job', 'exported_instance'].includes(k) ? 2 : 1);
+  const varying = keys.filter((k) => distinct(k) > 1).sort((a, b) => distinct(b) - distinct(a) || generic(a) - generic(b) || a.localeCompare(b));
+  const chosen: string[] = [];
+  const unique = () => new Set(all.map((m) => chosen.map((k) => m[k] ?? '').join('\u0000'))).size === all.length;
+  for (const k of varying) {
+    if (unique()) break;
+    chosen.push(k);
+  }
+  chosen.sort((a, b) => (a === '__name__' ? -1 : b === '__name__' ? 1 : a.localeCompare(b)));
   return all.map((m) => {
-    const parts = varying.filter((k) => m[k] !== undefined).map((k) => (k === '__name__' ? m[k]! : `${k}=${m[k]}`));
+    const parts = chosen.filter((k) => m[k] !== undefined).map((k) => (k === '__name__' ? m[k]! : `${k}=${m[k]}`));
     const name = parts.join(',') || m.__name__ || 'series';
     return name.length > 120 ? `${name.slice(0, 119)}…` : name;
   });
