@@ -1,14 +1,12 @@
 // leak-track's Prometheus side: the series state, the analysis on a timer (off the sampling path),
-// the /metrics server and the textfile, behind three calls the tracker makes (join, tick, leave).
+// the /metrics server and the textfile, fed by the tracking core's per-tick callback.
 import { readFileSync, rmSync } from 'node:fs';
-import { SeriesGroups, type RankEnv } from './series-groups.js';
+import { SeriesGroups, type RankEnv, type TickRow } from './series-groups.js';
 import { createRegistries, type MetricRegistries } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { checkTextfileDir, textfilePath, writeTextfile } from './write-textfile.js';
 import { readRankEnv } from './read-rank-env.js';
 import type { ListenAddress } from './listen-address.js';
-import type { ProcessInfo, Sample } from '../types.js';
-import type { SessionWriter } from '../store/session-writer.js';
 
 export interface ExporterOptions {
   listen: ListenAddress | null;
@@ -27,11 +25,12 @@ export interface ExporterOptions {
 /** A running exporter; `close` stops the timer and the server and removes the textfile. */
 export interface Exporter {
   readonly address: ListenAddress | null;
+  /** http://HOST:PORT/metrics, when serving. */
+  readonly url: string | null;
   readonly textfile: string | null;
   readonly registries: MetricRegistries;
-  join(id: number, info: ProcessInfo): void;
-  tick(nowMs: number, rows: readonly { processId: number; sample: Sample }[]): void;
-  leave(id: number): void;
+  /** Feed one committed tick (the tracking core's onTick rows); joins and exits are seen from the rows. */
+  tick(rows: readonly TickRow[]): void;
   close(): Promise<void>;
 }
 
@@ -75,11 +74,12 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
   };
   return {
     address: server?.address ?? null,
+    url: server ? `http://${server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host}:${server.address.port}/metrics` : null,
     textfile,
     registries,
-    join: (id, info) => state.join(id, info, readEnv(info.pid)),
-    leave: (id) => state.leave(id),
-    tick(nowMs, rows) {
+    tick(rows) {
+      for (const r of rows) if (!state.has(r.process)) state.join(r.process, readEnv(r.process.pid));
+      const nowMs = rows[0]?.sample.t_ms ?? Date.now();
       state.tick(nowMs, rows);
       if (textfile && nowMs - lastWriteMs >= 1000) {
         lastWriteMs = nowMs;
@@ -91,28 +91,5 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
       await server?.close();
       if (textfile) rmSync(textfile, { force: true });
     },
-  };
-}
-
-/**
- * Feed the exporter from what the tracker writes: every process registered, every tick committed and
- * every exit, as the DB sees them (so /metrics never shows a reading the DB does not hold).
- */
-export function feedFromWriter(writer: SessionWriter, exporter: Exporter): void {
-  const add = writer.addProcess.bind(writer);
-  const append = writer.appendTick.bind(writer);
-  const exited = writer.processExited.bind(writer);
-  writer.addProcess = (p, firstSeenMs) => {
-    const id = add(p, firstSeenMs);
-    exporter.join(id, p);
-    return id;
-  };
-  writer.appendTick = (rows) => {
-    append(rows);
-    exporter.tick(rows[0]?.sample.t_ms ?? Date.now(), rows);
-  };
-  writer.processExited = (id, atMs) => {
-    exited(id, atMs);
-    exporter.leave(id);
   };
 }

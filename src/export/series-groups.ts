@@ -48,6 +48,14 @@ export interface ExportedSeries {
 interface Member {
   key: string;
   last: Record<MemoryType, number | null>;
+  /** The tick that last included this process; older means it has exited. */
+  seen: number;
+}
+
+/** One process's reading in a tick (what the tracking core's onTick carries). */
+export interface TickRow {
+  process: ProcessInfo;
+  sample: Sample;
 }
 
 export interface SeriesGroupsOptions {
@@ -64,7 +72,8 @@ const TREE_KEY = '\u0000tree';
 export class SeriesGroups {
   readonly series = new Map<string, ExportedSeries>();
   private readonly windows = new Map<string, RecentWindow>();
-  private readonly members = new Map<number, Member>();
+  private readonly members = new Map<string, Member>();
+  private ticks = 0;
   private mainLabels: SeriesLabels | null = null;
   private readonly graceMs: number;
   private readonly windowPoints: number;
@@ -77,31 +86,35 @@ export class SeriesGroups {
     this.windowPoints = o.windowPoints ?? 720;
   }
 
-  /** A process seen for the first time (`id` is the tracker's id for it). */
-  join(id: number, info: ProcessInfo, env: RankEnv): void {
+  /** True when the process (pid and start time) is already tracked. */
+  has(p: ProcessInfo): boolean {
+    return this.members.has(processKey(p));
+  }
+
+  /** A process seen for the first time, with the rank variables of its environment. */
+  join(info: ProcessInfo, env: RankEnv): void {
     const labels: SeriesLabels = { role: info.role === 'main' ? 'main' : 'child', name: info.name, ...env, job: this.o.job };
     if (labels.role === 'main') this.mainLabels = labels;
     const key = keyOf(labels);
-    this.members.set(id, { key, last: { uss: null, pss: null, rss: null, swap: null, vram: null } });
+    this.members.set(processKey(info), { key, last: { uss: null, pss: null, rss: null, swap: null, vram: null }, seen: this.ticks });
     const s = this.series.get(key);
     if (s) s.goneAtMs = null;
     else this.series.set(key, { labels, processes: 0, memory: emptyMemory(), rate: null, goneAtMs: null });
   }
 
-  /** A process that exited: its series keeps the others' sum, and is dropped after the grace period once empty. */
-  leave(id: number): void {
-    this.members.delete(id);
-  }
-
-  /** One tick's readings: update the sums, push one point per series into its window, drop expired series. */
-  tick(nowMs: number, rows: readonly { processId: number; sample: Sample }[]): void {
+  /** One tick's readings (joined processes first): update the sums, push one point per series, forget exited processes, drop expired series. */
+  tick(nowMs: number, rows: readonly TickRow[]): void {
     this.t0Ms ??= nowMs;
-    for (const { processId, sample } of rows) {
-      const m = this.members.get(processId);
+    const tick = ++this.ticks;
+    for (const { process, sample } of rows) {
+      const m = this.members.get(processKey(process));
       if (!m) continue;
+      m.seen = tick;
       this.samplesTaken++;
       for (const t of MEMORY_TYPES) if (sample[t] !== null) m.last[t] = sample[t];
     }
+    // A process missing from a tick has exited (the tracker reads every member every tick).
+    for (const [k, m] of this.members) if (m.seen !== tick) this.members.delete(k);
     for (const s of this.series.values()) {
       s.processes = 0;
       s.memory = emptyMemory();
@@ -168,6 +181,11 @@ export class SeriesGroups {
 
 function emptyMemory(): Record<MemoryType, number | null> {
   return { uss: null, pss: null, rss: null, swap: null, vram: null };
+}
+
+/** A process's identity: a reused PID is a new process. */
+function processKey(p: ProcessInfo): string {
+  return `${p.pid}:${p.start_ticks}`;
 }
 
 function keyOf(l: SeriesLabels): string {

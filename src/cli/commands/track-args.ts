@@ -5,11 +5,9 @@ import { parseDuration, parseRate } from '../../units.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { parseListenAddress, type ListenAddress } from '../../export/listen-address.js';
 
-export type TrackTarget =
-  | { kind: 'pid'; pid: number }
-  | { kind: 'match'; pattern: string }
-  | { kind: 'find-training' }
-  | { kind: 'launch'; command: string[] };
+import type { TrackTarget } from '../../track/track-session.js';
+
+export type { TrackTarget };
 
 export interface TrackArgs {
   target: TrackTarget;
