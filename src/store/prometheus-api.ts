@@ -111,21 +111,29 @@ export async function fetchRawSeries(base: string, selector: string, startMs: nu
   return [...merged.values()];
 }
 
-/** Evaluated points every `stepMs` (query_range), in requests of at most 10,000 steps. */
+/** Evaluated points every `stepMs` (query_range), in requests of at most 10,000 steps, halved when refused as too big. */
 export async function fetchSteppedSeries(base: string, selector: string, startMs: number, endMs: number, stepMs: number): Promise<ApiSeries[]> {
   const merged = new Map<string, ApiSeries>();
-  for (let a = startMs; a < endMs; a += POINTS_PER_RANGE_QUERY * stepMs) {
-    const b = Math.min(endMs, a + (POINTS_PER_RANGE_QUERY - 1) * stepMs);
-    const data = await get(base, 'api/v1/query_range', { query: selector, start: promTime(a), end: promTime(b), step: `${stepMs / 1000}` }).catch((e) => {
-      if (e instanceof TooBig) throw inputError(`Prometheus refuses \`${selector}\` at --step ${stepMs / 1000}s: ${e.message}; use a larger --step or a narrower --query`);
-      throw e;
-    });
+  const readRange = async (a: number, b: number): Promise<void> => {
+    let data: ApiAnswer['data'];
+    try {
+      data = await get(base, 'api/v1/query_range', { query: selector, start: promTime(a), end: promTime(b), step: `${stepMs / 1000}` });
+    } catch (e) {
+      if (!(e instanceof TooBig)) throw e;
+      const steps = Math.floor((b - a) / stepMs);
+      if (steps < 2) throw inputError(`Prometheus refuses \`${selector}\` at --step ${stepMs / 1000}s: ${e.message}; use a narrower --query`);
+      const mid = a + Math.floor(steps / 2) * stepMs;
+      await readRange(a, mid);
+      await readRange(mid + stepMs, b);
+      return;
+    }
     for (const s of (data?.result ?? []) as ApiSeries[]) {
       const key = seriesKey(s.metric);
       const have = merged.get(key) ?? merged.set(key, { metric: s.metric, values: [] }).get(key)!;
       for (const v of s.values) have.values.push([Number(v[0]), v[1]]);
     }
-  }
+  };
+  for (let a = startMs; a <= endMs; a += POINTS_PER_RANGE_QUERY * stepMs) await readRange(a, Math.min(endMs, a + (POINTS_PER_RANGE_QUERY - 1) * stepMs));
   return [...merged.values()];
 }
 
