@@ -5,6 +5,7 @@ import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, type InputArgs } from './report-input.js';
+import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
@@ -13,11 +14,14 @@ import { parseRate } from '../../units.js';
 const CHECK_HELP = {
   usage: `Usage:
   leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict]
+  leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
+  leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
 
 FAIL when a process is growing and the lower bound of its rate's 95 % interval is above the bound;
 PASS when the upper bound is below it or the process is not growing; otherwise INCONCLUSIVE, with
 how much longer to record. Exit 1 on any FAIL (and on INCONCLUSIVE with --strict), else 0.
-The bound accepts 50 (MB/min), 50MB/min, 3GB/h.`,
+The bound accepts 50 (MB/min), 50MB/min, 3GB/h. --prometheus URL --query SELECTOR gates every series
+the selector matches in a Prometheus.`,
   examples: [
     ['leak-check --max-rate 50', 'gate the latest session of ./leak-track.db at 50 MB/min'],
     ['leak-check --db runs.db --max-rate 3GB/h --junit leak.xml --strict', 'CI: JUnit file, INCONCLUSIVE fails too'],
@@ -27,7 +31,7 @@ The bound accepts 50 (MB/min), 50MB/min, 3GB/h.`,
 
 /** leak-check's options, with their descriptions and defaults (what --help and completion show). */
 export function checkParser(argv: string[]) {
-  return strictParser(argv, 'leak-check', CHECK_HELP)
+  return withPrometheusFlags(strictParser(argv, 'leak-check', CHECK_HELP))
     .parserConfiguration({ 'parse-numbers': false })
     .option('db', { type: 'string', describe: 'the leak-track SQLite file', defaultDescription: './leak-track.db or $LEAK_TRACK_DB' })
     .option('trace', { type: 'string', describe: 'gate a trace CSV or a psrecord log instead of a DB' })
@@ -43,6 +47,7 @@ export interface CheckArgs extends InputArgs {
   junit: string | null;
   strict: boolean;
   json: boolean;
+  prometheus: PrometheusArgs | null;
 }
 
 /** Parse leak-check's argv (throws LeakError). */
@@ -60,6 +65,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     junit: a.junit ?? null,
     strict: Boolean(a.strict),
     json: Boolean(a.json),
+    prometheus: parsePrometheusArgs(a),
   };
 }
 
@@ -70,7 +76,7 @@ export const checkCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseCheckArgs(argv, io.env);
-  const [session] = loadSessions(args);
+  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${l}\n`))] : loadSessions(args);
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate });
   const cases: JunitCase[] = [];
   for (const row of rows) {

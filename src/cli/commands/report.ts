@@ -4,6 +4,7 @@ import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, type InputArgs } from './report-input.js';
+import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { renderSessionText } from '../../report/text-report.js';
 import type { Metric } from '../../types.js';
@@ -14,20 +15,24 @@ const REPORT_HELP = {
   usage: `Usage:
   leak-report [--db FILE] [--session ID|latest|all] [--json] [--metric uss|pss|rss|vram]
   leak-report --trace FILE.csv [--json]
+  leak-report --prometheus URL --query SELECTOR [--since 6h] [--step 15s] [--unit MiB] [--json]
+  leak-report --prometheus URL --query SELECTOR [--since 6h] [--step 15s] [--unit MiB] [--json]
 
 Per process and per tree total: chart with fitted baseline, first/last/min/max, leak rate with its
 95 % interval, and the verdict (growing, cycling, plateau, stable, insufficient-data).
---trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log.`,
+--trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log; --prometheus reads every
+series a selector matches from a Prometheus (one row per series).`,
   examples: [
     ['leak-report', 'the latest session in ./leak-track.db'],
     ['leak-report --db runs.db --session all --json', 'one Report JSON per session, one per line'],
     ['leak-report --trace run.csv --metric rss', 'a trace CSV or a psrecord log, judged on RSS'],
+    ["leak-report --prometheus http://prom:9090 --query 'leak_detective_process_memory_bytes{type=\"uss\",role=\"main\"}' --since 6h", 'every rank of a job, from Prometheus'],
   ] as [string, string][],
 };
 
 /** leak-report's options, with their descriptions and defaults (what --help and completion show). */
 export function reportParser(argv: string[]) {
-  return strictParser(argv, 'leak-report', REPORT_HELP)
+  return withPrometheusFlags(strictParser(argv, 'leak-report', REPORT_HELP))
     .option('db', { type: 'string', describe: 'the leak-track SQLite file', defaultDescription: './leak-track.db or $LEAK_TRACK_DB' })
     .option('trace', { type: 'string', describe: 'read a trace CSV or a psrecord log instead of a DB' })
     .option('session', { type: 'string', describe: 'a session id, latest or all', defaultDescription: 'latest' })
@@ -38,6 +43,7 @@ export function reportParser(argv: string[]) {
 export interface ReportArgs extends InputArgs {
   json: boolean;
   metric: Metric | undefined;
+  prometheus: PrometheusArgs | null;
 }
 
 /** Parse leak-report's argv (throws LeakError). */
@@ -48,7 +54,8 @@ export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportA
     throw usageError(`--metric must be one of ${METRICS.join(', ')}, got \`${a.metric}\``);
   }
   if (a.trace !== undefined && a.db !== undefined) throw usageError('give either --db or --trace, not both');
-  return { db: a.db ?? defaultDbPath(env), trace: a.trace ?? null, session: a.session, json: Boolean(a.json), metric: a.metric as Metric | undefined };
+  const prometheus = parsePrometheusArgs(a);
+  return { db: a.db ?? defaultDbPath(env), trace: a.trace ?? null, session: a.session, json: Boolean(a.json), metric: a.metric as Metric | undefined, prometheus };
 }
 
 /** The leak-report command. */
@@ -58,7 +65,7 @@ export const reportCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseReportArgs(argv, io.env);
-  const sessions = loadSessions(args);
+  const sessions = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-report: ${l}\n`))] : loadSessions(args);
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   sessions.forEach((s, i) => {
     const { report, rows } = buildSessionReport(s, { metric: args.metric });

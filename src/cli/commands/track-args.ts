@@ -3,6 +3,7 @@ import { strictParser } from '../parse.js';
 import { usageError } from '../../errors.js';
 import { parseDuration, parseRate } from '../../units.js';
 import { defaultDbPath } from '../../store/open-db.js';
+import { parseListenAddress, type ListenAddress } from '../../export/listen-address.js';
 
 import type { TrackTarget } from '../../track/track-session.js';
 
@@ -20,6 +21,12 @@ export interface TrackArgs {
   json: boolean;
   maxRate: number | null;
   verbose: boolean;
+  /** --prometheus [HOST:]PORT: serve /metrics while tracking. */
+  prometheus: ListenAddress | null;
+  /** --textfile DIR: write the same metrics for node_exporter's textfile collector. */
+  textfile: string | null;
+  /** --job NAME: the `job` label on every exported series. */
+  job: string;
 }
 
 const TRACK_HELP = {
@@ -53,7 +60,10 @@ export function trackParser(argv: string[]) {
     .option('label', { type: 'string', describe: 'a name for this session', defaultDescription: '"NAME PID"' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
     .option('json', { type: 'boolean', default: false, describe: 'print the closing summary as Report JSON on stdout' })
-    .option('max-rate', { type: 'string', describe: 'exit 1 if a process grows confidently faster: 50 (MB/min), 50MB/min, 3GB/h' });
+    .option('max-rate', { type: 'string', describe: 'exit 1 if a process grows confidently faster: 50 (MB/min), 50MB/min, 3GB/h' })
+    .option('prometheus', { type: 'string', describe: 'serve /metrics while tracking on [HOST:]PORT (loopback unless HOST is given: 0.0.0.0:9464)' })
+    .option('textfile', { type: 'string', describe: "write the same metrics to DIR/leak-detective-PID.prom for node_exporter's textfile collector" })
+    .option('job', { type: 'string', describe: 'a job label on the exported metrics' });
 }
 
 /** Parse leak-track's argv. */
@@ -104,5 +114,19 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     json: Boolean(a.json),
     maxRate: a['max-rate'] !== undefined ? parseRate(a['max-rate']) : null,
     verbose: Boolean(a.verbose),
+    prometheus: a.prometheus !== undefined ? parseListenAddress(String(a.prometheus)) : null,
+    textfile: a.textfile !== undefined ? nonEmpty(String(a.textfile), '--textfile', 'a directory') : null,
+    job: a.job !== undefined ? checkJob(String(a.job)) : '',
   };
+}
+
+function nonEmpty(v: string, flag: string, what: string): string {
+  if (v.trim() === '') throw usageError(`${flag} needs ${what}`);
+  return v;
+}
+
+/** A label value must stay short and printable. */
+function checkJob(v: string): string {
+  if (!/^[\w.:/@+-]{1,64}$/.test(v)) throw usageError(`--job must be 1–64 letters, digits or . _ - : / @ +, got \`${v}\``);
+  return v;
 }

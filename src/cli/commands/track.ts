@@ -14,6 +14,7 @@ import { buildSessionReport } from '../../report/session-report.js';
 import { renderSessionText } from '../../report/text-report.js';
 import { LiveView } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
+import { startExporter, type Exporter } from '../../export/exporter.js';
 
 /** The leak-track command. */
 export const trackCommand: Command = async (argv, io) => {
@@ -31,7 +32,15 @@ export const trackCommand: Command = async (argv, io) => {
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
     const db = openDbForWrite(args.db);
     try {
-      return await trackWithDb(args, db, source, io, say);
+      // Bind /metrics (and check --textfile) before touching the target too.
+      const exporter = args.prometheus || args.textfile
+        ? await startExporter({ listen: args.prometheus, textfileDir: args.textfile, job: args.job, notice: say })
+        : null;
+      try {
+        return await trackWithDb(args, db, source, io, say, exporter);
+      } finally {
+        await exporter?.close();
+      }
     } finally {
       db.close();
     }
@@ -41,7 +50,7 @@ export const trackCommand: Command = async (argv, io) => {
   }
 };
 
-async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void): Promise<number> {
+async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, exporter: Exporter | null): Promise<number> {
   const mode = args.quiet ? 'quiet' : io.stderr.isTTY ? 'chart' : 'lines';
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
@@ -70,8 +79,13 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
         const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
         say(`sampling every ${args.intervalS} s ${planned}${args.children ? ', children included' : ''}${nvidiaSmi ? ', VRAM via nvidia-smi' : ''}; session ${sessionId} in ${args.db}`);
         live.setLabel(`leak-track ${target.name} ${target.pid} · session ${sessionId}`);
+        if (exporter?.address) say(`serving metrics at ${exporter.url}`);
+        if (exporter?.textfile) say(`writing metrics to ${exporter.textfile}`);
       },
-      onTick: (t) => live.update(t),
+      onTick: (t) => {
+        exporter?.tick(t.rows);
+        live.update(t);
+      },
       onNotice: (m) => live.print(`leak-track: ${m}`),
       onProgress: (line) => {
         live.finish();
