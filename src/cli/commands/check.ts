@@ -11,18 +11,19 @@ import { renderJunit, type JunitCase } from '../../report/junit.js';
 import { parseRate } from '../../units.js';
 
 export const CHECK_USAGE = `Usage:
-  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict]
+  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict] [--quiet]
 
 FAIL when a process is growing and the lower bound of its rate's 95 % interval is above the bound;
 PASS when the upper bound is below it or the process is not growing; otherwise INCONCLUSIVE, with
 how much longer to record. Exit 1 on any FAIL (and on INCONCLUSIVE with --strict), else 0.
-The bound accepts 50 (MB/min), 50MB/min, 3GB/h.`;
+The bound accepts 50 (MB/min), 50MB/min, 3GB/h. --quiet prints nothing but errors: the exit code says it.`;
 
 export interface CheckArgs extends InputArgs {
   maxRate: number;
   junit: string | null;
   strict: boolean;
   json: boolean;
+  quiet: boolean;
 }
 
 /** Parse leak-check's argv (throws LeakError). */
@@ -36,6 +37,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     .option('junit', { type: 'string' })
     .option('strict', { type: 'boolean', default: false })
     .option('json', { type: 'boolean', default: false })
+    .option('quiet', { type: 'boolean', default: false })
     .parseSync();
   if (a._.length > 0) throw usageError(`unexpected argument \`${a._[0]}\`; see leak-check --help`);
   if (a['max-rate'] === undefined) throw usageError('--max-rate is required, e.g. --max-rate 50 (MB/min) or 3GB/h');
@@ -49,6 +51,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     junit: a.junit ?? null,
     strict: Boolean(a.strict),
     json: Boolean(a.json),
+    quiet: Boolean(a.quiet),
   };
 }
 
@@ -67,8 +70,8 @@ export const checkCommand: Command = async (argv, io) => {
     const line = describeCheck(row.report, check, args.maxRate);
     const failed = check.verdict === 'fail' || (args.strict && check.verdict === 'inconclusive');
     cases.push({ row: row.report, line, failed, skipped: check.verdict === 'inconclusive' && !args.strict });
-    if (!args.json) io.stdout.write(`${line}\n`);
-    if (check.verdict === 'fail' && io.env.GITHUB_ACTIONS === 'true') {
+    if (!args.json && !args.quiet) io.stdout.write(`${line}\n`);
+    if (check.verdict === 'fail' && io.env.GITHUB_ACTIONS === 'true' && !args.quiet) {
       io.stdout.write(`::error title=leak-check::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
     }
   }

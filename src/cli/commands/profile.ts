@@ -8,17 +8,21 @@ import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
 import { profileNode } from '../../profile/node/profile-node.js';
 import { profilePython } from '../../profile/python/profile-python.js';
 import { renderProfileText } from '../../report/profile-text.js';
+import { renderProfileHtml } from '../../report/html/profile-html.js';
+import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import type { ProfileReport } from '../../types.js';
 
 export const PROFILE_USAGE = `Usage:
-  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--out DIR] [--force]
-  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json]
+  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet]
+  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
 every interval, ranked by bytes grown, with who holds them.
   --mode auto|full|cheap   Python census depth (auto picks by object count)
-  --timeout S              Python: give up waiting for a census after S seconds (default 60)`;
+  --timeout S              Python: give up waiting for a census after S seconds (default 60)
+  --html FILE              also write a self-contained HTML report (sparklines, holder paths)
+  --quiet                  print nothing but errors (no progress, no table)`;
 
 export interface ProfileArgs {
   pid: number | null;
@@ -31,6 +35,8 @@ export interface ProfileArgs {
   force: boolean;
   mode: 'auto' | 'full' | 'cheap';
   timeout_s: number;
+  html: string | null;
+  quiet: boolean;
 }
 
 /** Parse leak-profile's argv (throws LeakError). */
@@ -47,6 +53,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     .option('force', { type: 'boolean', default: false })
     .option('mode', { type: 'string', default: 'auto' })
     .option('timeout', { type: 'string', default: '60' })
+    .option('html', { type: 'string' })
+    .option('quiet', { type: 'boolean', default: false })
     .parseSync();
   const files = [...((a.snapshot as string[] | undefined) ?? []), ...a._.map(String)];
   if (a.pid === undefined && files.length === 0) throw usageError('give --pid PID or --snapshot FILE FILE…; see leak-profile --help');
@@ -56,6 +64,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     if (!/^\d+$/.test(v) || Number(v) < min) throw usageError(`${flag} must be a whole number ≥ ${min}, got \`${v}\``);
     return Number(v);
   };
+  if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html profile.html');
   if (!['auto', 'full', 'cheap'].includes(a.mode)) throw usageError(`--mode must be auto, full or cheap, got \`${a.mode}\``);
   return {
     pid: a.pid !== undefined ? Number(a.pid) : null,
@@ -68,6 +77,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     force: Boolean(a.force),
     mode: a.mode as ProfileArgs['mode'],
     timeout_s: parseDuration(a.timeout, '--timeout', 's'),
+    html: a.html ?? null,
+    quiet: Boolean(a.quiet),
   };
 }
 
@@ -78,7 +89,10 @@ export const profileCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseProfileArgs(argv);
-  const progress = (line: string) => io.stderr.write(`leak-profile: ${line}\n`);
+  if (args.html) checkHtmlPath(args.html);
+  const progress = (line: string) => {
+    if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
+  };
   let report: ProfileReport;
   if (args.pid === null) {
     report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
@@ -89,6 +103,8 @@ export const profileCommand: Command = async (argv, io) => {
     else if (rt.runtime === 'python') report = await profilePython({ ...common, mode: args.mode, timeout_s: args.timeout_s });
     else throw new LeakError('unsupported', `PID ${args.pid} runs ${rt.looksLike}, not Node or CPython; leak-profile can look inside Node (heap snapshots) and CPython (censuses) processes only`);
   }
-  io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderProfileText(report, args.top));
+  if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
+  if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));
   return EXIT_OK;
 };

@@ -22,6 +22,8 @@ export interface TrackArgs {
   json: boolean;
   maxRate: number | null;
   verbose: boolean;
+  /** Write the HTML report here at the end. */
+  html: string | null;
 }
 
 export const TRACK_USAGE = `Usage:
@@ -42,6 +44,7 @@ Options:
   --list             with --find-training: list candidates and exit
   --max-rate R       exit 1 if a process grows faster than R (50, 50MB/min, 3GB/h)
   --json             print the summary as Report JSON on stdout
+  --html FILE        at the end, also write a self-contained HTML report
   --quiet            print nothing but errors
   --verbose          show stack traces for errors`;
 
@@ -60,6 +63,7 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     .option('quiet', { type: 'boolean', default: false })
     .option('json', { type: 'boolean', default: false })
     .option('max-rate', { type: 'string' })
+    .option('html', { type: 'string' })
     .parseSync();
   const positional = (a._ as (string | number)[]).map(String);
   const command = ((a['--'] as (string | number)[] | undefined) ?? []).map(String);
@@ -93,6 +97,7 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const durationS = parseDuration(a.duration ?? rest[0] ?? '10', '--duration', 'min', { allowZero: true });
   const intervalS = parseDuration(a.interval ?? rest[1] ?? '2', '--interval', 's');
   if (intervalS < 0.05) throw usageError(`--interval must be at least 50ms, got \`${a.interval ?? rest[1]}\``);
+  if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html report.html');
   if (durationS > 0 && durationS < intervalS) throw usageError(`--duration (${durationS}s) is shorter than one interval (${intervalS}s)`);
   return {
     target,
@@ -106,5 +111,6 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     json: Boolean(a.json),
     maxRate: a['max-rate'] !== undefined ? parseRate(a['max-rate']) : null,
     verbose: Boolean(a.verbose),
+    html: a.html ?? null,
   };
 }
