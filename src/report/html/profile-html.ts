@@ -30,14 +30,14 @@ const retainedOf = (g: GrowingType): number | null => {
   return typeof v === 'number' ? v : null;
 };
 
-function growerRow(g: GrowingType): string {
+function growerRow(g: GrowingType, withRetained: boolean): string {
   const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` <span class="ci">(${Math.round(g.retainer_share * 100)} % of new ones)</span>` : '';
   const retained = retainedOf(g);
   return (
     `<tr><td><code>${h(g.type)}</code></td><td class="num">${signed(g.count_delta)}</td><td>${sparklineSvg(g.counts)}</td>` +
     `<td class="num">${bytes(g.bytes_delta)}</td><td>${sparklineSvg(g.bytes)}</td>` +
     `<td class="num">${g.bytes_per_min !== null ? `${bytes(g.bytes_per_min)}/min` : '—'}</td>` +
-    `<td class="num">${retained !== null ? `${(retained / MiB).toFixed(1)} MB` : '—'}</td>` +
+    (withRetained ? `<td class="num">${retained !== null ? `${(retained / MiB).toFixed(1)} MB` : '—'}</td>` : '') +
     `<td><code>${h(g.retainer_path ?? '?')}</code>${share}</td></tr>`
   );
 }
@@ -51,12 +51,14 @@ export function renderProfileHtml(r: ProfileReport, top: number): string {
   const growing = r.growing.slice(0, top);
   const headline = growing.length === 0
     ? 'No type grew in every interval: nothing is accumulating between these snapshots.'
-    : `${r.growing.length} type${r.growing.length === 1 ? '' : 's'} grew in every interval; the biggest, ${growing[0]!.type}, by ${bytes(growing[0]!.bytes_delta)} (${signed(growing[0]!.count_delta)} objects), held by ${growing[0]!.retainer_path ?? 'an unknown holder'}.`;
+    : `${r.growing.length} type${r.growing.length === 1 ? '' : 's'} grew in every interval; first, ${growing[0]!.type}, by ${bytes(growing[0]!.bytes_delta)} (${signed(growing[0]!.count_delta)} objects), held by ${growing[0]!.retainer_path ?? 'an unknown holder'}.`;
   const snaps = r.snapshots
     .map((s) => `<tr><td class="num">${formatDuration(s.t_s)}</td><td class="num">${num(s.objects)}</td><td class="num">${(s.bytes / MiB).toFixed(1)} MB</td><td class="num">${typeof s.pause_s === 'number' ? `${s.pause_s.toFixed(2)} s` : '—'}</td><td><code>${h(s.file ?? '')}</code></td></tr>`)
     .join('');
+  // Retained bytes only where the capture measured them (not every runtime or mode does).
+  const withRetained = growing.some((g) => retainedOf(g) !== null);
   const table = growing.length
-    ? `<table id="growers"><thead><tr><th>Type</th><th>Objects</th><th>Counts</th><th>Bytes</th><th>Bytes per snapshot</th><th>Rate</th><th>Retained</th><th>Held by</th></tr></thead><tbody>${growing.map(growerRow).join('')}</tbody></table>`
+    ? `<table id="growers"><thead><tr><th>Type</th><th>Objects</th><th>Counts</th><th>Bytes</th><th>Bytes per snapshot</th><th>Rate</th>${withRetained ? '<th>Retained</th>' : ''}<th>Held by</th></tr></thead><tbody>${growing.map((g) => growerRow(g, withRetained)).join('')}</tbody></table>`
     : '';
   const warnings = (r.warnings ?? []).map((w) => `<p class="check">warning: ${h(w)}</p>`).join('');
   const body =

@@ -8,6 +8,9 @@ export const CHART_BUCKETS = 1600;
 
 export interface ChartData {
   id: number;
+  /** Who it is and the command line (legend and tooltip text). */
+  label: string;
+  cmdline: string;
   metric: string;
   /** Columns for uPlot: [x, series, baseline, bandLow, bandHigh]; null where a column has no value. */
   cols: [number[], (number | null)[], (number | null)[], (number | null)[], (number | null)[]];
@@ -58,6 +61,8 @@ export function buildChartData(c: ComposedRow, xOffset: number, buckets = CHART_
   });
   return {
     id: c.rank,
+    label: c.label,
+    cmdline: row.report.cmdline,
     metric: row.report.metric.toUpperCase(),
     cols: [xs.map((x) => Math.round((x + xOffset) * 1000) / 1000), ys, bs, lo, hi],
     hasBaseline: base.x.length > 1,
