@@ -13,15 +13,14 @@ import { parseRate } from '../../units.js';
 
 const CHECK_HELP = {
   usage: `Usage:
-  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict]
-  leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
+  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict] [--quiet]
   leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
 
 FAIL when a process is growing and the lower bound of its rate's 95 % interval is above the bound;
 PASS when the upper bound is below it or the process is not growing; otherwise INCONCLUSIVE, with
 how much longer to record. Exit 1 on any FAIL (and on INCONCLUSIVE with --strict), else 0.
 The bound accepts 50 (MB/min), 50MB/min, 3GB/h. --prometheus URL --query SELECTOR gates every series
-the selector matches in a Prometheus.`,
+the selector matches in a Prometheus. --quiet prints nothing but errors: the exit code says it.`,
   examples: [
     ['leak-check --max-rate 50', 'gate the latest session of ./leak-track.db at 50 MB/min'],
     ['leak-check --db runs.db --max-rate 3GB/h --junit leak.xml --strict', 'CI: JUnit file, INCONCLUSIVE fails too'],
@@ -39,7 +38,8 @@ export function checkParser(argv: string[]) {
     .option('max-rate', { type: 'string', describe: 'the bound (required): 50 (MB/min), 50MB/min, 3GB/h' })
     .option('junit', { type: 'string', describe: 'also write a JUnit XML file (one test case per process)' })
     .option('strict', { type: 'boolean', default: false, describe: 'INCONCLUSIVE fails too (exit 1)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print Report JSON with verdicts on stdout instead of lines' });
+    .option('json', { type: 'boolean', default: false, describe: 'print Report JSON with verdicts on stdout instead of lines' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (the exit code still says it)' });
 }
 
 export interface CheckArgs extends InputArgs {
@@ -48,6 +48,7 @@ export interface CheckArgs extends InputArgs {
   strict: boolean;
   json: boolean;
   prometheus: PrometheusArgs | null;
+  quiet: boolean;
 }
 
 /** Parse leak-check's argv (throws LeakError). */
@@ -66,6 +67,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     strict: Boolean(a.strict),
     json: Boolean(a.json),
     prometheus: parsePrometheusArgs(a),
+    quiet: Boolean(a.quiet),
   };
 }
 
@@ -84,8 +86,8 @@ export const checkCommand: Command = async (argv, io) => {
     const line = describeCheck(row.report, check, args.maxRate);
     const failed = check.verdict === 'fail' || (args.strict && check.verdict === 'inconclusive');
     cases.push({ row: row.report, line, failed, skipped: check.verdict === 'inconclusive' && !args.strict });
-    if (!args.json) io.stdout.write(`${line}\n`);
-    if (check.verdict === 'fail' && io.env.GITHUB_ACTIONS === 'true') {
+    if (!args.json && !args.quiet) io.stdout.write(`${line}\n`);
+    if (check.verdict === 'fail' && io.env.GITHUB_ACTIONS === 'true' && !args.quiet) {
       io.stdout.write(`::error title=leak-check::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
     }
   }

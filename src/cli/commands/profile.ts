@@ -6,12 +6,14 @@ import { parseDuration } from '../../units.js';
 import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
 import { profileProcess } from '../../profile/profile-process.js';
 import { renderProfileText } from '../../report/profile-text.js';
+import { renderProfileHtml } from '../../report/html/profile-html.js';
+import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import type { ProfileReport } from '../../types.js';
 
 const PROFILE_HELP = {
   usage: `Usage:
-  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--out DIR] [--force]
-  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json]
+  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet]
+  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
@@ -36,7 +38,9 @@ export function profileParser(argv: string[]) {
     .option('out', { type: 'string', describe: 'keep the captures in DIR', defaultDescription: 'a private temp dir, removed' })
     .option('force', { type: 'boolean', default: false, describe: 'capture even where the headroom check fears the OOM killer' })
     .option('mode', { type: 'string', default: 'auto', describe: 'Python census depth: auto, full or cheap (auto picks by object count)' })
-    .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' });
+    .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
+    .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 
 export interface ProfileArgs {
@@ -50,6 +54,8 @@ export interface ProfileArgs {
   force: boolean;
   mode: 'auto' | 'full' | 'cheap';
   timeout_s: number;
+  html: string | null;
+  quiet: boolean;
 }
 
 /** Parse leak-profile's argv (throws LeakError). */
@@ -63,6 +69,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     if (!/^\d+$/.test(v) || Number(v) < min) throw usageError(`${flag} must be a whole number ≥ ${min}, got \`${v}\``);
     return Number(v);
   };
+  if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html profile.html');
   if (!['auto', 'full', 'cheap'].includes(a.mode)) throw usageError(`--mode must be auto, full or cheap, got \`${a.mode}\``);
   return {
     pid: a.pid !== undefined ? Number(a.pid) : null,
@@ -75,6 +82,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     force: Boolean(a.force),
     mode: a.mode as ProfileArgs['mode'],
     timeout_s: parseDuration(a.timeout, '--timeout', 's'),
+    html: a.html ?? null,
+    quiet: Boolean(a.quiet),
   };
 }
 
@@ -85,7 +94,10 @@ export const profileCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseProfileArgs(argv);
-  const progress = (line: string) => io.stderr.write(`leak-profile: ${line}\n`);
+  if (args.html) checkHtmlPath(args.html);
+  const progress = (line: string) => {
+    if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
+  };
   let report: ProfileReport;
   if (args.pid === null) {
     report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
@@ -95,6 +107,8 @@ export const profileCommand: Command = async (argv, io) => {
       force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress,
     });
   }
-  io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderProfileText(report, args.top));
+  if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
+  if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));
   return EXIT_OK;
 };

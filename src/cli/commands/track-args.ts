@@ -27,6 +27,8 @@ export interface TrackArgs {
   textfile: string | null;
   /** --job NAME: the `job` label on every exported series. */
   job: string;
+  /** Write the HTML report here at the end. */
+  html: string | null;
 }
 
 const TRACK_HELP = {
@@ -63,7 +65,8 @@ export function trackParser(argv: string[]) {
     .option('max-rate', { type: 'string', describe: 'exit 1 if a process grows confidently faster: 50 (MB/min), 50MB/min, 3GB/h' })
     .option('prometheus', { type: 'string', describe: 'serve /metrics while tracking on [HOST:]PORT (loopback unless HOST is given: 0.0.0.0:9464)' })
     .option('textfile', { type: 'string', describe: "write the same metrics to DIR/leak-detective-PID.prom for node_exporter's textfile collector" })
-    .option('job', { type: 'string', describe: 'a job label on the exported metrics' });
+    .option('job', { type: 'string', describe: 'a job label on the exported metrics' })
+    .option('html', { type: 'string', describe: 'at the end, also write a self-contained HTML report' });
 }
 
 /** Parse leak-track's argv. */
@@ -101,6 +104,7 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const durationS = parseDuration(a.duration ?? rest[0] ?? '10', '--duration', 'min', { allowZero: true });
   const intervalS = parseDuration(a.interval ?? rest[1] ?? '2', '--interval', 's');
   if (intervalS < 0.05) throw usageError(`--interval must be at least 50ms, got \`${a.interval ?? rest[1]}\``);
+  if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html report.html');
   if (durationS > 0 && durationS < intervalS) throw usageError(`--duration (${durationS}s) is shorter than one interval (${intervalS}s)`);
   return {
     target,
@@ -117,6 +121,7 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     prometheus: a.prometheus !== undefined ? parseListenAddress(String(a.prometheus)) : null,
     textfile: a.textfile !== undefined ? nonEmpty(String(a.textfile), '--textfile', 'a directory') : null,
     job: a.job !== undefined ? checkJob(String(a.job)) : '',
+    html: a.html ?? null,
   };
 }
 

@@ -10,8 +10,12 @@ import { trackSession, type TrackSessionResult } from '../../track/track-session
 import { chooseProcessSource } from '../../track/choose-source.js';
 import { collectGarbagePeriodically, keepYoungGenerationSmall } from '../../track/quiet-heap.js';
 import type { ProcessSource } from '../../track/process-source.js';
-import { buildSessionReport } from '../../report/session-report.js';
+import { analyseAndCompose } from '../../report/compose-session.js';
 import { renderSessionText } from '../../report/text-report.js';
+import { renderSessionJson } from '../../report/json-report.js';
+import { renderSessionHtml } from '../../report/html/session-html.js';
+import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
+import { terminalWidth } from '../terminal-width.js';
 import { LiveView } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
 import { startExporter, type Exporter } from '../../export/exporter.js';
@@ -29,6 +33,7 @@ export const trackCommand: Command = async (argv, io) => {
   const stopGc = collectGarbagePeriodically();
   try {
     if (args.list) return await listCandidates(args, io, source);
+    if (args.html) checkHtmlPath(args.html); // before hours of tracking, not after
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
     const db = openDbForWrite(args.db);
     try {
@@ -99,12 +104,16 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
   }
 
   const recorded = readSession(db, result.sessionId);
-  const { report, rows } = buildSessionReport(recorded, { maxRate: args.maxRate });
-  if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  const composed = analyseAndCompose(recorded, { maxRate: args.maxRate });
+  if (args.json) io.stdout.write(renderSessionJson(composed));
   else if (!args.quiet) {
-    io.stdout.write(renderSessionText(report, rows, { width: io.stdout.columns ?? 100, color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, maxRate: args.maxRate, chartHeight: 6 }));
+    io.stdout.write(renderSessionText(composed, { width: terminalWidth(io.stdout, io.env), color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, chartHeight: 6 }));
   }
-  const failed = rows.some((r) => r.check?.verdict === 'fail');
+  if (args.html) {
+    writeHtmlFile(args.html, renderSessionHtml(composed));
+    say(`HTML report written to ${args.html}`);
+  }
+  const failed = composed.rows.some((r) => r.row.check?.verdict === 'fail') || Boolean(composed.folded?.rows.some((r) => r.row.check?.verdict === 'fail'));
   if (result.signal === 'SIGINT') return EXIT_INTERRUPTED;
   if (result.childCode !== null && result.childCode > 0) return result.childCode;
   return failed ? EXIT_LEAK : EXIT_OK;
