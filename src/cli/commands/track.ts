@@ -2,7 +2,7 @@
 import type { CliIo, Command } from '../run.js';
 import { parseTrackArgs, TRACK_USAGE, type TrackArgs } from './track-args.js';
 import { wantsHelp } from '../parse.js';
-import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK } from '../../errors.js';
+import { EXIT_LEAK, EXIT_OK, exitCodeForSignal } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { readSession } from '../../store/read-session.js';
 import { findMatching, findTrainingCandidates, type Candidate } from '../../track/discover.js';
@@ -30,28 +30,48 @@ export const trackCommand: Command = async (argv, io) => {
     if (args.list) return await listCandidates(args, io, source);
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
     const db = openDbForWrite(args.db);
+    // SIGINT, SIGTERM and SIGHUP all end the run the same way: sampling stops, the session is closed,
+    // a launched command gets the signal (then SIGKILL if it lingers), the summary is printed, and the
+    // exit code is 128+N. Handlers stay until the summary is out, so a signal during it changes only
+    // the exit code. A hung-up terminal makes writes fail (EIO): ignored, the DB is what matters.
+    const controller = new AbortController();
+    let received: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      received ??= sig;
+      if (!controller.signal.aborted) controller.abort(sig);
+    };
+    const ignore = () => {};
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    io.stderr.on('error', ignore);
+    io.stdout.on('error', ignore);
+    let code: number;
     try {
-      return await trackWithDb(args, db, source, io, say);
+      code = await trackWithDb(args, db, source, io, say, controller.signal);
     } finally {
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+      io.stderr.off('error', ignore);
+      io.stdout.off('error', ignore);
       db.close();
     }
+    const sig = received as NodeJS.Signals | null;
+    // After a terminal hangup, Node 20 aborts at exit restoring the dead TTY's modes (SIGABRT, core
+    // dump). Dying of the SIGHUP itself, the default action, once all is saved, is what the shell
+    // reports as 129 anyway.
+    if (sig === 'SIGHUP' && (io.stdout.isTTY || io.stderr.isTTY || process.stdin.isTTY)) process.kill(process.pid, 'SIGHUP');
+    return sig ? exitCodeForSignal(sig) : code;
   } finally {
     stopGc();
     source.close();
   }
 };
 
-async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void): Promise<number> {
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, signal: AbortSignal): Promise<number> {
   const mode = args.quiet ? 'quiet' : io.stderr.isTTY ? 'chart' : 'lines';
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
   });
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let result: TrackSessionResult;
   try {
     result = await trackSession({
@@ -63,7 +83,7 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
       label: args.label,
       source,
       env: io.env,
-      signal: controller.signal,
+      signal,
       onLaunchOutput: mode === 'chart' ? (chunk) => live.print(chunk.replace(/\n$/, '')) : undefined,
       onStart: ({ target, sessionId, nvidiaSmi }) => {
         say(target.why);
@@ -79,8 +99,6 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
       },
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     live.finish();
   }
 
@@ -91,7 +109,7 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
     io.stdout.write(renderSessionText(report, rows, { width: io.stdout.columns ?? 100, color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, maxRate: args.maxRate, chartHeight: 6 }));
   }
   const failed = rows.some((r) => r.check?.verdict === 'fail');
-  if (result.signal === 'SIGINT') return EXIT_INTERRUPTED;
+  if (result.signal) return exitCodeForSignal(result.signal);
   if (result.childCode !== null && result.childCode > 0) return result.childCode;
   return failed ? EXIT_LEAK : EXIT_OK;
 }
