@@ -22,6 +22,9 @@ export interface TrackArgs {
   verbose: boolean;
 }
 
+/** The longest sampling interval accepted, seconds. */
+export const MAX_INTERVAL_S = 3600;
+
 export const TRACK_USAGE = `Usage:
   leak-track PID [DURATION_MIN [INTERVAL_S]]
   leak-track --find-training [DURATION_MIN [INTERVAL_S]] [--list]
@@ -33,7 +36,7 @@ into SQLite. Defaults: 10 minutes, every 2 s. Durations accept 90, 90s, 5m, 2h.
 
 Options:
   --duration D       how long (bare number = minutes; 0 = until the target exits or Ctrl-C)
-  --interval I       sampling interval (bare number = seconds)
+  --interval I       sampling interval (bare number = seconds; 50ms to 1h)
   --db FILE          SQLite file (default ./leak-track.db or $LEAK_TRACK_DB)
   --label TEXT       a name for this session
   --no-children      track only the target, not its descendants
@@ -86,11 +89,23 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   if (rest.length > 2) throw usageError(`too many numbers: \`${rest.join(' ')}\`; expected [DURATION_MIN [INTERVAL_S]]`);
   if (a.list && target.kind !== 'find-training' && target.kind !== 'match') throw usageError('--list works with --find-training or --match');
+  if ((target.kind === 'match' || target.kind === 'find-training') && rest.length > 0) {
+    // Numbers come after the target (`--match X 10 3`); one before it is a PID naming a second target.
+    const flagAt = argv.findIndex((x) => x === '--find-training' || x === '--match' || x.startsWith('--match='));
+    const firstAt = argv.indexOf(rest[0]!);
+    if (firstAt !== -1 && firstAt < flagAt) {
+      const flag = target.kind === 'match' ? `--match ${target.pattern}` : '--find-training';
+      throw usageError(`two targets: \`${rest[0]}\` (a PID) and ${flag}; give one: leak-track PID [DURATION_MIN [INTERVAL_S]] or leak-track ${flag} [DURATION_MIN [INTERVAL_S]]`);
+    }
+  }
   if (a.duration !== undefined && rest[0] !== undefined) throw usageError('give the duration once: positionally or with --duration');
   if (a.interval !== undefined && rest[1] !== undefined) throw usageError('give the interval once: positionally or with --interval');
   const durationS = parseDuration(a.duration ?? rest[0] ?? '10', '--duration', 'min', { allowZero: true });
   const intervalS = parseDuration(a.interval ?? rest[1] ?? '2', '--interval', 's');
   if (intervalS < 0.05) throw usageError(`--interval must be at least 50ms, got \`${a.interval ?? rest[1]}\``);
+  // Beyond an hour between samples no run yields enough points for a verdict (and past 24.8 days
+  // Node's timers overflow to 1 ms: `--interval 25d` sampled every millisecond).
+  if (intervalS > MAX_INTERVAL_S) throw usageError(`--interval must be at most 1h (sampling less often gives too few points for a verdict), got \`${a.interval ?? rest[1]}\``);
   if (durationS > 0 && durationS < intervalS) throw usageError(`--duration (${durationS}s) is shorter than one interval (${intervalS}s)`);
   return {
     target,
