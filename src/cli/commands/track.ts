@@ -85,6 +85,7 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
       env: io.env,
       signal,
       onLaunchOutput: mode === 'chart' ? (chunk) => live.print(chunk.replace(/\n$/, '')) : undefined,
+      launchStdoutToStderr: args.json,
       onStart: ({ target, sessionId, nvidiaSmi }) => {
         say(target.why);
         const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
