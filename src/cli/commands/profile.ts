@@ -1,7 +1,9 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
 import { strictParser, wantsHelp } from '../parse.js';
-import { EXIT_OK, LeakError, usageError } from '../../errors.js';
+import { EXIT_OK, exitCodeForSignal, LeakError, usageError } from '../../errors.js';
+import { prepareOutDir } from '../../profile/safe-dir.js';
+import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { detectRuntime } from '../../profile/detect-runtime.js';
 import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
@@ -84,11 +86,40 @@ export const profileCommand: Command = async (argv, io) => {
     report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
   } else {
     const rt = detectRuntime(args.pid);
-    const common = { pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir, force: args.force, onProgress: progress };
-    if (rt.runtime === 'node') report = await profileNode(common);
-    else if (rt.runtime === 'python') report = await profilePython({ ...common, mode: args.mode, timeout_s: args.timeout_s });
-    else throw new LeakError('unsupported', `PID ${args.pid} runs ${rt.looksLike}, not Node or CPython; leak-profile can look inside Node (heap snapshots) and CPython (censuses) processes only`);
+    const outDir = args.outDir === null ? null : prepareOutDir(args.outDir);
+    const common = { pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir, force: args.force, onProgress: progress };
+    if (rt.runtime !== 'node' && rt.runtime !== 'python') {
+      throw new LeakError('unsupported', `PID ${args.pid} runs ${rt.looksLike}, not Node or CPython; leak-profile can look inside Node (heap snapshots) and CPython (censuses) processes only`);
+    }
+    try {
+      report = await withStopSignals((signal) => (rt.runtime === 'node' ? profileNode({ ...common, signal }) : profilePython({ ...common, signal, mode: args.mode, timeout_s: args.timeout_s })));
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      io.stderr.write(`leak-profile: ${e.message}\n`);
+      return exitCodeForSignal(e.signal);
+    }
   }
   io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderProfileText(report, args.top));
   return EXIT_OK;
 };
+
+/**
+ * Run `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the work cleans up the target
+ * (closes the inspector, removes its files) and throws Interrupted. Further signals while it cleans up
+ * are ignored: cleanup is bounded, and cutting it short is what leaves an inspector open.
+ */
+async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => {
+    const h = () => {
+      if (!ac.signal.aborted) ac.abort(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    return await work(ac.signal);
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  }
+}
