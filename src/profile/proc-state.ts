@@ -21,7 +21,7 @@ export function refuseIfStopped(pid: number, action: string): void {
     throw new LeakError(
       'unsupported',
       `PID ${pid} is ${s === 'T' ? 'stopped (state T: SIGSTOP or Ctrl-Z)' : 'stopped by a debugger (state t)'}; leak-profile will not ${action}, ` +
-        `since the signal would stay queued and act later with nobody to clean up; resume it (kill -CONT ${pid}, or detach the debugger) and run leak-profile again`,
+        `since what it queued would act only once the process resumes, with nobody left to clean up; resume it (kill -CONT ${pid}, or detach the debugger) and run leak-profile again`,
     );
   }
 }
