@@ -35,10 +35,16 @@ export function prepareOutDir(dir: string, flag = '--out'): string {
   const parent = st ? path.dirname(abs) : nearestExisting(abs);
   checkComponents(parent, flag, dir);
   if (!st) {
-    try {
-      mkdirSync(abs, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw usageError(`cannot create ${flag} ${dir}: ${(e as NodeJS.ErrnoException).code}; give a writable directory`);
+    // One component at a time: Node's recursive mkdir spins forever on /proc (ENOENT, then EEXIST…).
+    const missing = path.relative(parent, abs).split(path.sep);
+    let p = parent;
+    for (const part of missing) {
+      p = path.join(p, part);
+      try {
+        mkdirSync(p, { mode: 0o700 });
+      } catch (e) {
+        throw usageError(`cannot create ${flag} ${dir}: ${(e as NodeJS.ErrnoException).code}; give a writable directory`);
+      }
     }
   }
   const real = realpathSync(abs);

@@ -1,7 +1,7 @@
 // leak-profile on a live Node process: N snapshots `interval` apart through the inspector, the
 // inspector closed again (whatever ended the run: done, error, signal, the target exiting), then the
 // offline analysis of the files.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
@@ -29,7 +29,8 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
   const say = o.onProgress ?? (() => {});
   const files = Array.from({ length: o.snapshots }, (_, i) => `${o.pid}-${i + 1}.heapsnapshot`);
   if (o.outDir) {
-    const taken = files.find((f) => existsSync(path.join(o.outDir!, f)));
+    // lstat, not exists: a dangling link planted under the name counts as taken.
+    const taken = files.find((f) => lexists(path.join(o.outDir!, f)));
     if (taken) throw usageError(`--out ${o.outDir} already holds ${taken}; give an empty directory or remove the old snapshots`);
   }
   const dir = o.outDir ?? mkdtempSync(path.join(tmpdir(), 'leak-profile-'));
@@ -72,6 +73,15 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, dir: string,
     const c = await captureSnapshot(o.pid, ins, file, Boolean(o.force), warn, o.signal);
     inputs.push({ file, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
+  }
+}
+
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
   }
 }
 
