@@ -218,7 +218,7 @@ test('the inspector port held by another process is diagnosed as such, not blame
   const t = await startTarget(0, 120, [`--inspect-port=127.0.0.1:${port}`]);
   const r = await runBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '2', '--interval', '1']);
   assert.equal(r.code, 3, r.stderr);
-  assert.equal(r.stderr, `leak-profile: PID ${t.pid}'s inspector could not open: port ${port} is already held by PID ${holder.pid} (node); stop that process or free the port, or start the target with --inspect-port=127.0.0.1:0, and run leak-profile again\n`);
+  assert.equal(r.stderr, `leak-profile: PID ${t.pid} did not open its inspector on SIGUSR1: port ${port}, where it opens, is held by PID ${holder.pid} (node); stop that process or free the port, or start the target with --inspect-port=127.0.0.1:0, and run leak-profile again\n`);
   assert.doesNotMatch(r.stderr, /disable-sigusr1/);
   assert.ok(isAlive(t.pid));
 });

@@ -96,7 +96,7 @@ export async function openInspector(pid: number, signal?: AbortSignal): Promise<
   if (holder) {
     throw new LeakError(
       'unsupported',
-      `PID ${pid}'s inspector could not open: port ${addr.port} is already held by ${holder.pid ? `PID ${holder.pid} (${holder.comm})` : holder.comm}; ` +
+      `PID ${pid} did not open its inspector on SIGUSR1: port ${addr.port}, where it opens, is held by ${holder.pid ? `PID ${holder.pid} (${holder.comm})` : holder.comm}; ` +
         `stop that process or free the port, or start the target with --inspect-port=127.0.0.1:0, and run leak-profile again`,
     );
   }
