@@ -52,7 +52,7 @@ export async function openInspector(pid: number, signal?: AbortSignal): Promise<
     const url = await debuggerUrl(s);
     if (!url) continue;
     if (!s.loopback) throw new LeakError('unsupported', `PID ${pid}'s inspector already listens on ${s.address}:${s.port}, beyond loopback; leak-profile will not use it: ${NOT_LOOPBACK_HELP}`);
-    return attach(url, s.port, true);
+    return attach(pid, url, s.port, true);
   }
   refuseIfStopped(pid, 'send it SIGUSR1');
   const addr = inspectAddress(pid);
@@ -77,11 +77,19 @@ export async function openInspector(pid: number, signal?: AbortSignal): Promise<
   // Not abortable: what SIGUSR1 opened must be found and closed even if we are asked to stop.
   const deadline = Date.now() + 5000;
   const old = new Set(before.map((s) => s.port));
+  const unanswered = new Set<number>();
   while (Date.now() < deadline) {
     for (const s of listeningSockets(pid).filter((x) => !old.has(x.port))) {
       const url = await debuggerUrl(s);
-      if (!url) continue;
-      const ins = await attach(url, s.port, false);
+      let ins: Inspector;
+      try {
+        if (!url) throw new Error('no debugger');
+        ins = await attach(pid, url, s.port, false);
+      } catch {
+        unanswered.add(s.port); // try again until the deadline
+        continue;
+      }
+      unanswered.delete(s.port);
       if (!s.loopback) {
         const w = await closeInspector(pid, ins);
         throw new LeakError('unsupported', `PID ${pid}'s inspector opened on ${s.address}:${s.port}, beyond loopback (set where leak-profile cannot see it); ${w ?? 'leak-profile closed it again at once (port verified closed)'}; ${NOT_LOOPBACK_HELP}`);
@@ -89,6 +97,10 @@ export async function openInspector(pid: number, signal?: AbortSignal): Promise<
       return ins;
     }
     await sleep(100);
+  }
+  const stray = [...unanswered].filter((p) => listeningSockets(pid).some((s) => s.port === p));
+  if (stray.length > 0) {
+    throw new LeakError('unsupported', `PID ${pid} opened port ${stray.join(', ')} after SIGUSR1 but it never answered leak-profile as an inspector; if it is one it is still open: check with ss -ltnp and restart the process when you can`);
   }
   const sig = abortSignalName(signal);
   if (sig) throw new Interrupted(sig, `PID ${pid} opened no inspector within 5 s of SIGUSR1, so none is left open`);
@@ -107,7 +119,7 @@ export async function openInspector(pid: number, signal?: AbortSignal): Promise<
   );
 }
 
-async function attach(url: string, port: number, preexisting: boolean): Promise<Inspector> {
+async function attach(pid: number, url: string, port: number, preexisting: boolean): Promise<Inspector> {
   let session: CdpSession;
   try {
     session = await CdpSession.connect(url);
@@ -121,8 +133,15 @@ async function attach(url: string, port: number, preexisting: boolean): Promise<
     ins.exited = true;
     session.terminate();
   });
-  if (!preexisting) ins.stopRenewing = await armDeadManSwitch(session);
-  await session.send('Runtime.enable', {}, 10_000);
+  try {
+    if (!preexisting) ins.stopRenewing = await armDeadManSwitch(session);
+    await session.send('Runtime.enable', {}, 10_000);
+  } catch (e) {
+    // Whatever failed, what SIGUSR1 opened is closed before the error goes up.
+    if (!preexisting) await closeInspector(pid, ins);
+    else session.close();
+    throw e instanceof LeakError ? e : new LeakError('unsupported', `the inspector on port ${port} did not answer: ${(e as Error).message}`);
+  }
   return ins;
 }
 
