@@ -35,3 +35,16 @@ export function catchesSignal(pid: number, signo: number): boolean {
     return false;
   }
 }
+
+/**
+ * The uid `pid` opens files as (the fsuid in /proc/PID/status), or `fallback`: the owner of /proc/PID
+ * is root for a non-dumpable process, which would hand its result file to the wrong user.
+ */
+export function fileUid(pid: number, fallback: number): number {
+  try {
+    const m = /^Uid:\s+\d+\s+\d+\s+\d+\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : fallback;
+  } catch {
+    return fallback;
+  }
+}

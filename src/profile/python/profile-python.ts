@@ -4,7 +4,7 @@ import type { ProfileReport } from '../../types.js';
 import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { detectRuntime } from '../detect-runtime.js';
 import { checkInjectable } from './preflight.js';
-import { refuseIfStopped } from '../proc-state.js';
+import { fileUid, refuseIfStopped } from '../proc-state.js';
 import { takeCensus, toCensus } from './take-census.js';
 import { closeChannel, openChannel } from './census-channel.js';
 import { hasHook, withdrawHookRequest } from './hook-request.js';
@@ -32,7 +32,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   else checkInjectable(o.pid, rt);
   refuseIfStopped(o.pid, useHook ? 'send it SIGUSR2' : 'attach gdb to it');
   // Results come back through a root-owned directory the target can only write its own files in.
-  const channel = openChannel(rt.uid);
+  const channel = openChannel(fileUid(o.pid, rt.uid));
   try {
     const censuses = [];
     const stops: number[] = [];
