@@ -5,6 +5,7 @@ import type { SessionReport } from '../types.js';
 import { chartColors, plotSeries } from './chart.js';
 import { describeCheck, describeVerdict } from './verdict-words.js';
 import { formatDuration, formatMb } from '../units.js';
+import { describeCopyOnWrite, describeShortLived } from './tree-words.js';
 
 export interface TextOptions {
   width: number;
@@ -20,6 +21,7 @@ export function renderSessionText(report: SessionReport, rows: AnalysedRow[], o:
   const when = s.source === 'trace' ? `trace ${s.label}` : `session ${s.id} (${s.label}), started ${s.started_at}`;
   out.push(`${when}, every ${s.interval_s} s${s.end_reason ? `, ended: ${s.end_reason}` : ''}`);
   for (const row of rows) out.push('', ...renderRow(row, o));
+  if (report.short_lived) out.push('', describeShortLived(report.short_lived));
   return out.join('\n') + '\n';
 }
 
@@ -46,6 +48,7 @@ function renderRow(row: AnalysedRow, o: TextOptions): string[] {
   if (row.driver && r.role === 'tree') {
     lines.push(`  driven by ${row.driver.name} ${row.driver.pid} (${row.driver.rate_mb_per_min.toFixed(1)} MB/min)`);
   }
+  if (r.copy_on_write) lines.push(...describeCopyOnWrite(r.copy_on_write).map((l) => `  ${l}`));
   if (row.check && o.maxRate) lines.push(`  ${describeCheck(r, row.check, o.maxRate)}`);
   return lines;
 }

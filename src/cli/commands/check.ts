@@ -7,6 +7,7 @@ import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, type InputArgs } from './report-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
+import { describeShortLived } from '../../report/tree-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
 import { parseRate } from '../../units.js';
 
@@ -72,6 +73,7 @@ export const checkCommand: Command = async (argv, io) => {
       io.stdout.write(`::error title=leak-check::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
     }
   }
+  if (report.short_lived && !args.json) io.stdout.write(`${describeShortLived(report.short_lived)}\n`);
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (args.junit) {
     const longest = Math.max(0, ...rows.map((r) => r.report.duration_s));
