@@ -5,9 +5,11 @@ import { formatDuration, formatMb } from '../units.js';
 
 /** "22 short-lived children (python3 ×22), ≤ 3 samples / 2s each, at most 45.2 MB [pss]: in the tree total, not reported one by one" */
 export function describeShortLived(s: ShortLivedSummary): string {
-  const names = Object.entries(s.names)
-    .sort((a, b) => b[1] - a[1])
+  const all = Object.entries(s.names).sort((a, b) => b[1] - a[1]);
+  const names = all
+    .slice(0, 3)
     .map(([n, k]) => `${n} ×${k}`)
+    .concat(all.length > 3 ? [`${all.length - 3} other names`] : [])
     .join(', ');
   const peak = s.max_mb === null ? '' : `, at most ${formatMb(s.max_mb)} each [${s.metric}]`;
   const missing = s.not_in_tree > 0 ? `; ${s.not_in_tree} exited before their ${s.metric} was read and are not in it` : '';

@@ -11,6 +11,7 @@ import { forEachTraceRow, TRACE_METRICS, type TraceRow } from './trace-rows.js';
 /** What the first pass learns about one pid. */
 interface PidStats {
   samples: number;
+  name: string | undefined;
   raw: Record<Metric, RawFigures>;
 }
 
@@ -27,7 +28,7 @@ export function readTrace(file: string, maxPointsPerProcess = MAX_POINTS_PER_PRO
   let prevFirst: number | null = null;
   const first = forEachTraceRow(file, (r) => {
     let s = stats.get(r.pid);
-    if (!s) stats.set(r.pid, (s = { samples: 0, raw: emptyFigures() }));
+    if (!s) stats.set(r.pid, (s = { samples: 0, name: r.name, raw: emptyFigures() }));
     s.samples++;
     TRACE_METRICS.forEach((m, i) => addFigure(s.raw[m], r.v[i]!));
     if (r.t_ms < t0) t0 = r.t_ms;
@@ -46,7 +47,7 @@ export function readTrace(file: string, maxPointsPerProcess = MAX_POINTS_PER_PRO
   const bucketMs = most > maxPointsPerProcess ? Math.ceil((t1 - t0 + 1) / maxPointsPerProcess) : null;
   const series = new Map<number, ProcessSeries>();
   for (const [pid, s] of stats) {
-    const p = emptySeries(pid, first.format === 'psrecord' ? 'psrecord' : first.hasPid ? `pid ${pid}` : 'trace');
+    const p = emptySeries(pid, s.name ?? (first.format === 'psrecord' ? 'psrecord' : first.hasPid ? `pid ${pid}` : 'trace'));
     // Several pids in one file: the first is the main process, the rest its children.
     p.info.role = series.size === 0 ? 'main' : 'child';
     if (bucketMs !== null) p.raw = s.raw;

@@ -21,6 +21,8 @@ export interface TraceRow {
   pid: number;
   t_ms: number;
   v: (number | null)[];
+  /** From an optional `name` column (the process name), else undefined. */
+  name?: string;
 }
 
 export type TraceFormat = 'csv' | 'psrecord';
@@ -107,6 +109,7 @@ function csvParser(file: string, header: string, emit: (r: TraceRow, t_s: number
   const names = splitCsv(header).map((h) => h.toLowerCase());
   const tCol = names.indexOf('t_s');
   const pidCol = names.indexOf('pid');
+  const nameCol = names.indexOf('name');
   const metricCols = METRIC_COLUMNS.map((m) => names.indexOf(m));
   if (tCol < 0 || metricCols.every((i) => i < 0)) {
     throw inputError(`${file}: line 1: header must have t_s and at least one of ${METRIC_COLUMNS.join(', ')}; got \`${header}\``);
@@ -121,7 +124,8 @@ function csvParser(file: string, header: string, emit: (r: TraceRow, t_s: number
     const pid = pidCol >= 0 ? readPid(file, line, f[pidCol]!) : 0;
     const v: (number | null)[] = metricCols.map((i, k) => (i < 0 ? null : readBytes(file, line, f[i]!, METRIC_COLUMNS[k]!, 1)));
     v.push(null);
-    emit({ line, pid, t_ms: t * 1000, v }, t);
+    const name = nameCol >= 0 && f[nameCol] !== '' ? f[nameCol] : undefined;
+    emit({ line, pid, t_ms: t * 1000, v, name }, t);
   };
   return { parse, hasPid: pidCol >= 0 };
 }

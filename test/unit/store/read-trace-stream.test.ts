@@ -52,6 +52,12 @@ test('rows by process (not interleaved), CRLF line ends, quoted cells and blank 
   }
 });
 
+test('an optional name column names the processes', () => {
+  const s = readTrace(write('t_s,pid,name,uss_bytes\n0,1,python3,100\n0,2,pt_data_worker,50\n1,1,python3,110\n1,2,,55\n'));
+  assert.deepEqual(s.processes.map((p) => p.info.name), ['python3', 'pt_data_worker']);
+  assert.equal(readTrace(write('t_s,pid,uss_bytes\n0,7,1\n')).processes[0]!.info.name, 'pid 7');
+});
+
 test('a long trace is bucketed onto ≤ 8,000 points per process with exact figures, and reports what the raw rows give', () => {
   let seed = 5;
   const noise = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5) * 4;
