@@ -5,6 +5,7 @@ import { buildSessionReport, type AnalysedRow, type ReportOptions } from './sess
 import type { ProcessReport, SessionReport } from '../types.js';
 import type { RecordedSession } from '../store/read-session.js';
 import { describeCheck, describeRate, describeVerdict } from './verdict-words.js';
+import { describeShortLived } from './tree-words.js';
 import { formatDuration } from '../units.js';
 
 /** Until the tree logic marks short-lived members itself, a child with fewer samples than this folds. */
@@ -29,6 +30,8 @@ export interface ComposedRow {
 
 /** Children that lived only a few samples, listed together rather than charted one by one. */
 export interface FoldedChildren {
+  /** How many children are folded: those the tree logic summarised (report.short_lived) plus `rows`. */
+  count: number;
   rows: ComposedRow[];
   /** "7 short-lived children (< 5 samples each): python 11, python 12, …". */
   text: string;
@@ -111,7 +114,16 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  const folded = shortRows.length ? { rows: shortRows, text: foldText(shortRows) } : null;
+  // The tree logic (tree-notes.ts) already left most short-lived children out of the rows and summarised
+  // them in report.short_lived; rows that still have too few samples to chart fold in beside them.
+  const summary = report.short_lived ? describeShortLived(report.short_lived) : null;
+  const folded = shortRows.length || summary
+    ? {
+        count: shortRows.length + (report.short_lived?.count ?? 0),
+        rows: shortRows,
+        text: [summary, shortRows.length ? foldText(shortRows) : null].filter((x) => x !== null).join('; '),
+      }
+    : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;

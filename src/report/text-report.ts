@@ -4,6 +4,7 @@
 import type { ComposedRow, ComposedSession } from './compose-session.js';
 import { drawTimeChart, GLYPH } from './time-chart.js';
 import { formatDuration, formatMb } from '../units.js';
+import { describeCopyOnWrite } from './tree-words.js';
 
 export interface TextOptions {
   /** Terminal columns; every line fits in it. */
@@ -71,7 +72,7 @@ function summaryTable(s: ComposedSession, width: number): string[] {
     `  ${truncate(name, nameW).padEnd(nameW)}${cells.map((c, i) => `  ${kept[i]!.left ? c.padEnd(colW[i]!) : c.padStart(colW[i]!)}`).join('')}`.trimEnd();
   const out = [line('PROCESS', kept.map((c) => c.head))];
   for (const r of s.rows) out.push(line(r.label, kept.map((c) => c.cell(r))));
-  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.rows.length} short-lived children, folded (see below)`, width - 2)}`);
+  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.count} short-lived children, folded (see below)`, width - 2)}`);
   return out.map((l) => truncate(l, width));
 }
 
@@ -86,6 +87,7 @@ function detail(r: ComposedRow, s: ComposedSession, width: number, o: TextOption
   lines.push(...wrap(numbers(r), width, '  '));
   lines.push(...wrap(r.explanation, width, '  '));
   if (p.role === 'tree' && s.tree?.driver) lines.push(...wrap(`driven by ${s.tree.driver.label}: ${s.tree.driver.rateText}`, width, '  '));
+  if (p.copy_on_write) for (const l of describeCopyOnWrite(p.copy_on_write)) lines.push(...wrap(l, width, '  '));
   if (r.checkText) lines.push(...wrap(r.checkText, width, '  '));
   return lines;
 }

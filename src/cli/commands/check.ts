@@ -8,6 +8,7 @@ import { loadSessions, type InputArgs } from './report-input.js';
 import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
+import { describeShortLived } from '../../report/tree-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
 import { parseRate } from '../../units.js';
 
@@ -92,6 +93,7 @@ export const checkCommand: Command = async (argv, io) => {
       io.stdout.write(`::error title=leak-check::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
     }
   }
+  if (report.short_lived && !args.json && !args.quiet) io.stdout.write(`${describeShortLived(report.short_lived)}\n`);
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (args.junit) {
     const longest = Math.max(0, ...rows.map((r) => r.report.duration_s));
