@@ -95,6 +95,21 @@ export interface GrowingType {
   bytes_per_min: number | null;
   retainer_path: string | null;
   retainer_share?: number | null; // fraction of new instances under that holder
+  /** Node: bytes the new instances retain (dominator tree), what growers are ranked by. */
+  retained_bytes?: number | null;
+  retained_bytes_per_min?: number | null;
+  /** Node: this type is another grower's internals (e.g. Float64Array under PrefetchedBatch). */
+  folded_into?: string | null;
+  /** Node: new instances grouped by holder path, biggest first. */
+  clusters?: LeakCluster[];
+}
+
+/** A group of new objects with one holder path (counts scaled from a sample where large). */
+export interface LeakCluster {
+  path: string;
+  count: number;
+  retained_bytes: number;
+  share: number;
 }
 
 export interface ProfileReport {
@@ -102,4 +117,6 @@ export interface ProfileReport {
   snapshots: { t_s: number; file: string | null; objects: number; bytes: number; pause_s?: number | null }[];
   growing: GrowingType[];
   warnings?: string[];
+  /** Node: where the times between snapshots come from ('unknown': no rates). */
+  timing?: 'measured' | 'snapshot' | 'interval' | 'unknown';
 }

@@ -12,11 +12,13 @@ import type { ProfileReport } from '../../types.js';
 
 export const PROFILE_USAGE = `Usage:
   leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--out DIR] [--force]
-  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json]
+  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
-every interval, ranked by bytes grown, with who holds them.
+every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who holds them.
+Offline snapshots are ordered by their V8 object ids; --interval states the time between them (rates
+are left out without it: file times are not trusted).
   --mode auto|full|cheap   Python census depth (auto picks by object count)
   --timeout S              Python: give up waiting for a census after S seconds (default 60)`;
 
@@ -25,6 +27,8 @@ export interface ProfileArgs {
   snapshotFiles: string[];
   snapshots: number;
   interval_s: number;
+  /** --interval was given (offline snapshots: the time between them). */
+  intervalGiven: boolean;
   top: number;
   json: boolean;
   outDir: string | null;
@@ -40,7 +44,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     .option('pid', { type: 'string' })
     .option('snapshot', { type: 'array', string: true })
     .option('snapshots', { type: 'string', default: '3' })
-    .option('interval', { type: 'string', default: '30' })
+    .option('interval', { type: 'string' })
     .option('top', { type: 'string', default: '20' })
     .option('json', { type: 'boolean', default: false })
     .option('out', { type: 'string' })
@@ -61,7 +65,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     pid: a.pid !== undefined ? Number(a.pid) : null,
     snapshotFiles: files,
     snapshots: int(a.snapshots, '--snapshots', 2),
-    interval_s: parseDuration(a.interval, '--interval', 's'),
+    interval_s: parseDuration(a.interval ?? '30', '--interval', 's'),
+    intervalGiven: a.interval !== undefined,
     top: int(a.top, '--top', 1),
     json: Boolean(a.json),
     outDir: a.out ?? null,
@@ -81,7 +86,7 @@ export const profileCommand: Command = async (argv, io) => {
   const progress = (line: string) => io.stderr.write(`leak-profile: ${line}\n`);
   let report: ProfileReport;
   if (args.pid === null) {
-    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
+    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, interval_s: args.intervalGiven ? args.interval_s : undefined, onProgress: progress });
   } else {
     const rt = detectRuntime(args.pid);
     const common = { pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir, force: args.force, onProgress: progress };
