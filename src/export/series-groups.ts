@@ -67,11 +67,14 @@ export interface SeriesGroupsOptions {
 }
 
 const TREE_KEY = '\u0000tree';
+/** Points the analysis sees per window: means of consecutive readings (720 at 1 s → 6 s means). */
+const ANALYSED_POINTS = 120;
 
 /** Tracked processes → exported series. Memory per series is fixed; exited series are dropped after a grace period. */
 export class SeriesGroups {
   readonly series = new Map<string, ExportedSeries>();
   private readonly windows = new Map<string, RecentWindow>();
+  private readonly analysedAt = new Map<string, number>();
   private readonly members = new Map<string, Member>();
   private ticks = 0;
   private mainLabels: SeriesLabels | null = null;
@@ -149,6 +152,7 @@ export class SeriesGroups {
       if (s.goneAtMs !== null && nowMs - s.goneAtMs >= this.graceMs) {
         this.series.delete(key);
         this.windows.delete(key);
+        this.analysedAt.delete(key);
         continue;
       }
       if (s.goneAtMs !== null) continue;
@@ -160,12 +164,18 @@ export class SeriesGroups {
     }
   }
 
-  /** Analyse every live series' recent window (costly: run it on a timer, off the sampling path). */
-  analyse(): void {
-    for (const [key, s] of this.series) {
-      const w = this.windows.get(key);
-      if (!w || s.goneAtMs !== null) continue;
-      const { t_s, mb, type } = w.read();
+  /**
+   * Analyse stale windows, the longest-unanalysed first, until `budgetMs` is spent (at least one when
+   * any is stale); a series is stale when its last analysis is `refreshMs` old. Returns the ms spent.
+   * The analysis is the costly part of the exporter, so the caller paces it with a CPU budget.
+   */
+  analyse(nowMs = Number.POSITIVE_INFINITY, budgetMs = Number.POSITIVE_INFINITY, refreshMs = 0): number {
+    const t0 = performance.now();
+    const stale = [...this.series].filter(([key, s]) => s.goneAtMs === null && this.windows.has(key) && nowMs - (this.analysedAt.get(key) ?? -Infinity) >= refreshMs);
+    stale.sort((a, b) => (this.analysedAt.get(a[0]) ?? -Infinity) - (this.analysedAt.get(b[0]) ?? -Infinity));
+    for (const [key, s] of stale) {
+      if (performance.now() - t0 >= budgetMs) break;
+      const { t_s, mb, type } = this.windows.get(key)!.read(ANALYSED_POINTS);
       const a = analyzeSeries({ t_s, mb });
       const toBps = (mbPerMin: number | null | undefined) => (mbPerMin === null || mbPerMin === undefined ? null : (mbPerMin * MiB) / 60);
       s.rate = {
@@ -175,7 +185,9 @@ export class SeriesGroups {
         upperBytesPerSecond: toBps(a.rate_ci95_mb_per_min?.[1]),
         classification: a.classification,
       };
+      this.analysedAt.set(key, Number.isFinite(nowMs) ? nowMs : 0);
     }
+    return performance.now() - t0;
   }
 }
 
