@@ -83,6 +83,10 @@ export class SeriesGroups {
   private t0Ms: number | null = null;
   /** Readings taken (one per process per tick), for leak_detective_samples_total. */
   samplesTaken = 0;
+  /** Bumped by every tick (memory changes). */
+  tickVersion = 0;
+  /** Bumped when a rate or state is recomputed or a series appears or goes (what the scrape may cache on). */
+  rateVersion = 0;
 
   constructor(private readonly o: SeriesGroupsOptions) {
     this.graceMs = o.graceMs ?? 5 * 60_000;
@@ -103,12 +107,14 @@ export class SeriesGroups {
     const s = this.series.get(key);
     if (s) s.goneAtMs = null;
     else this.series.set(key, { labels, processes: 0, memory: emptyMemory(), rate: null, goneAtMs: null });
+    this.rateVersion++;
   }
 
   /** One tick's readings (joined processes first): update the sums, push one point per series, forget exited processes, drop expired series. */
   tick(nowMs: number, rows: readonly TickRow[]): void {
     this.t0Ms ??= nowMs;
     const tick = ++this.ticks;
+    this.tickVersion++;
     for (const { process, sample } of rows) {
       const m = this.members.get(processKey(process));
       if (!m) continue;
@@ -120,7 +126,7 @@ export class SeriesGroups {
     for (const [k, m] of this.members) if (m.seen !== tick) this.members.delete(k);
     for (const s of this.series.values()) {
       s.processes = 0;
-      s.memory = emptyMemory();
+      for (const t of MEMORY_TYPES) s.memory[t] = null;
     }
     const tree = emptyMemory();
     const complete: Record<MemoryType, boolean> = { uss: true, pss: true, rss: true, swap: true, vram: true };
@@ -141,15 +147,22 @@ export class SeriesGroups {
     if (children > 0 && this.mainLabels) {
       // The tree row, as in the report: main + descendants, on a type only where every member has it.
       for (const t of MEMORY_TYPES) if (!complete[t]) tree[t] = null;
-      const labels: SeriesLabels = { ...this.mainLabels, role: 'tree' };
-      this.series.set(TREE_KEY, { labels, processes: this.members.size, memory: tree, rate: this.series.get(TREE_KEY)?.rate ?? null, goneAtMs: null });
+      const had = this.series.get(TREE_KEY);
+      if (had && had.labels.name === this.mainLabels.name) {
+        had.processes = this.members.size;
+        had.memory = tree;
+      } else {
+        this.series.set(TREE_KEY, { labels: { ...this.mainLabels, role: 'tree' }, processes: this.members.size, memory: tree, rate: null, goneAtMs: null });
+        this.rateVersion++;
+      }
     }
     for (const [key, s] of this.series) {
-      if (s.processes === 0 && key !== TREE_KEY) {
-        s.goneAtMs ??= nowMs;
-        s.memory = emptyMemory();
+      if (s.processes === 0 && key !== TREE_KEY && s.goneAtMs === null) {
+        s.goneAtMs = nowMs;
+        this.rateVersion++;
       }
       if (s.goneAtMs !== null && nowMs - s.goneAtMs >= this.graceMs) {
+        this.rateVersion++;
         this.series.delete(key);
         this.windows.delete(key);
         this.analysedAt.delete(key);
@@ -186,6 +199,7 @@ export class SeriesGroups {
         classification: a.classification,
       };
       this.analysedAt.set(key, Number.isFinite(nowMs) ? nowMs : 0);
+      this.rateVersion++;
     }
     return performance.now() - t0;
   }
