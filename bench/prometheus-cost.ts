@@ -69,7 +69,7 @@ function cpuTicks(pid: number): number {
 async function trackerRound(rootPid: number, seconds: number, exporting: boolean): Promise<{ cpu: number; scrapes: number[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-bench-prom-'));
   const port = await freePort();
-  const args = [path.join(ROOT, 'dist/src/cli/bin/leak-track.js'), String(rootPid), `${seconds + 30}s`, '1', '--db', path.join(dir, 'b.db'), '--quiet'];
+  const args = [path.join(ROOT, 'dist/src/cli/bin/leak-track.js'), String(rootPid), `${seconds + 120}s`, '1', '--db', path.join(dir, 'b.db'), '--quiet'];
   if (exporting) args.push('--prometheus', `127.0.0.1:${port}`);
   const tr = spawn(process.execPath, args, { stdio: 'ignore' });
   await sleep(20_000); // start-up, and the first analysis (15 s) has windows to work on
@@ -81,7 +81,7 @@ async function trackerRound(rootPid: number, seconds: number, exporting: boolean
           const t0 = performance.now();
           const ok = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text().then(() => r.ok), () => false);
           if (ok) scrapes.push(performance.now() - t0);
-          await sleep(15_000);
+          for (let k = 0; k < 60 && !stop; k++) await sleep(250);
         }
       })()
     : Promise.resolve();
@@ -108,7 +108,7 @@ async function trackerRound(rootPid: number, seconds: number, exporting: boolean
 
 /** The tracker on a 101-process tree (100 ranks), with and without --prometheus, rounds interleaved. */
 export async function trackerWithExporter(rounds = 3, seconds = 40): Promise<{ off: number[]; on: number[]; scrapes: number[] }> {
-  const tree: ChildProcess = spawn(PY, [path.join(ROOT, 'bench/py/ranked_tree.py'), '100', String(rounds * 2 * (seconds + 30) + 60)], { stdio: 'ignore' });
+  const tree: ChildProcess = spawn(PY, [path.join(ROOT, 'bench/py/ranked_tree.py'), '100', String(rounds * 2 * (seconds + 60) + 60)], { stdio: 'ignore' });
   await sleep(5000);
   const off: number[] = [], on: number[] = [], scrapes: number[] = [];
   try {
