@@ -145,6 +145,37 @@ test('leak-profile --html: every grower with counts, bytes, sparklines and holde
   assert.match(readFileSync(quiet, 'utf8'), /<table id="growers">/);
 });
 
+test('leak-track --html writes the report at the end; leak-check --quiet says it by exit code alone', async () => {
+  const leaker = startFixture('leaker.py', ['--rate', '120', '--base', '20', '--lifetime', '40']);
+  try {
+    await sleep(500);
+    const db = path.join(dir, 'track.db');
+    const file = path.join(dir, 'track.html');
+    const r = await runBin('leak-track', [String(leaker.pid), '10s', '0.25', '--db', db, '--html', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`HTML report written to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(r.stdout, /^\s+PROCESS\s+CLASS/m, 'the closing summary has the table');
+    const { page, blocked, errors } = await chromium.open(file);
+    try {
+      await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts > 0', { timeout: 20_000 });
+      assert.deepEqual([errors, blocked], [[], []]);
+      assert.match(await page.$eval('#summary tbody tr a', (a) => a.textContent!), new RegExp(`^python3 ${leaker.pid} \\(main\\)$`));
+      const [ink] = await inkedPixels(page, '.chart canvas');
+      assert.ok(ink! > 200, `drew ${ink} pixels`);
+    } finally {
+      await page.close();
+    }
+    const fail = await runBin('leak-check', ['--db', db, '--max-rate', '5', '--quiet']);
+    assert.equal(fail.code, 1, fail.stderr);
+    assert.equal(fail.stdout + fail.stderr, '');
+    const pass = await runBin('leak-check', ['--db', db, '--max-rate', '1GB/min', '--quiet']);
+    assert.equal(pass.code, 0);
+    assert.equal(pass.stdout + pass.stderr, '');
+  } finally {
+    leaker.kill();
+  }
+});
+
 test('--html to a directory that does not exist: exit 2 and one line, before any work', async () => {
   const bad = path.join(dir, 'no-such-dir', 'r.html');
   for (const [bin, args] of [['leak-report', ['--db', treeDb]], ['leak-track', ['--db', path.join(dir, 'never.db'), '--html', bad, '--duration', '5s', '--', process.execPath, '-e', '1']], ['leak-profile', ['--snapshot', 'a', 'b']]] as const) {
