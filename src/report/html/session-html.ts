@@ -4,7 +4,7 @@
 import type { ComposedRow, ComposedSession } from '../compose-session.js';
 import { formatDuration, formatMb } from '../../units.js';
 import { readAsset, readUplot } from './assets.js';
-import { buildChartData, type ChartData } from './session-chart-data.js';
+import { buildChartData, CHART_BUCKETS, type ChartData } from './session-chart-data.js';
 import { escapeHtml as h, renderPage } from './page-shell.js';
 
 const fix = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -65,7 +65,8 @@ function processSection(r: ComposedRow, s: ComposedSession): string {
 /** The page's data: one chart per process, on epoch seconds (or seconds since start for a trace). */
 export function buildPageData(s: ComposedSession): { realTime: boolean; charts: ChartData[] } {
   const offset = s.startMs === null ? 0 : s.startMs / 1000;
-  return { realTime: s.startMs !== null, charts: s.rows.filter((r) => r.row.mb.length >= 2).map((r) => buildChartData(r, offset)) };
+  // A stable process's small chart needs fewer points: a tree of 100 idle workers stays a light page.
+  return { realTime: s.startMs !== null, charts: s.rows.filter((r) => r.row.mb.length >= 2).map((r) => buildChartData(r, offset, r.oneLine ? 400 : CHART_BUCKETS)) };
 }
 
 /** Render one composed session as a self-contained HTML document. */
