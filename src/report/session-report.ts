@@ -52,7 +52,11 @@ export function seriesOf(p: ProcessSeries, metric: Metric, t0: number): { t_s: n
 
 function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
   if (requested) return requested;
-  return p.uss.some((v) => v !== null) ? 'uss' : 'rss';
+  // USS where read, else RSS; a series that holds only another metric (a VRAM trace, a Prometheus
+  // DCGM series) is analysed on that one.
+  if (p.uss.some((v) => v !== null)) return 'uss';
+  if (p.rss.some((v) => v !== null)) return 'rss';
+  return (['pss', 'swap', 'vram'] as const).find((m) => p[m].some((v) => v !== null)) ?? 'rss';
 }
 
 function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
