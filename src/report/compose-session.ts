@@ -29,6 +29,8 @@ export interface ComposedRow {
 
 /** Children that lived only a few samples, listed together rather than charted one by one. */
 export interface FoldedChildren {
+  count: number;
+  /** Their rows where the analysis kept them (empty when the tree logic summarised them itself). */
   rows: ComposedRow[];
   /** "7 short-lived children (< 5 samples each): python 11, python 12, …". */
   text: string;
@@ -99,7 +101,7 @@ export function orderWorstFirst<T extends { report: ProcessReport }>(rows: T[]):
 
 /** Compose one analysed session for the renderers. */
 export function composeSession(report: SessionReport, analysed: AnalysedRow[], o: ComposeOptions = {}): ComposedSession {
-  const children = analysed.filter((r) => r.report.role === 'child').length;
+  const children = analysed.filter((r) => r.report.role === 'child').length + ((report as { short_lived?: ShortLivedLike }).short_lived?.count ?? 0);
   const isShort = (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
   const compose = (r: AnalysedRow): Omit<ComposedRow, 'rank'> => ({
     row: r,
@@ -111,7 +113,10 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  const folded = shortRows.length ? { rows: shortRows, text: foldText(shortRows) } : null;
+  const summary = (report as SessionReport & { short_lived?: ShortLivedLike }).short_lived;
+  const folded: FoldedChildren | null = summary
+    ? { count: summary.count + shortRows.length, rows: shortRows, text: summaryText(summary, shortRows.length) }
+    : shortRows.length ? { count: shortRows.length, rows: shortRows, text: foldText(shortRows) } : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
@@ -154,6 +159,24 @@ function titleOf(report: SessionReport): string {
   const s = report.session;
   const when = s.source === 'trace' ? `trace ${s.label}` : `session ${s.id} (${s.label}), started ${s.started_at}`;
   return `${when}, every ${s.interval_s} s${s.end_reason ? `, ended: ${s.end_reason}` : ''}`;
+}
+
+/**
+ * The tree logic's own summary of short-lived children (SessionReport.short_lived, where the session
+ * report provides it): they have no rows, only this. Read structurally so this module works before
+ * and after that field exists.
+ */
+interface ShortLivedLike {
+  count: number;
+  names: Record<string, number>;
+  max_samples: number;
+  max_lifetime_s: number;
+}
+
+function summaryText(s: ShortLivedLike, more: number): string {
+  const names = Object.entries(s.names).sort((a, b) => b[1] - a[1]).map(([n, k]) => `${n} ×${k}`).join(', ');
+  const n = s.count + more;
+  return `${n} short-lived ${n === 1 ? 'child' : 'children'} (${names}), ≤ ${s.max_samples} samples / ${formatDuration(s.max_lifetime_s)} each: counted in the tree total, not reported one by one`;
 }
 
 function foldText(rows: ComposedRow[]): string {

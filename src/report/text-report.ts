@@ -71,7 +71,7 @@ function summaryTable(s: ComposedSession, width: number): string[] {
     `  ${truncate(name, nameW).padEnd(nameW)}${cells.map((c, i) => `  ${kept[i]!.left ? c.padEnd(colW[i]!) : c.padStart(colW[i]!)}`).join('')}`.trimEnd();
   const out = [line('PROCESS', kept.map((c) => c.head))];
   for (const r of s.rows) out.push(line(r.label, kept.map((c) => c.cell(r))));
-  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.rows.length} short-lived children, folded (see below)`, width - 2)}`);
+  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.count} short-lived children, folded (see below)`, width - 2)}`);
   return out.map((l) => truncate(l, width));
 }
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { writeTreeSession } from '../../helpers/session-db.js';
 import { openDbForRead } from '../../../src/store/open-db.js';
 import { readSession } from '../../../src/store/read-session.js';
-import { analyseAndCompose, orderWorstFirst, severityOf } from '../../../src/report/compose-session.js';
+import { analyseAndCompose, composeSession, orderWorstFirst, severityOf } from '../../../src/report/compose-session.js';
+import { renderSessionText } from '../../../src/report/text-report.js';
 import { buildSessionReport } from '../../../src/report/session-report.js';
 import { renderSessionJson } from '../../../src/report/json-report.js';
 import type { ProcessReport } from '../../../src/types.js';
@@ -71,4 +72,19 @@ test('orderWorstFirst: fail < growing < insufficient < plateau < cycling < stabl
     row({ pid: 7, classification: 'growing', rate_mb_per_min: 1, verdict: 'fail' }),
   ];
   assert.deepEqual(orderWorstFirst(rows).map((r) => r.report.pid), [7, 5, 3, 4, 6, 2, 1]);
+});
+
+test("the tree logic's own short-lived summary (SessionReport.short_lived) folds into the same one line", () => {
+  const { report, rows } = buildSessionReport(recorded);
+  const kept = rows.filter((r) => r.report.name !== 'compile_helper');
+  const summarised = {
+    ...report,
+    processes: kept.map((r) => r.report),
+    short_lived: { count: 6, names: { compile_helper: 6 }, pids: [4400], max_samples: 3, max_lifetime_s: 4, max_mb: 3, metric: 'uss', not_in_tree: 0 },
+  };
+  const s = composeSession(summarised, kept);
+  assert.equal(s.folded!.count, 6);
+  assert.equal(s.folded!.text, '6 short-lived children (compile_helper ×6), ≤ 3 samples / 4s each: counted in the tree total, not reported one by one');
+  assert.equal(s.tree!.row.label, 'tree total (python 4242 + 9 children)');
+  assert.match(renderSessionText(s, { width: 100, color: false }), /^  \+ 6 short-lived children, folded/m);
 });
