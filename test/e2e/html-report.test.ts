@@ -3,7 +3,7 @@
 // renders. Screenshots are kept in the temp dir (path printed) for a human to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, startFixture, sleep } from '../helpers/procs.js';
@@ -23,7 +23,9 @@ before(async () => {
 });
 after(async () => {
   await chromium?.close();
-  console.log(`# screenshots in ${dir}`);
+  // LD_KEEP_HTML=1 keeps the pages and screenshots to look at; otherwise nothing is left in /tmp.
+  if (process.env.LD_KEEP_HTML) console.log(`# pages and screenshots in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 });
 
 test('leak-report --html: loads offline without console errors, charts drawn, worst first, tree driver, zoom', async () => {

@@ -1,7 +1,7 @@
 // The composed session: one decision of order, verdict words, driver and folding for every renderer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { writeTreeSession } from '../../helpers/session-db.js';
@@ -19,6 +19,7 @@ const id = writeTreeSession(file);
 const db = openDbForRead(file);
 const recorded = readSession(db, id);
 db.close();
+rmSync(dir, { recursive: true, force: true });
 
 test('worst first: the leaking worker, then the slower main, the cycling and stable workers last', () => {
   const s = analyseAndCompose(recorded);

@@ -2,7 +2,7 @@
 // children one line, a time axis, the baseline in its own glyph, every line within the width.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { writeTreeSession } from '../../helpers/session-db.js';
@@ -19,6 +19,7 @@ const id = writeTreeSession(file);
 const db = openDbForRead(file);
 const composed = analyseAndCompose(readSession(db, id));
 db.close();
+rmSync(dir, { recursive: true, force: true });
 const text = (width: number) => renderSessionText(composed, { width, color: false });
 
 test('the summary table comes first (after the title and verdict), worst first', () => {

@@ -37,7 +37,7 @@
       series: series,
       bands: c.hasBaseline ? [{ series: [4, 3], fill: 'rgba(217,119,6,0.12)' }] : [],
       axes: [
-        data.realTime ? {} : { values: function (u, vs) { return vs.map(duration); } },
+        data.realTime ? { space: 90 } : { space: 90, values: function (u, vs) { return vs.map(duration); } },
         { size: 80, values: mbTicks }
       ],
       cursor: { drag: { x: true, y: false } },
