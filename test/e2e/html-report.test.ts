@@ -3,7 +3,7 @@
 // renders. Screenshots are kept in the temp dir (path printed) for a human to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, startFixture, sleep } from '../helpers/procs.js';
@@ -175,6 +175,28 @@ test('leak-track --html writes the report at the end; leak-check --quiet says it
     assert.equal(pass.stdout + pass.stderr, '');
   } finally {
     leaker.kill();
+  }
+});
+
+test('a trace has no wall clock: the HTML axis counts elapsed time', async () => {
+  const csv = path.join(dir, 'trace.csv');
+  const lines = ['t_s,uss_bytes'];
+  for (let i = 0; i <= 720; i++) lines.push(`${i * 5},${Math.round((1000 + i * 5 * (30 / 60) + Math.sin(i) * 0.5) * 1048576)}`);
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  const file = path.join(dir, 'trace.html');
+  const r = await runBin('leak-report', ['--trace', csv, '--html', file, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const { page, blocked, errors } = await chromium.open(file);
+  try {
+    await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts === 1', { timeout: 20_000 });
+    assert.deepEqual([errors, blocked], [[], []]);
+    // uPlot paints axes on the canvas: ask the chart for its x scale and tick labels.
+    const x = (await page.evaluate(`(() => { const u = window.__leakDetective.plots[0];
+      return { time: u.scales.x.time, min: u.scales.x.min, max: u.scales.x.max, labels: u.axes[0].values(u, [0, 600, 3600]) }; })()`)) as { time: boolean; min: number; max: number; labels: string[] };
+    assert.deepEqual(x, { time: false, min: 0, max: 3600, labels: ['0s', '10m00s', '1h00m'] });
+    assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: psrecord|^Growing: .* is growing 30\.0 MB\/min/);
+  } finally {
+    await page.close();
   }
 });
 
