@@ -38,11 +38,10 @@ interface Column {
   left?: boolean;
 }
 
-const rateCell = (r: ComposedRow): string => {
-  const p = r.row.report;
-  if (p.rate_mb_per_min === null) return '—';
-  const ci = p.rate_ci95_mb_per_min;
-  return ci ? `${fix(p.rate_mb_per_min)} (${fix(ci[0])}–${fix(ci[1])})` : fix(p.rate_mb_per_min);
+const rateCell = (r: ComposedRow): string => (r.row.report.rate_mb_per_min === null ? '—' : fix(r.row.report.rate_mb_per_min));
+const ciCell = (r: ComposedRow): string => {
+  const ci = r.row.report.rate_ci95_mb_per_min;
+  return ci ? `(${fix(ci[0])}–${fix(ci[1])})` : '';
 };
 const fix = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
 
@@ -51,22 +50,26 @@ function summaryTable(s: ComposedSession, width: number): string[] {
   const gated = s.rows.some((r) => r.row.report.verdict !== undefined);
   const cols: Column[] = [
     { head: 'CLASS', cell: (r) => r.row.report.classification ?? 'insufficient-data', drop: 0, left: true },
-    { head: 'MB/min (95 % CI)', cell: rateCell, drop: 0 },
-    { head: 'FIRST', cell: (r) => formatMb(r.row.report.first_mb), drop: 2 },
-    { head: 'LAST', cell: (r) => formatMb(r.row.report.last_mb), drop: 1 },
-    { head: 'PEAK', cell: (r) => formatMb(r.row.report.max_mb), drop: 3 },
+    { head: 'MB/min', cell: rateCell, drop: 0 },
+    { head: '(95 % CI)', cell: ciCell, drop: 2, left: true },
+    { head: 'FIRST', cell: (r) => formatMb(r.row.report.first_mb), drop: 5 },
+    { head: 'LAST', cell: (r) => formatMb(r.row.report.last_mb), drop: 3 },
+    { head: 'PEAK', cell: (r) => formatMb(r.row.report.max_mb), drop: 4 },
   ];
   if (gated) cols.push({ head: 'VERDICT', cell: (r) => (r.row.report.verdict ?? '—').toUpperCase(), drop: 0, left: true });
   const rows = [...s.rows, ...(s.folded?.rows ?? [])];
-  const minName = 14;
+  // Names keep up to 28 columns before FIRST, PEAK, LAST go (in that order); the interval goes only
+  // when even 14-column names would not fit.
+  const comfort = Math.min(28, Math.max(14, ...rows.map((r) => r.label.length)));
   let kept = cols;
   const widthOf = (cs: Column[]) => cs.reduce((w, c) => w + 2 + Math.max(c.head.length, ...rows.map((r) => c.cell(r).length)), 0);
-  while (widthOf(kept) + 2 + minName > width && kept.some((c) => c.drop > 0)) {
+  for (;;) {
     const worst = Math.max(...kept.map((c) => c.drop));
+    if (worst === 0 || widthOf(kept) + 2 + (worst >= 3 ? comfort : 14) <= width) break;
     kept = kept.filter((c) => c.drop !== worst);
   }
   const colW = kept.map((c) => Math.max(c.head.length, ...rows.map((r) => c.cell(r).length)));
-  const nameW = Math.max(minName, Math.min(Math.max(7, ...rows.map((r) => r.label.length)), width - 2 - widthOf(kept)));
+  const nameW = Math.max(14, Math.min(Math.max(7, ...rows.map((r) => r.label.length)), width - 2 - widthOf(kept)));
   const line = (name: string, cells: string[]) =>
     `  ${truncate(name, nameW).padEnd(nameW)}${cells.map((c, i) => `  ${kept[i]!.left ? c.padEnd(colW[i]!) : c.padStart(colW[i]!)}`).join('')}`.trimEnd();
   const out = [line('PROCESS', kept.map((c) => c.head))];

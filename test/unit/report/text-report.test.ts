@@ -1,6 +1,6 @@
 // The text report's layout rules: table first and worst first, stable processes one line, short-lived
 // children one line, a time axis, the baseline in its own glyph, every line within the width.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -19,18 +19,18 @@ const id = writeTreeSession(file);
 const db = openDbForRead(file);
 const composed = analyseAndCompose(readSession(db, id));
 db.close();
-rmSync(dir, { recursive: true, force: true });
+after(() => rmSync(dir, { recursive: true, force: true }));
 const text = (width: number) => renderSessionText(composed, { width, color: false });
 
 test('the summary table comes first (after the title and verdict), worst first', () => {
   const lines = text(100).split('\n');
   assert.match(lines[0]!, /^session \d+ \(tree\)/);
   assert.match(lines[1]!, /^Growing: pt_worker_1 4301/);
-  assert.match(lines[3]!, /^  PROCESS\s+CLASS\s+MB\/min \(95 % CI\)\s+FIRST\s+LAST\s+PEAK$/);
+  assert.match(lines[3]!, /^  PROCESS\s+CLASS\s+MB\/min\s+\(95 % CI\)\s+FIRST\s+LAST\s+PEAK$/);
   const names = lines.slice(4, 9).map((l) => l.trim().split(/\s{2,}/)[0]!.replace(/…$/, ''));
   const want = ['pt_worker_1 4301 (child)', 'python 4242 (main)', 'tree total (python 4242 + 9 children)', 'pt_worker_3 4303 (child)', 'pt_worker_2 4302 (child)'];
   names.forEach((n, i) => assert.ok(n.length >= Math.min(18, want[i]!.length) && want[i]!.startsWith(n), `${n} vs ${want[i]}`));
-  assert.match(lines[4]!, /growing\s+20\.0 \(\d+\.\d–\d+\.\d\)\s+500 MB\s+1100 MB\s+1100 MB$/);
+  assert.match(lines[4]!, /growing\s+20\.0\s+\(\d+\.\d–\d+\.\d\)\s+500 MB\s+1100 MB\s+1100 MB$/);
   assert.ok(lines.findIndex((l) => l.includes('┤')) > 9, 'charts come after the table');
 });
 
@@ -77,7 +77,7 @@ test('every line fits 60 and 160 columns; narrow drops columns, wide keeps them'
     const chartLine = lines.find((l) => l.includes('┤'))!;
     assert.ok(chartLine.length >= width - 4, `chart fills ${width}: ${chartLine.length}`);
   }
-  assert.match(text(160), /PROCESS\s+CLASS\s+MB\/min \(95 % CI\)\s+FIRST\s+LAST\s+PEAK/);
+  assert.match(text(160), /PROCESS\s+CLASS\s+MB\/min\s+\(95 % CI\)\s+FIRST\s+LAST\s+PEAK/);
   assert.doesNotMatch(text(60).split('\n')[5] ?? '', /PEAK/);
 });
 
@@ -92,4 +92,16 @@ test('terminal width: $COLUMNS, else the TTY, else 100', () => {
   assert.equal(terminalWidth({ isTTY: false, columns: 80 }, {}), 100);
   assert.equal(terminalWidth({ isTTY: true, columns: 80 }, {}), 80);
   assert.equal(terminalWidth({ isTTY: true, columns: 80 }, { COLUMNS: '132' }), 132);
+});
+
+test('narrow with --max-rate: the rate and the verdict stay, the number columns go first, then the interval', () => {
+  const db2 = openDbForRead(file);
+  const gated = analyseAndCompose(readSession(db2, id), { maxRate: 10 });
+  db2.close();
+  const head = (w: number) => renderSessionText(gated, { width: w, color: false }).split('\n').find((l) => l.startsWith('  PROCESS'))!;
+  assert.match(head(160), /MB\/min\s+\(95 % CI\)\s+FIRST\s+LAST\s+PEAK\s+VERDICT$/);
+  assert.match(head(100), /MB\/min\s+\(95 % CI\)\s+LAST\s+VERDICT$/);
+  assert.match(head(60), /CLASS\s+MB\/min\s+VERDICT$/);
+  const row = renderSessionText(gated, { width: 60, color: false }).split('\n').find((l) => l.includes('FAIL'))!;
+  assert.match(row, /^  pt_worker_1 4301.*growing\s+20\.0\s+FAIL$/);
 });
