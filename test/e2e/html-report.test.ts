@@ -3,7 +3,9 @@
 // renders. Screenshots are kept in the temp dir (path printed) for a human to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { ROOT } from '../helpers/paths.js';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, startFixture, sleep } from '../helpers/procs.js';
@@ -198,6 +200,24 @@ test('a trace has no wall clock: the HTML axis counts elapsed time', async () =>
   } finally {
     await page.close();
   }
+});
+
+test('from the packed tarball (as users install it), --html finds its page assets', async () => {
+  const out = path.join(dir, 'pack');
+  mkdirSync(out);
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, pack.stderr);
+  const tgz = path.join(out, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
+  assert.equal(spawnSync('tar', ['-xzf', tgz, '-C', out]).status, 0);
+  const pkg = path.join(out, 'package');
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
+  const csv = path.join(dir, 'packed.csv');
+  writeFileSync(csv, `t_s,rss_bytes\n${Array.from({ length: 60 }, (_, i) => `${i},${(100 + i) * 1048576}`).join('\n')}\n`);
+  const file = path.join(dir, 'packed.html');
+  const r = spawnSync(process.execPath, [path.join(pkg, 'dist/src/cli/bin/leak-report.js'), '--trace', csv, '--html', file, '--quiet'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const html = readFileSync(file, 'utf8');
+  assert.ok(html.includes(readFileSync(path.join(ROOT, 'src/report/html/assets/session-page.js'), 'utf8').slice(0, 200)), 'the page script is inlined');
 });
 
 test('--html to a directory that does not exist: exit 2 and one line, before any work', async () => {
