@@ -5,7 +5,10 @@ import { buildSessionReport, type AnalysedRow, type ReportOptions } from './sess
 import type { ProcessReport, SessionReport } from '../types.js';
 import type { RecordedSession } from '../store/read-session.js';
 import { describeCheck, describeRate, describeVerdict } from './verdict-words.js';
+import { describeShortLived } from './tree-words.js';
 import { formatDuration } from '../units.js';
+
+const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
 
 /** Until the tree logic marks short-lived members itself, a child with fewer samples than this folds. */
 export const SHORT_LIVED_SAMPLES = 5;
@@ -29,8 +32,8 @@ export interface ComposedRow {
 
 /** Children that lived only a few samples, listed together rather than charted one by one. */
 export interface FoldedChildren {
+  /** How many children are folded: those the tree logic summarised (report.short_lived) plus `rows`. */
   count: number;
-  /** Their rows where the analysis kept them (empty when the tree logic summarised them itself). */
   rows: ComposedRow[];
   /** "7 short-lived children (< 5 samples each): python 11, python 12, …". */
   text: string;
@@ -101,7 +104,8 @@ export function orderWorstFirst<T extends { report: ProcessReport }>(rows: T[]):
 
 /** Compose one analysed session for the renderers. */
 export function composeSession(report: SessionReport, analysed: AnalysedRow[], o: ComposeOptions = {}): ComposedSession {
-  const children = analysed.filter((r) => r.report.role === 'child').length + ((report as { short_lived?: ShortLivedLike }).short_lived?.count ?? 0);
+  // The tree's label counts every child, those summarised as short-lived included.
+  const children = analysed.filter((r) => r.report.role === 'child').length + (report.short_lived?.count ?? 0);
   const isShort = (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
   const compose = (r: AnalysedRow): Omit<ComposedRow, 'rank'> => ({
     row: r,
@@ -113,10 +117,16 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  const summary = (report as SessionReport & { short_lived?: ShortLivedLike }).short_lived;
-  const folded: FoldedChildren | null = summary
-    ? { count: summary.count + shortRows.length, rows: shortRows, text: summaryText(summary, shortRows.length) }
-    : shortRows.length ? { count: shortRows.length, rows: shortRows, text: foldText(shortRows) } : null;
+  // The tree logic (tree-notes.ts) already left most short-lived children out of the rows and summarised
+  // them in report.short_lived; rows that still have too few samples to chart fold in beside them.
+  const summary = report.short_lived ? describeShortLived(report.short_lived) : null;
+  const folded = shortRows.length || summary
+    ? {
+        count: shortRows.length + (report.short_lived?.count ?? 0),
+        rows: shortRows,
+        text: [summary, shortRows.length ? foldText(shortRows) : null].filter((x) => x !== null).join('; '),
+      }
+    : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
@@ -161,24 +171,6 @@ function titleOf(report: SessionReport): string {
   return `${when}, every ${s.interval_s} s${s.end_reason ? `, ended: ${s.end_reason}` : ''}`;
 }
 
-/**
- * The tree logic's own summary of short-lived children (SessionReport.short_lived, where the session
- * report provides it): they have no rows, only this. Read structurally so this module works before
- * and after that field exists.
- */
-interface ShortLivedLike {
-  count: number;
-  names: Record<string, number>;
-  max_samples: number;
-  max_lifetime_s: number;
-}
-
-function summaryText(s: ShortLivedLike, more: number): string {
-  const names = Object.entries(s.names).sort((a, b) => b[1] - a[1]).map(([n, k]) => `${n} ×${k}`).join(', ');
-  const n = s.count + more;
-  return `${n} short-lived ${n === 1 ? 'child' : 'children'} (${names}), ≤ ${s.max_samples} samples / ${formatDuration(s.max_lifetime_s)} each: counted in the tree total, not reported one by one`;
-}
-
 function foldText(rows: ComposedRow[]): string {
   const names = rows.slice(0, 6).map((r) => `${r.row.report.name} ${r.row.report.pid}`);
   const more = rows.length > 6 ? `, … ${rows.length - 6} more` : '';
@@ -191,7 +183,8 @@ function judgeSession(rows: ComposedRow[], tree: ComposedSession['tree'], o: Com
   if (rows.length === 0) return { status: 'empty', headline: 'No samples were recorded.' };
   const worst = rows[0]!;
   const r = worst.row.report;
-  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label} (${tree.driver.rateText})` : '';
+  const dr = tree?.driver?.row.report.rate_mb_per_min;
+  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label}${dr !== null && dr !== undefined ? ` at ${fmtRate(dr)} MB/min` : ''}` : '';
   if (r.verdict === 'fail') {
     const n = rows.filter((x) => x.row.report.verdict === 'fail').length;
     return { status: 'leak', headline: `Leak: ${worst.label} is ${worst.rateText}, above the --max-rate ${o.maxRate} MB/min bound${drivenBy}${n > 1 ? `; ${n} rows fail` : ''}.` };

@@ -4,6 +4,7 @@
 import type { ComposedRow, ComposedSession } from './compose-session.js';
 import { drawTimeChart, GLYPH } from './time-chart.js';
 import { formatDuration, formatMb } from '../units.js';
+import { describeCopyOnWrite } from './tree-words.js';
 
 export interface TextOptions {
   /** Terminal columns; every line fits in it. */
@@ -69,7 +70,7 @@ function summaryTable(s: ComposedSession, width: number): string[] {
     kept = kept.filter((c) => c.drop !== worst);
   }
   const colW = kept.map((c) => Math.max(c.head.length, ...rows.map((r) => c.cell(r).length)));
-  const nameW = Math.max(14, Math.min(Math.max(7, ...rows.map((r) => r.label.length)), width - 2 - widthOf(kept)));
+  const nameW = Math.max(10, Math.min(Math.max(7, ...rows.map((r) => r.label.length)), width - 2 - widthOf(kept)));
   const line = (name: string, cells: string[]) =>
     `  ${truncate(name, nameW).padEnd(nameW)}${cells.map((c, i) => `  ${kept[i]!.left ? c.padEnd(colW[i]!) : c.padStart(colW[i]!)}`).join('')}`.trimEnd();
   const out = [line('PROCESS', kept.map((c) => c.head))];
@@ -85,10 +86,11 @@ function detail(r: ComposedRow, s: ComposedSession, width: number, o: TextOption
   const base = r.row.analysis?.baseline ?? null;
   const chart = drawTimeChart({ t_s: r.row.t_s, mb: r.row.mb }, base, { width: width - 2, height: o.chartHeight ?? 8, color: o.color });
   lines.push(...chart.map((l) => `  ${l}`));
-  if (chart.length && base && base.t_s.length > 1) lines.push(`  ${GLYPH.data} ${p.metric.toUpperCase()}   ${GLYPH.baseline} fitted baseline${r.row.analysis?.period_s ? ' (cycle troughs)' : ''}`);
+  if (chart.length && base && base.t_s.length > 1) lines.push(truncate(`  ${GLYPH.data} ${p.metric.toUpperCase()}   ${GLYPH.baseline} fitted baseline${r.row.analysis?.period_s ? ' (cycle troughs)' : ''}`, width));
   lines.push(...wrap(numbers(r), width, '  '));
   lines.push(...wrap(r.explanation, width, '  '));
   if (p.role === 'tree' && s.tree?.driver) lines.push(...wrap(`driven by ${s.tree.driver.label}: ${s.tree.driver.rateText}`, width, '  '));
+  if (p.copy_on_write) for (const l of describeCopyOnWrite(p.copy_on_write)) lines.push(...wrap(l, width, '  '));
   if (r.checkText) lines.push(...wrap(r.checkText, width, '  '));
   return lines;
 }

@@ -40,21 +40,20 @@ test('leak-report --html: loads offline without console errors, charts drawn, wo
   assert.equal(html.match(/<\/script>/g)!.length, html.match(/<script/g)!.length);
   const json = /<script type="application\/json" id="ld-data">(.*?)<\/script>/s.exec(html)![1]!;
   assert.ok(!json.includes('\u2028') && !json.includes('<'), 'the inline JSON escapes U+2028 and <');
-  assert.equal((JSON.parse(json) as { charts: { label: string }[] }).charts[1]!.label, 'python 4242 (main)');
+  assert.equal((JSON.parse(json) as { charts: { label: string }[] }).charts[2]!.label, 'python 4242 (main)');
   const { page, blocked, errors } = await chromium.open(file);
   try {
     await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts > 0', { timeout: 20_000 });
     assert.deepEqual(errors, []);
     assert.deepEqual(blocked, []);
     const classes = await page.$$eval('#summary tbody tr[data-rank]', (trs) => trs.map((t) => `${t.querySelector('a')!.textContent}|${t.getAttribute('data-class')}`));
-    assert.equal(classes[0], 'pt_worker_1 4301 (child)|growing', classes.join('\n'));
-    assert.equal(classes[1], 'python 4242 (main)|growing');
+    assert.deepEqual(classes.slice(0, 3), ['tree total (python 4242 + 9 children)|growing', 'pt_worker_1 4301 (child)|growing', 'python 4242 (main)|growing'], classes.join('\n'));
     assert.equal(classes[classes.length - 1], 'pt_worker_2 4302 (child)|stable');
     assert.equal(classes.length, 5, 'six short-lived helpers are folded, not listed');
     assert.match(await page.$eval('#summary tr.folded', (e) => e.textContent!), /^6 short-lived children/);
-    assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: pt_worker_1 4301 \(child\) is growing 20\.0 MB\/min/);
+    assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: tree total \(python 4242 \+ 9 children\) is growing [\d.]+ MB\/min .*, driven by pt_worker_1 4301 \(child\) at 20\.0 MB\/min\.$/);
     assert.match(await page.$eval('#tree', (e) => e.textContent!), /pt_worker_1 4301 \(child\) drives the tree total/);
-    assert.equal(await page.$eval('#p-1 .cmd', (e) => e.textContent!), 'python train.py --epochs 3 </script><!-- \u2028');
+    assert.equal(await page.$eval('#p-2 .cmd', (e) => e.textContent!), 'python train.py --epochs 3 </script><!-- \u2028');
     const charts = await page.evaluate('window.__leakDetective.charts');
     assert.equal(charts, 5);
     const ink = await inkedPixels(page, '.chart canvas');
@@ -63,7 +62,7 @@ test('leak-report --html: loads offline without console errors, charts drawn, wo
     // The cycling worker's baseline is its troughs, drawn as points.
     const pointsShown = "(i) => { const u = window.__leakDetective.plots[i]; const s = u.series[2].points.show; return typeof s === 'function' ? s(u, 2) : s; }";
   assert.equal(await page.evaluate(`(${pointsShown})(3)`), true, 'the cycling worker shows its troughs');
-  assert.equal(await page.evaluate(`(${pointsShown})(0)`), false, 'a steady grower shows a line, not points');
+  assert.equal(await page.evaluate(`(${pointsShown})(1)`), false, 'a steady grower shows a line, not points');
     // Zoom: drag across the first chart narrows its x range; double-click restores it.
     const span = () => page.evaluate('(() => { const s = window.__leakDetective.plots[0].scales.x; return s.max - s.min; })()') as Promise<number>;
     const full = await span();

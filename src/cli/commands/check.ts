@@ -1,5 +1,5 @@
 // leak-check: the CI gate. One line per process; exit 1 if any FAILs (INCONCLUSIVE too with --strict).
-import { writeFileSync } from 'node:fs';
+import { checkOutputPath, writeFileAtomically } from '../../safe-files.js';
 import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
@@ -8,6 +8,7 @@ import { loadSessions, type InputArgs } from './report-input.js';
 import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
+import { describeShortLived } from '../../report/tree-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
 import { parseRate } from '../../units.js';
 
@@ -63,7 +64,8 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     trace: a.trace ?? null,
     session: a.session,
     maxRate: parseRate(a['max-rate']),
-    junit: a.junit ?? null,
+    // Checked before any work: a missing directory or a planted file must not surface after the verdict.
+    junit: a.junit !== undefined ? checkOutputPath(a.junit, '--junit') : null,
     strict: Boolean(a.strict),
     json: Boolean(a.json),
     prometheus: parsePrometheusArgs(a),
@@ -91,10 +93,11 @@ export const checkCommand: Command = async (argv, io) => {
       io.stdout.write(`::error title=leak-check::${line.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
     }
   }
+  if (report.short_lived && !args.json && !args.quiet) io.stdout.write(`${describeShortLived(report.short_lived)}\n`);
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (args.junit) {
     const longest = Math.max(0, ...rows.map((r) => r.report.duration_s));
-    writeFileSync(args.junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, longest));
+    writeFileAtomically(args.junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, longest), '--junit', 0o644);
   }
   return cases.some((c) => c.failed) ? EXIT_LEAK : EXIT_OK;
 };

@@ -1,7 +1,9 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
-import { EXIT_OK, usageError } from '../../errors.js';
+import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
+import { prepareOutDir } from '../../profile/safe-dir.js';
+import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
 import { profileProcess } from '../../profile/profile-process.js';
@@ -102,13 +104,41 @@ export const profileCommand: Command = async (argv, io) => {
   if (args.pid === null) {
     report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
   } else {
-    report = await profileProcess({
-      pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir,
-      force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress,
-    });
+    const outDir = args.outDir === null ? null : prepareOutDir(args.outDir);
+    try {
+      report = await withStopSignals((signal) => profileProcess({
+        pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
+        force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal,
+      }));
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      io.stderr.write(`leak-profile: ${e.message}\n`);
+      return exitCodeForSignal(e.signal);
+    }
   }
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
   if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));
   return EXIT_OK;
 };
+
+/**
+ * Run `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the work cleans up the target
+ * (closes the inspector, removes its files) and throws Interrupted. Further signals while it cleans up
+ * are ignored: cleanup is bounded, and cutting it short is what leaves an inspector open.
+ */
+async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => {
+    const h = () => {
+      if (!ac.signal.aborted) ac.abort(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    return await work(ac.signal);
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  }
+}

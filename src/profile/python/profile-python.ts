@@ -1,13 +1,14 @@
 // leak-profile on a live CPython process: N censuses `interval` apart, diffed by type; then one more
 // short injection that finds who holds the top growers.
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
 import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { detectRuntime } from '../detect-runtime.js';
 import { checkInjectable } from './preflight.js';
-import { findHook, takeCensus, toCensus } from './take-census.js';
+import { fileUid, refuseIfStopped } from '../proc-state.js';
+import { takeCensus, toCensus } from './take-census.js';
+import { closeChannel, openChannel } from './census-channel.js';
+import { hasHook, withdrawHookRequest } from './hook-request.js';
+import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 
 export interface PythonProfileOptions {
   pid: number;
@@ -26,20 +27,20 @@ export interface PythonProfileOptions {
 export async function profilePython(o: PythonProfileOptions): Promise<ProfileReport> {
   const say = o.onProgress ?? (() => {});
   const rt = detectRuntime(o.pid);
-  const hook = findHook(o.pid, rt.uid);
-  if (hook) say(`PID ${o.pid} imported leak_detective_hook: censuses on ${hook.signal}, no gdb needed`);
+  const useHook = hasHook(o.pid);
+  if (useHook) say(`PID ${o.pid} imported leak_detective_hook: censuses on SIGUSR2, no gdb needed`);
   else checkInjectable(o.pid, rt);
-  // With the hook, its own 0700 directory; otherwise a private one the target may write to.
-  const dir = hook ? hook.dir : mkdtempSync(path.join(o.outDir ?? tmpdir(), 'leak-census-'));
-  if (!hook && (process.getuid?.() ?? 0) === 0 && rt.uid !== 0) chownSync(dir, rt.uid, -1);
+  refuseIfStopped(o.pid, useHook ? 'send it SIGUSR2' : 'attach gdb to it');
+  // Results come back through a root-owned directory the target can only write its own files in.
+  const channel = openChannel(fileUid(o.pid, rt.uid));
   try {
     const censuses = [];
     const stops: number[] = [];
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, o.interval_s * 1000));
+      if (i > 0) await abortableSleep(o.interval_s * 1000, o.signal);
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, hookSignal: hook?.signal, dir, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60 });
+      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal });
       if (i === 0) t0 = raw.time;
       censuses.push(toCensus(raw, t0));
       stops.push(stop_s);
@@ -48,7 +49,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const growing = rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top);
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
-      const { raw } = await takeCensus({ pid: o.pid, hookSignal: hook?.signal, dir, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60 });
+      const { raw } = await takeCensus({ pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60, signal: o.signal });
       for (const g of growing) g.retainer_path = raw.paths[g.type] ?? null;
     }
     return {
@@ -56,7 +57,12 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       snapshots: censuses.map((c, i) => ({ t_s: Math.round(c.t_s * 1000) / 1000, file: null, objects: c.objects, bytes: c.bytes, pause_s: Math.round(((c.pause_s ?? 0) + stops[i]!) * 1000) / 1000 })),
       growing,
     };
+  } catch (e) {
+    const sig = abortSignalName(o.signal);
+    if (sig && e instanceof AbortedError) throw new Interrupted(sig, `nothing of leak-profile's is left behind (a census already queued in PID ${o.pid} finds its result file gone and writes nothing)`);
+    throw e;
   } finally {
-    if (!hook) rmSync(dir, { recursive: true, force: true });
+    closeChannel(channel);
+    if (useHook) withdrawHookRequest(o.pid);
   }
 }
