@@ -6,6 +6,9 @@ import { drawTimeChart, GLYPH } from './time-chart.js';
 import { formatDuration, formatMb } from '../units.js';
 import { describeCopyOnWrite } from './tree-words.js';
 
+/** More stable processes than this are not repeated under the table, one summary line says so. */
+export const MAX_STABLE_LINES = 5;
+
 export interface TextOptions {
   /** Terminal columns; every line fits in it. */
   width: number;
@@ -24,8 +27,11 @@ export function renderSessionText(s: ComposedSession, o: TextOptions): string {
   for (const r of charted) out.push('', ...detail(r, s, width, o));
   if (oneLiners.length) {
     out.push('');
-    // One line each, whatever the width: the table row above already has the numbers.
-    for (const r of oneLiners) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
+    // One line each, whatever the width; past a handful their table rows say it all, and one line says so.
+    const stable = oneLiners.filter((r) => r.row.report.classification === 'stable');
+    const listed = stable.length > MAX_STABLE_LINES ? oneLiners.filter((r) => !stable.includes(r)) : oneLiners;
+    for (const r of listed) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
+    if (listed.length < oneLiners.length) out.push(truncate(`  ${stable.length} stable processes (flat within noise; one line each in the table above)`, width));
   }
   if (s.folded) out.push('', truncate(`  ${s.folded.text}`, width));
   return `${out.join('\n')}\n`;
