@@ -126,6 +126,15 @@ export interface GrowingType {
   bytes_per_min: number | null;
   retainer_path: string | null;
   retainer_share?: number | null; // fraction of new instances under that holder
+  /** What keeps it, in words, where the runtime can tell (a Python tensor kept with its autograd graph). */
+  note?: string | null;
+}
+
+/** Device (GPU) memory seen by the census, apart from the host bytes of the type rows. */
+export interface DeviceSeries {
+  name: string; // 'CUDA tensors', 'torch.cuda.memory_allocated', 'torch.cuda.memory_reserved'
+  bytes: number[]; // one per census
+  bytes_per_min: number | null;
 }
 
 export interface ProfileReport {
@@ -133,4 +142,6 @@ export interface ProfileReport {
   snapshots: { t_s: number; file: string | null; objects: number; bytes: number; pause_s?: number | null }[];
   growing: GrowingType[];
   warnings?: string[];
+  /** Python targets using CUDA: device memory per census (not part of the host bytes above). */
+  device?: DeviceSeries[];
 }
