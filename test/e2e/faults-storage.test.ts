@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
@@ -104,6 +104,25 @@ test("the DB's directory is removed mid-run: exit 4 at once, and the committed t
     const rescued = /rescued to (\S+):/.exec(line)![1]!;
     assert.ok(reportSamples(await runBin('leak-report', ['--db', rescued, '--json'])) >= before, 'the rescue holds every sample committed before the removal');
     rmSync(path.dirname(rescued), { recursive: true });
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
+test('the DB file replaced under a running tracker (renamed over): exit 4 naming the replacement, the new file untouched', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-swap-'));
+  const db = path.join(dir, 'swap.db');
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  try {
+    const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
+    const done = collect(tracker, 60_000);
+    await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
+    const other = path.join(dir, 'other');
+    writeFileSync(other, 'someone else\'s file\n');
+    renameSync(other, db);
+    const r = await done;
+    assertStorageFailure(r, /^leak-track: database .*swap\.db was replaced by another file while tracking; .* they were rescued to \S+: leak-report --db \S+ --session 1$/);
+    assert.equal(readFileSync(db, 'utf8'), 'someone else\'s file\n', 'the file now at the path is not written');
   } finally {
     target.kill('SIGKILL');
   }
