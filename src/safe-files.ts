@@ -155,6 +155,26 @@ export function writeFileAtomically(file: string, data: string | Uint8Array, wha
   }
 }
 
+/** Copy a regular file (opened O_NOFOLLOW) to a new file created exclusively (see createFileExclusive). */
+export function copyFileExclusive(src: string, dst: string, what: string, mode = 0o600): void {
+  const inFd = openSync(src, constants.O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  try {
+    if (!fstatSync(inFd).isFile()) throw inputError(`${what}: refusing ${src}: not a regular file`);
+    const outFd = createFileExclusive(dst, what, mode);
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (let n; (n = readSync(inFd, buf, 0, buf.length, null)) > 0; ) {
+        for (let off = 0; off < n; ) off += writeSync(outFd, buf, off, n - off);
+      }
+      fsyncSync(outFd);
+    } finally {
+      closeSync(outFd);
+    }
+  } finally {
+    closeSync(inFd);
+  }
+}
+
 /** Read a small file without following a symlink, checking on the descriptor that it is a regular file (of `owners`, default us) and at most `maxBytes`. */
 export function readFileSafely(file: string, what: string, o: { maxBytes: number; owners?: number[] }): Buffer {
   let fd: number;
