@@ -1,7 +1,7 @@
 // Storage failing under leak-track: a real tmpfs that fills, the DB's directory removed, read-only
 // media, a read-only DB file, a corrupt DB. Each ends in one clear line and exit 4 (never 0, never 70),
 // and what was committed stays readable by leak-report.
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -13,20 +13,16 @@ import { bin } from '../helpers/paths.js';
 
 const isRoot = process.geteuid?.() === 0;
 const ROOT_ONLY = { skip: !isRoot && 'mounting a tmpfs needs root (CI runs these as root)' };
-const mounts: string[] = [];
-after(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', ['-l', m]);
-    } catch { /* already gone */ }
-  }
-});
-
-/** A real small tmpfs of `size`, unmounted after the file's tests. */
-function smallTmpfs(size: string): string {
+/** A real small tmpfs of `size`, unmounted (lazily, even if a file is still open) when the test ends. */
+function smallTmpfs(t: TestContext, size: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-fs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
-  mounts.push(dir);
+  t.after(() => {
+    try {
+      execFileSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    } catch { /* already gone */ }
+  });
   return dir;
 }
 
@@ -65,8 +61,8 @@ function reportSamples(r: BinResult): number {
   return report.processes.find((p) => p.role === 'main')!.samples;
 }
 
-test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-report reads every committed sample', ROOT_ONLY, async () => {
-  const mnt = smallTmpfs('3m');
+test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-report reads every committed sample', ROOT_ONLY, async (t) => {
+  const mnt = smallTmpfs(t, '3m');
   const db = path.join(mnt, 'full.db');
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
   try {
@@ -129,8 +125,8 @@ test('the DB file replaced under a running tracker (renamed over): exit 4 naming
   }
 });
 
-test('read-only media: leak-track refuses with exit 4; leak-report reads a cleanly closed DB and one whose writer was killed', ROOT_ONLY, async () => {
-  const mnt = smallTmpfs('8m');
+test('read-only media: leak-track refuses with exit 4; leak-report reads a cleanly closed DB and one whose writer was killed', ROOT_ONLY, async (t) => {
+  const mnt = smallTmpfs(t, '8m');
   const clean = path.join(mnt, 'clean.db');
   const killed = path.join(mnt, 'killed.db');
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
