@@ -36,6 +36,15 @@ export function renderProfileText(r: ProfileReport, top: number): string {
       const rate = g.bytes_per_min !== null ? `${bytesText(g.bytes_per_min)}/min` : '';
       const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` (${Math.round(g.retainer_share * 100)} % of new ones)` : '';
       out.push(`  ${g.type.slice(0, 28).padEnd(28)} ${signed(g.count_delta).padStart(12)} ${bytesText(g.bytes_delta).padStart(12)} ${rate.padStart(14)}  ${sparkline(g.counts).padEnd(8)}  ${g.retainer_path ?? '?'}${share}`);
+      if (g.note) out.push(`  ${''.padEnd(28)} ↳ ${g.note}`);
+    }
+  }
+  if (r.device?.length) {
+    out.push('');
+    out.push('Device memory (GPU, not in the bytes above):');
+    for (const d of r.device) {
+      const rate = d.bytes_per_min !== null ? `${bytesText(d.bytes_per_min)}/min` : '';
+      out.push(`  ${d.name.padEnd(28)} ${(d.bytes[0]! / MiB).toFixed(1).padStart(9)} MB → ${(d.bytes[d.bytes.length - 1]! / MiB).toFixed(1).padStart(9)} MB ${rate.padStart(14)}`);
     }
   }
   for (const w of r.warnings ?? []) out.push(`warning: ${w}`);
