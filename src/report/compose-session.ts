@@ -8,6 +8,8 @@ import { describeCheck, describeRate, describeVerdict } from './verdict-words.js
 import { describeShortLived } from './tree-words.js';
 import { formatDuration } from '../units.js';
 
+const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
+
 /** Until the tree logic marks short-lived members itself, a child with fewer samples than this folds. */
 export const SHORT_LIVED_SAMPLES = 5;
 
@@ -102,7 +104,8 @@ export function orderWorstFirst<T extends { report: ProcessReport }>(rows: T[]):
 
 /** Compose one analysed session for the renderers. */
 export function composeSession(report: SessionReport, analysed: AnalysedRow[], o: ComposeOptions = {}): ComposedSession {
-  const children = analysed.filter((r) => r.report.role === 'child').length;
+  // The tree's label counts every child, those summarised as short-lived included.
+  const children = analysed.filter((r) => r.report.role === 'child').length + (report.short_lived?.count ?? 0);
   const isShort = (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
   const compose = (r: AnalysedRow): Omit<ComposedRow, 'rank'> => ({
     row: r,
@@ -180,7 +183,8 @@ function judgeSession(rows: ComposedRow[], tree: ComposedSession['tree'], o: Com
   if (rows.length === 0) return { status: 'empty', headline: 'No samples were recorded.' };
   const worst = rows[0]!;
   const r = worst.row.report;
-  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label} (${tree.driver.rateText})` : '';
+  const dr = tree?.driver?.row.report.rate_mb_per_min;
+  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label}${dr !== null && dr !== undefined ? ` at ${fmtRate(dr)} MB/min` : ''}` : '';
   if (r.verdict === 'fail') {
     const n = rows.filter((x) => x.row.report.verdict === 'fail').length;
     return { status: 'leak', headline: `Leak: ${worst.label} is ${worst.rateText}, above the --max-rate ${o.maxRate} MB/min bound${drivenBy}${n > 1 ? `; ${n} rows fail` : ''}.` };

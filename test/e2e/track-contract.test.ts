@@ -58,9 +58,16 @@ test('grandchildren are tracked: each appears as a child row and is summed into 
     const grand = children.find((c) => c.pid === grandPid)!;
     assert.ok(grand.last_mb! >= 38, `the grandchild holds its 40 MiB: ${grand.last_mb}`);
     const tree = byRole('tree')[0]!;
-    const sum = [byRole('main')[0]!, ...children].reduce((a, p) => a + p.last_mb!, 0);
-    assert.ok(Math.abs(tree.last_mb! - sum) < 0.5, `tree last ${tree.last_mb} MB = Σ members ${sum.toFixed(2)} MB`);
+    assert.equal(tree.metric, 'pss', 'the tree sums PSS by default (README: the tree row)');
     assert.ok(tree.last_mb! >= grand.last_mb!, 'the grandchild is inside the tree total');
+    // On one metric for every row, the tree's last reading is the members' sum.
+    const same = await runBin('leak-report', ['--db', db, '--metric', 'uss', '--json']);
+    assert.equal(same.code, 0, same.stderr);
+    const u = (JSON.parse(same.stdout) as SessionReport).processes;
+    const sum = u.filter((p) => p.role !== 'tree').reduce((a, p) => a + p.last_mb!, 0);
+    const utree = u.find((p) => p.role === 'tree')!;
+    assert.equal(u.filter((p) => p.role === 'child').length, 2);
+    assert.ok(Math.abs(utree.last_mb! - sum) < 0.5, `tree last ${utree.last_mb} MB = Σ members ${sum.toFixed(2)} MB`);
 
     const only = await runBin('leak-track', [String(chain.pid), '1s', '0.25', '--db', db, '--json', '--no-children']);
     assert.equal(only.code, 0, only.stderr);
