@@ -141,9 +141,7 @@ function rescoreForCorrelation(t: ArrayLike<number>, y: ArrayLike<number>, fits:
   }
   const rho = den > 0 ? Math.max(0, Math.min(0.99, num / den)) : 0;
   const nEff = Math.max(6, (n * (1 - rho)) / (1 + rho));
-  // Fewer than 12 independent samples cannot tell a knot or a bend from wander: a line or nothing.
-  const allowed = nEff < 12 ? fits.filter((f) => f.name === 'constant' || f.name === 'linear') : fits;
-  return allowed.map((f) => ({ ...f, bic: nEff * Math.log(Math.max(f.rss, 1e-12) / n) + f.params * Math.log(nEff) }));
+  return fits.map((f) => ({ ...f, bic: nEff * Math.log(Math.max(f.rss, 1e-12) / n) + f.params * Math.log(nEff) }));
 }
 
 /**
