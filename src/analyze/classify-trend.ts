@@ -22,7 +22,7 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   from = Math.min(from, n - 8); // at least 8 points for the last segment's slope
   const lf = fitLine(t, y, Math.max(0, from), n);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
-  const rate = (m.name === 'saturating' ? m.endSlope : lf.slope) * 60;
+  const rate = lf.slope * 60;
   const half = t975(lf.df) * lf.se * 60;
   const ci: [number, number] = [rate - half, rate + half];
   const rise = m.at(tEnd) - m.at(t0);

@@ -115,7 +115,7 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
     if (s && s.coef[1]! > 0 && (!bestSat || s.rss < bestSat.rss)) {
       bestSat = {
         name: 'saturating', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + s.coef[1]! * e(x),
-        lastSegmentFrom: t0 + Math.max(span * 0.5, Math.min(span * 0.75, 4 * tau)), endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau), startSlope: s.coef[1]! / tau,
+        lastSegmentFrom: t0 + 0.75 * span, endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau), startSlope: s.coef[1]! / tau,
       };
     }
   }
