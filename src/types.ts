@@ -37,7 +37,7 @@ export interface SessionInfo {
   label: string;
   started_at: string; // ISO 8601, UTC
   interval_s: number;
-  source: 'track' | 'trace';
+  source: 'track' | 'trace' | 'prometheus';
   ended_at?: string | null;
   end_reason?: string | null;
 }

@@ -30,7 +30,7 @@ export interface ReportOptions {
  * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
  * the tree, so they are neither charted nor gated one by one.
  */
-export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[] } {
+export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
@@ -46,7 +46,7 @@ export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): {
     rows.push(tree);
   }
   report.processes = rows.map((r) => r.report);
-  return { report, rows };
+  return { report, rows, folded: folded.map((x) => x.row) };
 }
 
 /** The series a metric yields for one process: points where it was read (others are skipped, not zero). */
@@ -65,7 +65,11 @@ export function seriesOf(p: ProcessSeries, metric: Metric, t0: number): { t_s: n
 
 function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
   if (requested) return requested;
-  return p.uss.some((v) => v !== null) ? 'uss' : 'rss';
+  // USS where read, else RSS; a series that holds only another metric (a VRAM trace, a Prometheus
+  // DCGM series) is analysed on that one.
+  if (p.uss.some((v) => v !== null)) return 'uss';
+  if (p.rss.some((v) => v !== null)) return 'rss';
+  return (['pss', 'swap', 'vram'] as const).find((m) => p[m].some((v) => v !== null)) ?? 'rss';
 }
 
 function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
