@@ -37,7 +37,7 @@ export interface SessionInfo {
   label: string;
   started_at: string; // ISO 8601, UTC
   interval_s: number;
-  source: 'track' | 'trace';
+  source: 'track' | 'trace' | 'prometheus';
   ended_at?: string | null;
   end_reason?: string | null;
 }
@@ -59,11 +59,42 @@ export interface ProcessReport {
   rate_ci95_mb_per_min: [number, number] | null;
   classification: Classification | null;
   verdict?: Verdict;
+  /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
+  copy_on_write?: CopyOnWrite;
+}
+
+/** Children too short-lived to chart or gate one by one, summarised together (they stay in the tree sum). */
+export interface ShortLivedSummary {
+  count: number;
+  /** Process name → how many. */
+  names: Record<string, number>;
+  pids: number[]; // the first 20
+  max_samples: number;
+  max_lifetime_s: number;
+  /** Largest single reading among them, on the tree row's metric (null where none was read). */
+  max_mb: number | null;
+  metric: Metric;
+  /** How many had no reading of that metric (exited before it was read) and so are not in the tree sum. */
+  not_in_tree: number;
+}
+
+/** Private memory growing because pages shared since fork are being copied (copy-on-write). */
+export interface CopyOnWrite {
+  uss_growth_mb: number; // growth of the summed USS over the session
+  pss_growth_mb: number; // growth of the summed PSS: the real new memory
+  rss_growth_mb: number;
+  unshared_mb: number; // uss − pss growth: what the USS sum overstates
+  /** Children whose private memory grew more than their resident memory: they copy inherited pages. */
+  copying: { pid: number; name: string; uss_growth_mb: number }[];
+  /** Processes whose USS grew though their RSS did not, because the others stopped sharing their pages. */
+  unshared_by_others: { pid: number; name: string; uss_growth_mb: number }[];
 }
 
 export interface SessionReport {
   session: SessionInfo;
   processes: ProcessReport[];
+  /** Present when some children lived too briefly to report one by one. */
+  short_lived?: ShortLivedSummary;
 }
 
 /** Per-type totals in one heap snapshot or Python census. */

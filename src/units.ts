@@ -65,3 +65,20 @@ export function formatDuration(seconds: number): string {
   if (m > 0) return `${m}m${String(r).padStart(2, '0')}s`;
   return `${r}s`;
 }
+
+/**
+ * Parse a size into bytes: `1024`, `512B`, `1KB`, `1.5 MB`, `2GiB` (K/M/G are binary, as everywhere here).
+ * A bare number is bytes. Throws a usage error naming `what` and the bad value.
+ */
+export function parseSize(value: unknown, what = 'size'): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) throw usageError(`${what} must be a size of zero or more bytes, got \`${value}\``);
+    return value;
+  }
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text);
+  if (!m) throw usageError(`${what} must be a size such as 1024, 1KB or 2MB, got \`${text}\``);
+  const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
+  const factor: Record<string, number> = { b: 1, kb: 1024, mb: MiB, gb: 1024 * MiB };
+  return Number(m[1]) * factor[unit]!;
+}

@@ -196,7 +196,7 @@ test('bad input: one line on stderr, the right exit code, no stack trace', async
     [[String(process.pid), '-5'], 2, /^leak-track: --duration must be .* got `-5`$/],
     [[String(process.pid), 'zero'], 2, /^leak-track: --duration must be .* got `zero`$/],
     [[String(process.pid), '1', '0'], 2, /^leak-track: --interval must be greater than zero, got `0`$/],
-    [[String(process.pid), '--db', '/proc/forbidden/x.db'], 2, /^leak-track: cannot create database \/proc\/forbidden\/x\.db/],
+    [[String(process.pid), '--db', '/proc/forbidden/x.db'], 2, /^leak-track: database \/proc\/forbidden\/x\.db: .* is on a kernel pseudo-filesystem, not a place for files/],
     [['--match', '('], 2, /^leak-track: --match is not a valid regular expression/],
   ];
   for (const [args, code, re] of cases) {
