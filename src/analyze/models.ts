@@ -70,12 +70,12 @@ function lsq(t: ArrayLike<number>, y: ArrayLike<number>, basis: ((t: number) => 
 }
 
 /**
- * Candidate knots: 40 evenly spaced times between the 10th and 90th percentile of t, leaving at
+ * Candidate knots: 40 evenly spaced times from the 4th sample to the 90th percentile of t, leaving at
  * least 8 samples after the knot (a slope from 3 samples is noise, and it would be "the rate").
  */
 function knots(t: ArrayLike<number>): number[] {
   const n = t.length;
-  const a = t[Math.min(Math.floor(n * 0.1), n - 1)]!;
+  const a = t[Math.min(3, n - 1)]!; // a start-up of a few samples (an import, a fork) is a knot too
   const b = t[Math.max(Math.min(Math.floor(n * 0.9), n - 8), 0)]!;
   return Array.from({ length: 40 }, (_, i) => a + ((b - a) * i) / 39);
 }

@@ -81,16 +81,21 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
   const n = t.length;
   const out = Float64Array.from(y as ArrayLike<number>);
   const span = t[n - 1]! - t[0]!;
-  const jump = Math.max(10 * noise, 0.5);
+  // Large next to the jitter, and not a quantum of the allocator (2 % of the level): memory read
+  // in 1 MB chunks jitters by whole chunks, with a robust σ near 0.
+  const jump = Math.max(10 * noise, 0.5, 0.02 * Math.abs(median(Array.from(y as ArrayLike<number>))));
+  // Steps are measured against the trend (a steep leak sampled every 7 s rises 7 MB a sample).
+  const { slope } = theilSen(t, y);
+  const z = (i: number) => y[i]! - slope * t[i]!;
   const found: { a: number; b: number; h: number }[] = [];
   for (let i = 1; i < n - 1; i++) {
-    const h = y[i]! - y[i - 1]!;
+    const h = z(i) - z(i - 1);
     if (h <= jump) continue;
     // the excursion ends at the first sharp fall that brings the level back near y[i-1]
     for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 20; j++) {
-      const fall = y[j - 1]! - y[j]!;
-      if (y[j - 1]! - y[i - 1]! < 0.5 * h) break; // fell back gradually, or was not a plateau
-      if (fall > 0.5 * h && Math.abs(y[j]! - y[i - 1]!) < 0.25 * h) {
+      const fall = z(j - 1) - z(j);
+      if (z(j - 1) - z(i - 1) < 0.5 * h) break; // fell back gradually, or was not a plateau
+      if (fall > 0.5 * h && Math.abs(z(j) - z(i - 1)) < 0.25 * h) {
         found.push({ a: i, b: j, h });
         i = j;
         break;
@@ -102,10 +107,10 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
   let tail = n - 1;
   while (tail > 1 && t[n - 1]! - t[tail - 1]! <= span / 20) tail--;
   for (let i = tail; i < n; i++) {
-    const h = y[i]! - y[i - 1]!;
+    const h = z(i) - z(i - 1);
     if (h <= jump || (found.length && found[found.length - 1]!.b > i)) continue;
     let high = true;
-    for (let j = i; j < n; j++) if (y[j]! - y[i - 1]! < 0.5 * h) high = false;
+    for (let j = i; j < n; j++) if (z(j) - z(i - 1) < 0.5 * h) high = false;
     if (high) {
       end = i;
       found.push({ a: i, b: n, h });

@@ -161,9 +161,9 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
       const a1 = i + dir, a2 = i + 2 * dir, a3 = i + 3 * dir;
       if (a3 < 0 || a3 >= n) continue;
       const d1 = y[a1]! - y[a2]!, d2 = y[a2]! - y[a3]!;
-      if (Math.abs(d1 - d2) > lim) continue;
       const step = (d1 + d2) / 2, pred = y[a1]! + step;
-      if (Math.abs(y[i]! - pred) <= lim) continue;
+      const dev = Math.abs(y[i]! - pred);
+      if (dev <= lim || Math.abs(d1 - d2) > Math.max(lim, 0.25 * dev)) continue;
       let back = true;
       for (let o = i - dir, k = 1; o >= 0 && o < n && k <= 2; o -= dir, k++) if (Math.abs(y[o]! - pred - k * step) > lim) back = false;
       if (back) out[i] = pred;
