@@ -72,8 +72,8 @@ export interface Excursions {
 }
 
 /**
- * Short excursions above the baseline: a sharp rise, a plateau, and a sharp fall back to where the
- * baseline would be, lasting at most 1/20 of the window each and 15 % of it together (a square-wave
+ * Short excursions off the baseline: a sharp rise (or fall), a plateau, and a sharp return to where
+ * the baseline would be, lasting at most 1/8 of the window each and 15 % of it together (a square-wave
  * cycle with a high duty is a cycle, not an excursion). They are replaced by a straight line
  * between the samples around them.
  */
@@ -88,17 +88,21 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
   const { slope } = theilSen(t, y);
   const z = (i: number) => y[i]! - slope * t[i]!;
   const found: { a: number; b: number; h: number }[] = [];
-  for (let i = 1; i < n - 1; i++) {
-    const h = z(i) - z(i - 1);
-    if (h <= jump) continue;
-    // the excursion ends at the first sharp fall that brings the level back near y[i-1]
-    for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 20; j++) {
-      const fall = z(j - 1) - z(j);
-      if (z(j - 1) - z(i - 1) < 0.5 * h) break; // fell back gradually, or was not a plateau
-      if (fall > 0.5 * h && Math.abs(z(j) - z(i - 1)) < 0.25 * h) {
-        found.push({ a: i, b: j, h });
-        i = j;
-        break;
+  // Up (a checkpoint's buffer) and down (private pages briefly shared with a short-lived child: USS
+  // dips and comes back). Each lasts at most 1/8 of the window.
+  for (const sign of [1, -1]) {
+    for (let i = 1; i < n - 1; i++) {
+      const h = sign * (z(i) - z(i - 1));
+      if (h <= jump || found.some((e) => i >= e.a && i <= e.b)) continue;
+      // the excursion ends at the first sharp return that brings the level back near y[i-1]
+      for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 8; j++) {
+        const back = sign * (z(j - 1) - z(j));
+        if (sign * (z(j - 1) - z(i - 1)) < 0.5 * h) break; // came back gradually, or was not a plateau
+        if (back > 0.5 * h && Math.abs(z(j) - z(i - 1)) < 0.25 * h) {
+          found.push({ a: i, b: j, h: sign * h });
+          i = j;
+          break;
+        }
       }
     }
   }
@@ -118,6 +122,7 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
     }
   }
   const inside = found.reduce((s, e) => s + (e.b - e.a), 0);
+  found.sort((p, q) => p.a - q.a);
   if (!found.length || inside > 0.15 * n || end < n / 2) return { y: out, end: n, count: 0, height: 0, width: 0 };
   for (const { a, b } of found) {
     if (b >= n) continue;

@@ -25,8 +25,15 @@ export function mad(xs: ArrayLike<number>): number {
 export function robustNoise(y: ArrayLike<number>): number {
   if (y.length < 3) return 0;
   const d = new Float64Array(y.length - 1);
-  for (let i = 1; i < y.length; i++) d[i - 1] = y[i]! - y[i - 1]!;
-  return (1.4826 * mad(d)) / Math.SQRT2;
+  let q = Infinity;
+  for (let i = 1; i < y.length; i++) {
+    d[i - 1] = y[i]! - y[i - 1]!;
+    const a = Math.abs(d[i - 1]!);
+    if (a > 1e-9 * Math.max(1, Math.abs(y[i]!))) q = Math.min(q, a);
+  }
+  // Readings quantised to 0.1 MB (psrecord) on a steady trend give identical differences: MAD 0.
+  // The quantisation itself is noise of σ = q/√12, q the smallest step seen.
+  return Math.max((1.4826 * mad(d)) / Math.SQRT2, Number.isFinite(q) ? q / Math.sqrt(12) : 0);
 }
 
 export interface LineFit {
@@ -147,7 +154,9 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
     let m = 0;
     for (let p = 0; p < 5; p++) for (let q = p + 1; q < 5; q++) sl[m++] = (y[a + q]! - y[a + p]!) / (q - p);
     sl.sort();
-    const slope = (sl[4]! + sl[5]!) / 2;
+    // only on a consistent ramp: at a knee (a start-up that stops) the pairs disagree, and a slope
+    // through the knee would call the first sample of the plateau a spike
+    const slope = sl[7]! - sl[2]! <= 2 * lim ? (sl[4]! + sl[5]!) / 2 : 0;
     for (let j = 0; j < 5; j++) w[j] = y[a + j]! - slope * (a + j - i);
     w.sort();
     if (Math.abs(y[i]! - w[2]!) <= lim) continue;
