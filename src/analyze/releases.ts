@@ -97,7 +97,8 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
       // the excursion ends at the first sharp return that brings the level back near y[i-1]
       for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 8; j++) {
         const back = sign * (z(j - 1) - z(j));
-        if (sign * (z(j - 1) - z(i - 1)) < 0.5 * h) break; // came back gradually, or was not a plateau
+        const above = sign * (z(j - 1) - z(i - 1));
+        if (above < 0.5 * h || above > 2 * h) break; // came back gradually, or kept climbing: not a plateau
         if (back > 0.5 * h && Math.abs(z(j) - z(i - 1)) < 0.25 * h) {
           found.push({ a: i, b: j, h: sign * h });
           i = j;
