@@ -22,6 +22,8 @@ export function checkRate(a: SeriesAnalysis, maxRate: number): RateCheck {
   const h = (hi - lo) / 2;
   const gap = Math.abs(rate - maxRate);
   const T = a.duration_s;
-  const more = gap > 0 ? T * Math.pow(h / gap, 2 / 3) - T : null;
+  let more = gap > 0 ? T * Math.pow(h / gap, 2 / 3) - T : null;
+  // a cycling series changes its answer only with another whole cycle
+  if (more !== null && a.period_s) more = Math.max(more, a.period_s);
   return { verdict: 'inconclusive', reason: `the interval ${lo.toFixed(1)}–${hi.toFixed(1)} straddles the bound`, more_s: more !== null ? Math.max(more, 0) : null };
 }
