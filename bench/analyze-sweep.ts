@@ -1,6 +1,6 @@
 // Benchmark: our classifier vs the rules users otherwise apply, on the same seeded labelled sweep.
 // Run: node dist/bench/analyze-sweep.js
-import { analyzeSeries } from '../src/analyze/index.js';
+import { analyzeSeries, checkRate } from '../src/analyze/index.js';
 import { irregularTimes, issueSweep, labelledSweep, sample, sampleAt, tStar, type Trace } from '../test/helpers/series-generator.js';
 import { BASELINES, olsRule, type BaselineVerdict } from './analyze-baselines.js';
 
@@ -66,6 +66,19 @@ export async function main(): Promise<string> {
     const s = score(name, rule as Rule, traces);
     lines.push(`| ${s.name} | ${s.f1.toFixed(3)} | ${(s.falseAlarm * 100).toFixed(1)} % | ${(s.rateErr * 100).toFixed(1)} % | ${s.ms.toFixed(2)} |`);
   }
+  // the gate (leak-check --max-rate) at three bounds on every trace with a true rate
+  let falseFail = 0, missed = 0, inconcl = 0, below = 0, above = 0;
+  const analyses = traces.map((tr) => analyzeSeries(tr));
+  for (const bound of [10, 50, 200]) {
+    traces.forEach((tr, i) => {
+      if (tr.rate === null || tr.label === 'insufficient-data') return;
+      const rate = tr.label === 'growing' ? tr.rate : 0;
+      const v = checkRate(analyses[i]!, bound).verdict;
+      if (rate < 0.8 * bound) (below++, v === 'fail' && falseFail++);
+      if (rate > 1.2 * bound) (above++, v === 'pass' && missed++, v === 'inconclusive' && inconcl++);
+    });
+  }
+  lines.push('', `Gate at bounds 10, 50, 200 MB/min: false FAIL below 0.8× the bound ${falseFail}/${below}; missed FAIL (PASS) above 1.2× ${missed}/${above}; INCONCLUSIVE above 1.2× ${inconcl}/${above} (each with how long to record).`);
   lines.push('', 'Time to a stable correct "growing" verdict, against the statistical floor T* = (12·z²·σ²·Δt/r²)^(1/3), z = 2.49 (σ the white part of the noise):', '');
   lines.push('| shape | rate MB/min | σ MB | Δt s | T* s | ours s (×T*) | OLS p<0.05 s (×T*) |', '|---|---|---|---|---|---|---|');
   const rows: [string, number, number, number, Trace][] = [];

@@ -5,7 +5,7 @@
 //    /|  /|  /|  /|        troughs ·  ·  ·  ·   flat  → cycling
 //   / | / | / | / |
 //  /  |/  |/  |/  |        troughs · ·· ·· ·    rising → growing ("not being released")
-import { fitLine, median, t975, theilSen, type LineFit } from './stats.js';
+import { fitLine, halfSpanSlope, median, t975, type LineFit } from './stats.js';
 import type { SeriesAnalysis } from './types.js';
 import { formatDuration } from '../units.js';
 
@@ -84,7 +84,7 @@ function cyclesAtDrops(t: ArrayLike<number>, y: ArrayLike<number>, period: numbe
   const n = t.length;
   // The cycle's size on the detrended series: a leak's rise over hours must not make the drops
   // look small (1 GB drops under 5 GB of growth are still every cycle's release).
-  const { slope } = theilSen(t, y);
+  const slope = halfSpanSlope(t, y);
   const d = Float64Array.from({ length: n }, (_, i) => y[i]! - slope * t[i]!).sort();
   const amp = d[Math.floor(n * 0.95)]! - d[Math.floor(n * 0.05)]!;
   const cuts: number[] = [];

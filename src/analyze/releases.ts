@@ -2,7 +2,7 @@
 // an eval phase or the end of a run releasing what was built up, and short excursions above the
 // baseline (a checkpoint: +2 GB for 20 s every 10 min). None of them says anything about the
 // steady-state rate, and a whole-window fit (or a cycle search) through them says the wrong thing.
-import { mad, median, theilSen } from './stats.js';
+import { halfSpanSlope, mad, median } from './stats.js';
 
 /**
  * Indices where a GC-like release happens: the level (median of 3, fewer at the end) falls by more
@@ -11,11 +11,17 @@ import { mad, median, theilSen } from './stats.js';
  */
 export function findReleases(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): number[] {
   const n = y.length;
-  const { slope, intercept } = theilSen(t, y);
+  const slope = halfSpanSlope(t, y);
   const resid = new Float64Array(n);
-  for (let i = 0; i < n; i++) resid[i] = y[i]! - intercept - slope * t[i]!;
+  for (let i = 0; i < n; i++) resid[i] = y[i]! - slope * t[i]!;
   const levelSd = 1.4826 * mad(resid);
-  const lev = (i: number) => median(Array.prototype.slice.call(y, i, Math.min(i + 3, n)) as number[]);
+  const lev = (i: number) => {
+    if (i + 2 < n) {
+      const a = y[i]!, b = y[i + 1]!, c = y[i + 2]!;
+      return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+    return i + 1 < n ? (y[i]! + y[i + 1]!) / 2 : y[i]!;
+  };
   const out: number[] = [];
   let lo = Infinity;
   for (let i = 3; i < n; i++) {
@@ -85,7 +91,7 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
   // in 1 MB chunks jitters by whole chunks, with a robust σ near 0.
   const jump = Math.max(10 * noise, 0.5, 0.02 * Math.abs(median(Array.from(y as ArrayLike<number>))));
   // Steps are measured against the trend (a steep leak sampled every 7 s rises 7 MB a sample).
-  const { slope } = theilSen(t, y);
+  const slope = halfSpanSlope(t, y);
   const z = (i: number) => y[i]! - slope * t[i]!;
   const found: { a: number; b: number; h: number }[] = [];
   // Up (a checkpoint's buffer) and down (private pages briefly shared with a short-lived child: USS

@@ -4,10 +4,38 @@ import { ar1SlopeError } from './ar1.js';
 
 /** Median of a numeric array (copies; does not reorder the input). */
 export function median(xs: ArrayLike<number>): number {
-  const a = Float64Array.from(xs as ArrayLike<number>).sort();
+  const a = Float64Array.from(xs as ArrayLike<number>);
   const n = a.length;
   if (n === 0) return NaN;
-  return n % 2 ? a[n >> 1]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
+  const hi = select(a, n >> 1);
+  if (n % 2) return hi;
+  let lo = -Infinity; // the largest value left of the upper middle, after the partition
+  for (let i = 0; i < n >> 1; i++) if (a[i]! > lo) lo = a[i]!;
+  return (lo + hi) / 2;
+}
+
+/** The k-th smallest value (quickselect, in place: a is partitioned around it). O(n) on average. */
+function select(a: Float64Array, k: number): number {
+  let l = 0, r = a.length - 1;
+  while (r > l) {
+    const pivot = a[(l + r) >> 1]!;
+    let i = l, j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i] = a[j]!;
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  return a[k]!;
 }
 
 /** Median absolute deviation (unscaled). */
@@ -116,6 +144,19 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>): { slope: n
   const res = new Float64Array(n);
   for (let i = 0; i < n; i++) res[i] = y[i]! - slope * t[i]!;
   return { slope, intercept: median(res) };
+}
+
+/**
+ * A cheap robust trend for detrending: the median of the n/2 slopes between samples half the window
+ * apart (O(n), where Theil–Sen's pairs are 40,000). Only the slope is needed there.
+ */
+export function halfSpanSlope(t: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = t.length, h = n >> 1;
+  if (h < 1) return 0;
+  const s = new Float64Array(n - h);
+  let m = 0;
+  for (let i = 0; i + h < n; i++) if (t[i + h]! !== t[i]!) s[m++] = (y[i + h]! - y[i]!) / (t[i + h]! - t[i]!);
+  return m ? median(s.subarray(0, m)) : 0;
 }
 
 /** Autocorrelation of a (mean-removed) evenly spaced series for lags 0..maxLag. */
