@@ -30,7 +30,7 @@ export interface ReportOptions {
  * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
  * the tree, so they are neither charted nor gated one by one.
  */
-export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[] } {
+export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
@@ -46,7 +46,7 @@ export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): {
     rows.push(tree);
   }
   report.processes = rows.map((r) => r.report);
-  return { report, rows };
+  return { report, rows, folded: folded.map((x) => x.row) };
 }
 
 /** The series a metric yields for one process: points where it was read (others are skipped, not zero). */

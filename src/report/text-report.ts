@@ -33,7 +33,7 @@ export function renderSessionText(s: ComposedSession, o: TextOptions): string {
     for (const r of listed) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
     if (listed.length < oneLiners.length) out.push(truncate(`  ${stable.length} stable processes (flat within noise; one line each in the table above)`, width));
   }
-  if (s.folded) out.push('', truncate(`  ${s.folded.text}`, width));
+  if (s.folded) out.push('', ...wrap(s.folded.text, width, '  '));
   return `${out.join('\n')}\n`;
 }
 
@@ -96,7 +96,7 @@ function detail(r: ComposedRow, s: ComposedSession, width: number, o: TextOption
   lines.push(...wrap(numbers(r), width, '  '));
   lines.push(...wrap(r.explanation, width, '  '));
   if (p.role === 'tree' && s.tree?.driver) lines.push(...wrap(`driven by ${s.tree.driver.label}: ${s.tree.driver.rateText}`, width, '  '));
-  if (p.copy_on_write) for (const l of describeCopyOnWrite(p.copy_on_write)) lines.push(...wrap(l, width, '  '));
+  if (p.copy_on_write) for (const l of describeCopyOnWrite(p.copy_on_write)) lines.push(...wrap(l.trim(), width, '  '));
   if (r.checkText) lines.push(...wrap(r.checkText, width, '  '));
   return lines;
 }
