@@ -5,8 +5,10 @@ import { buildSessionReport, type AnalysedRow, type ReportOptions } from './sess
 import type { ProcessReport, SessionReport } from '../types.js';
 import type { RecordedSession } from '../store/read-session.js';
 import { describeCheck, describeRate, describeVerdict } from './verdict-words.js';
-import { formatDuration } from '../units.js';
 import { describeShortLived } from './tree-words.js';
+import { formatDuration } from '../units.js';
+
+const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
 
 /** Until the tree logic marks short-lived members itself, a child with fewer samples than this folds. */
 export const SHORT_LIVED_SAMPLES = 5;
@@ -30,6 +32,8 @@ export interface ComposedRow {
 
 /** Children that lived only a few samples, listed together rather than charted one by one. */
 export interface FoldedChildren {
+  /** How many children are folded: those the tree logic summarised (report.short_lived) plus `rows`. */
+  count: number;
   rows: ComposedRow[];
   /** "7 short-lived children (< 5 samples each): python 11, python 12, …". */
   text: string;
@@ -61,8 +65,6 @@ export interface ComposeOptions {
   startMs?: number | null;
   /** Parent links of the recorded processes, to lay the tree out. */
   members?: { pid: number; ppid: number }[];
-  /** Rows buildSessionReport folded as short-lived (tree-notes.ts); when given, they decide what folds. */
-  folded?: AnalysedRow[];
 }
 
 /** Epoch ms of a recorded session's first sample, or null for a trace (its times start at 0). */
@@ -102,10 +104,9 @@ export function orderWorstFirst<T extends { report: ProcessReport }>(rows: T[]):
 
 /** Compose one analysed session for the renderers. */
 export function composeSession(report: SessionReport, analysed: AnalysedRow[], o: ComposeOptions = {}): ComposedSession {
-  const children = analysed.filter((r) => r.report.role === 'child').length;
-  const isShort = o.folded
-    ? (r: AnalysedRow) => o.folded!.includes(r)
-    : (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
+  // The tree's label counts every child, those summarised as short-lived included.
+  const children = analysed.filter((r) => r.report.role === 'child').length + (report.short_lived?.count ?? 0);
+  const isShort = (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
   const compose = (r: AnalysedRow): Omit<ComposedRow, 'rank'> => ({
     row: r,
     label: labelOf(r.report, children),
@@ -116,18 +117,21 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  const folded = shortRows.length ? { rows: shortRows, text: report.short_lived ? describeShortLived(report.short_lived) : foldText(shortRows) } : null;
+  // The tree logic (tree-notes.ts) already left most short-lived children out of the rows and summarised
+  // them in report.short_lived; rows that still have too few samples to chart fold in beside them.
+  const summary = report.short_lived ? describeShortLived(report.short_lived) : null;
+  const folded = shortRows.length || summary
+    ? {
+        count: shortRows.length + (report.short_lived?.count ?? 0),
+        rows: shortRows,
+        text: [summary, shortRows.length ? foldText(shortRows) : null].filter((x) => x !== null).join('; '),
+      }
+    : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
   const tree = treeRow ? { row: treeRow, driver, members: layTree([...shown, ...shortRows], o.members ?? []) } : null;
-  const judged = judgeSession(shown, tree, o);
-  const { status } = judged;
-  // Copy-on-write makes a process's USS grow without it allocating: say so where the verdict is read.
-  const cow = tree?.row.row.report.copy_on_write;
-  const headline = cow
-    ? `${judged.headline} Copy-on-write: pages shared since fork are being copied${cow.copying.length ? ` by ${cow.copying.map((c) => `${c.name} ${c.pid}`).join(', ')}` : ''}; the tree's real growth is its PSS sum (see the tree row).`
-    : judged.headline;
+  const { status, headline } = judgeSession(shown, tree, o);
   return { report, rows: shown, folded, status, headline, title: titleOf(report), tree, startMs: o.startMs ?? null };
 }
 
@@ -179,7 +183,8 @@ function judgeSession(rows: ComposedRow[], tree: ComposedSession['tree'], o: Com
   if (rows.length === 0) return { status: 'empty', headline: 'No samples were recorded.' };
   const worst = rows[0]!;
   const r = worst.row.report;
-  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label} (${tree.driver.rateText})` : '';
+  const dr = tree?.driver?.row.report.rate_mb_per_min;
+  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label}${dr !== null && dr !== undefined ? ` at ${fmtRate(dr)} MB/min` : ''}` : '';
   if (r.verdict === 'fail') {
     const n = rows.filter((x) => x.row.report.verdict === 'fail').length;
     return { status: 'leak', headline: `Leak: ${worst.label} is ${worst.rateText}, above the --max-rate ${o.maxRate} MB/min bound${drivenBy}${n > 1 ? `; ${n} rows fail` : ''}.` };
@@ -209,6 +214,6 @@ function countKinds(rows: ComposedRow[]): string {
 
 /** Analyse a recorded session and compose it: what leak-report and leak-track's summary render. */
 export function analyseAndCompose(s: RecordedSession, o: ReportOptions = {}): ComposedSession {
-  const { report, rows, folded } = buildSessionReport(s, o);
-  return composeSession(report, [...rows, ...folded], { maxRate: o.maxRate, startMs: sessionStartMs(s), members: membersOf(s), folded });
+  const { report, rows } = buildSessionReport(s, o);
+  return composeSession(report, rows, { maxRate: o.maxRate, startMs: sessionStartMs(s), members: membersOf(s) });
 }

@@ -6,7 +6,7 @@ import { inputError, LeakError, notFoundError, storageError, usageError } from '
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { checkDbPathForWrite, createDbPrivately, precreateWalFiles } from './db-files.js';
 import { checkDbPathForRead, isDirectoryTrusted, openPrivateCopy } from './db-read-copy.js';
-import { isStorageFailure, toStorageError } from './storage-errors.js';
+import { describeStorageFailure, isStorageFailure, toStorageError } from './storage-errors.js';
 
 export type Db = Database.Database;
 
@@ -35,10 +35,10 @@ export function openDbForWrite(file: string): Db {
   try {
     precreateWalFiles(dest, file);
   } catch (e) {
-    if (e instanceof LeakError && e.code === 'usage' && /cannot create/.test(e.message)) {
-      throw storageError(`cannot write beside database ${file} (its directory is read-only or not ours to write); pass a --db FILE in a writable directory`, e);
-    }
-    throw e;
+    // A refusal (a planted -wal) stands; failing to create -wal/-shm means we cannot write there.
+    if (e instanceof LeakError && /refusing/.test(e.message)) throw e;
+    const cause = e instanceof LeakError ? e.cause : e;
+    throw storageError(`cannot write beside database ${file}: ${describeStorageFailure(cause)}; pass a --db FILE in a writable directory`, e);
   }
   const db = openRaw(dest, false);
   try {

@@ -4,19 +4,7 @@
 import type { GrowingType, ProfileReport } from '../../types.js';
 import { formatDuration, MiB } from '../../units.js';
 import { escapeHtml as h, renderPage } from './page-shell.js';
-
-/** A tiny inline SVG line of values across snapshots (no script needed). */
-export function sparklineSvg(xs: number[], w = 120, ht = 24): string {
-  if (xs.length === 0) return '';
-  const lo = Math.min(...xs), hi = Math.max(...xs);
-  const pts = xs.map((x, i) => {
-    const px = xs.length === 1 ? w / 2 : (i / (xs.length - 1)) * (w - 4) + 2;
-    const py = hi === lo ? ht / 2 : ht - 2 - ((x - lo) / (hi - lo)) * (ht - 4);
-    return `${px.toFixed(1)},${py.toFixed(1)}`;
-  });
-  const last = pts[pts.length - 1]!.split(',');
-  return `<svg class="spark" width="${w}" height="${ht}" viewBox="0 0 ${w} ${ht}" role="img" aria-label="${xs.join(', ')}"><polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="${pts.join(' ')}"/><circle cx="${last[0]}" cy="${last[1]}" r="2" fill="#2563eb"/></svg>`;
-}
+import { sparklineSvg } from './sparkline-svg.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${num(Math.round(n))}`;
