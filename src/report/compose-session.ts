@@ -131,7 +131,13 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
   const tree = treeRow ? { row: treeRow, driver, members: layTree([...shown, ...shortRows], o.members ?? []) } : null;
-  const { status, headline } = judgeSession(shown, tree, o);
+  const judged = judgeSession(shown, tree, o);
+  const { status } = judged;
+  // Copy-on-write makes a process's USS grow without it allocating: say so where the verdict is read.
+  const cow = tree?.row.row.report.copy_on_write;
+  const headline = cow
+    ? `${judged.headline} Copy-on-write: pages shared since fork are being copied${cow.copying.length ? ` by ${cow.copying.map((c) => `${c.name} ${c.pid}`).join(', ')}` : ''}; the tree's real growth is its PSS sum (see the tree row).`
+    : judged.headline;
   return { report, rows: shown, folded, status, headline, title: titleOf(report), tree, startMs: o.startMs ?? null };
 }
 

@@ -35,7 +35,7 @@ export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): {
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
   const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o) }));
-  const kept = all.filter(({ p, row }) => !isShortLived(p, row.report.samples, row.analysis?.classification === 'growing', span));
+  const kept = all.filter(({ p, row }) => !isShortLived(p, row.analysis?.classification === 'growing', span));
   const folded = all.filter((x) => !kept.includes(x));
   const rows = kept.map((x) => x.row);
   const report: SessionReport = { session: s.info, processes: [] };

@@ -17,8 +17,10 @@ const COW_MIN_MB = 16;
  * quarter of the session and is not growing on its own (a DataLoader worker of one epoch, a
  * `subprocess.run` helper). A growing one keeps its row: a worker that leaks is reported by name.
  */
-export function isShortLived(p: ProcessSeries, samples: number, growing: boolean, sessionSpanMs: number): boolean {
+export function isShortLived(p: ProcessSeries, growing: boolean, sessionSpanMs: number): boolean {
   if (p.info.role !== 'child') return false;
+  // Ticks the process was seen on (any metric): a big worker whose USS is read every k-th tick is not short-lived.
+  const samples = p.raw ? Math.max(...Object.values(p.raw).map((f) => f.samples)) : p.t_ms.length;
   if (samples < SHORT_LIVED_SAMPLES) return true;
   const life = p.t_ms.length ? p.t_ms[p.t_ms.length - 1]! - p.t_ms[0]! : 0;
   return life < SHORT_LIVED_SHARE * sessionSpanMs && !growing;
