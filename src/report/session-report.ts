@@ -5,7 +5,7 @@ import type { Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
 import { chooseTreeMetric, sumTreeSeries } from './tree-series.js';
-import { detectCopyOnWrite, isShortLived, summariseShortLived } from './tree-notes.js';
+import { detectCopyOnWrite, isShortLived, summariseShortLived, ticksSeen } from './tree-notes.js';
 
 /** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
 export interface AnalysedRow {
@@ -42,7 +42,7 @@ export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): {
   if (sampled.some((p) => p.info.role === 'child')) {
     const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows);
     if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
-    if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p, row }) => ({ p, samples: row.report.samples })), tree.report.metric);
+    if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p }) => ({ p, samples: ticksSeen(p) })), tree.report.metric);
     rows.push(tree);
   }
   report.processes = rows.map((r) => r.report);

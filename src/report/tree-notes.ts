@@ -19,11 +19,15 @@ const COW_MIN_MB = 16;
  */
 export function isShortLived(p: ProcessSeries, growing: boolean, sessionSpanMs: number): boolean {
   if (p.info.role !== 'child') return false;
-  // Ticks the process was seen on (any metric): a big worker whose USS is read every k-th tick is not short-lived.
-  const samples = p.raw ? Math.max(...Object.values(p.raw).map((f) => f.samples)) : p.t_ms.length;
+  const samples = ticksSeen(p);
   if (samples < SHORT_LIVED_SAMPLES) return true;
   const life = p.t_ms.length ? p.t_ms[p.t_ms.length - 1]! - p.t_ms[0]! : 0;
   return life < SHORT_LIVED_SHARE * sessionSpanMs && !growing;
+}
+
+/** Ticks a process was seen on (any metric): a big worker whose USS is read every k-th tick is not short-lived. */
+export function ticksSeen(p: ProcessSeries): number {
+  return p.raw ? Math.max(...Object.values(p.raw).map((f) => f.samples)) : p.t_ms.length;
 }
 
 /** One summary for the folded children. */
