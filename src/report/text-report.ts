@@ -33,7 +33,7 @@ export function renderSessionText(s: ComposedSession, o: TextOptions): string {
     for (const r of listed) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
     if (listed.length < oneLiners.length) out.push(truncate(`  ${stable.length} stable processes (flat within noise; one line each in the table above)`, width));
   }
-  if (s.folded) out.push('', ...wrap(s.folded.text, width, '  '));
+  if (s.folded) out.push('', truncate(`  ${s.folded.text}`, width));
   return `${out.join('\n')}\n`;
 }
 
