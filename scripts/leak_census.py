@@ -174,7 +174,7 @@ def _data_sizer(warnings):
     seen = set()  # StorageImpl addresses already counted
     nodes = {}  # id -> graph node, kept alive for the walk so ids stay unique
     saved_names = {}  # node type -> its _saved_* attribute names
-    st = {"layout": None, "failed": 0, "first_error": None, "estimated": 0, "cuda_n": 0, "cuda_b": 0, "capped": False}
+    st = {"layout": None, "failed": 0, "first_error": None, "estimated": 0, "cuda_n": 0, "cuda_b": 0, "capped": False, "hooked": 0}
     read_ptr = lambda a: ctypes.c_void_p.from_address(a).value or 0
     read_i64 = lambda a: ctypes.c_int64.from_address(a).value
     sid = getattr(torch._C, "_storage_id", None)
@@ -209,7 +209,10 @@ def _data_sizer(warnings):
         if key in seen:
             return key, 0
         if st["layout"] is None and sid is not None:
-            st["layout"] = calibrate()
+            try:
+                st["layout"] = calibrate()
+            except Exception:  # torch half-imported, or no CPU allocator: size from views instead
+                st["layout"] = False
         lay = st["layout"]
         ext = extent(t)
         if lay:
@@ -237,9 +240,28 @@ def _data_sizer(warnings):
         seen.add(key)
         return n
 
+    # Unpacking a saved tensor that went through saved_tensors_hooks runs the user's unpack hook
+    # (non-reentrant checkpointing recomputes the forward; save_on_cpu copies back to the GPU): never
+    # from the census. torch 2.x says which saved tensors have one; torch 1.x cannot, so there the walk
+    # is skipped once torch.utils.checkpoint is loaded (save_on_cpu on 1.x stays a known gap).
+    SavedTensor = getattr(getattr(torch._C, "_autograd", None), "SavedTensor", None)
+    can_see_hooks = SavedTensor is not None and hasattr(SavedTensor, "unpack_hook")
+    walk_graphs = can_see_hooks or "torch.utils.checkpoint" not in sys.modules
+    if not walk_graphs:
+        warnings.append(f"autograd graphs not sized: torch {torch.__version__} cannot tell saved tensors behind saved_tensors_hooks (torch.utils.checkpoint is loaded), and unpacking one would run its hook")
+
+    def hooked(n, attr):
+        if not can_see_hooks:
+            return False
+        raw = getattr(n, "_raw" + attr, None)
+        for r in raw if isinstance(raw, (list, tuple)) else (raw,):
+            if r is not None and getattr(r, "unpack_hook", None) is not None:
+                return True
+        return False
+
     def graph_bytes(t):
         """Saved tensors of the autograd graph behind t (each storage once), walking next_functions."""
-        fn = t.grad_fn
+        fn = t.grad_fn if walk_graphs else None
         if fn is None:
             return 0
         total = 0
@@ -257,6 +279,9 @@ def _data_sizer(warnings):
                 names = saved_names[type(n)] = [a for a in dir(n) if a.startswith("_saved_")]
             for a in names:
                 try:
+                    if hooked(n, a):
+                        st["hooked"] += 1
+                        continue
                     v = getattr(n, a)
                 except Exception:  # released by backward(): nothing kept
                     continue
@@ -323,6 +348,8 @@ def _data_sizer(warnings):
             warnings.append(f"{st['failed']} tensors could not be sized (their data is left out): {st['first_error']}")
         if st["estimated"]:
             warnings.append(f"{st['estimated']} tensor storages sized from their views (unknown StorageImpl layout in torch {torch.__version__}): sizes may be low")
+        if st["hooked"]:
+            warnings.append(f"{st['hooked']} saved tensors of autograd graphs are behind saved_tensors_hooks (checkpointing, offloading): not unpacked, their size is left out")
         if st["capped"]:
             warnings.append("autograd graphs larger than 500,000 nodes: their saved tensors are a lower bound")
         nodes.clear()
