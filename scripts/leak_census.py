@@ -396,6 +396,16 @@ def _frame_locals(skip_files):
                         out.setdefault(id(val), where + name)
                 except Exception:
                     pass
+            elif v <= (3, 10):
+                # frames are whole objects: f_localsplus ends PyFrameObject (varnames, cellvars, freevars);
+                # f_code sits after the var-object header and f_back
+                base = id(f) + type(f).__basicsize__ - ctypes.sizeof(ctypes.c_void_p)
+                names = co.co_varnames + co.co_cellvars + co.co_freevars
+                if read_ptr(id(f) + 32) == id(co):
+                    for i, name in enumerate(names):
+                        p = read_ptr(base + 8 * i)
+                        if p:
+                            out.setdefault(p, where + name)
             elif v in layouts:
                 code_off, obj_off = layouts[v]
                 iframe = read_ptr(id(f) + 24)  # PyFrameObject.f_frame
@@ -439,7 +449,8 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
         warnings.append(f"function locals unreadable, holders in them are unnamed: {e!r}"[:300])
     lru_type = getattr(functools, "_lru_cache_wrapper", None)
     seq_types = (list, tuple, set, frozenset, collections.deque)
-    frame_type, cell_type, fn_type, method_type = types.FrameType, types.CellType, types.FunctionType, types.MethodType
+    cell_type = getattr(types, "CellType", None) or type((lambda x: lambda: x)(0).__closure__[0])  # 3.7 has no CellType
+    frame_type, fn_type, method_type = types.FrameType, types.FunctionType, types.MethodType
 
     refcache = keep({})  # id(node) -> the objects that refer to it
 
