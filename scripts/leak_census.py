@@ -3,7 +3,8 @@ through gdb and Py_AddPendingCall, or run by leak_detective_hook on a signal) an
 
 It must never disturb the target: everything is wrapped in try/except BaseException (an exception
 escaping a pending call would kill the training loop), it allocates as little as it can, and it walks
-gc.get_referents() rather than iterating containers that C code may be filling.
+gc.get_referents() rather than iterating containers that C code may be filling. Its result (or its
+error) goes into the one file leak-profile pre-created for it: see _write_result.
 
 Arguments arrive in the global LD_ARGS (a dict): out (result path), mode ('full'|'cheap'|'auto'),
 paths_for (type names whose holders to find), max_seconds (time bound for the holder search).
@@ -131,12 +132,16 @@ def _leak_census(args):
         result["device"] = device
     objs = counts = nbytes = graph = None
     result["census_rss_kb"] = _give_back()
-    out = args["out"]
-    tmp = out + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    _write_result(args["out"], json.dumps(result))
+
+
+def _write_result(out, text):
+    # leak-profile pre-created `out` (ours, 0600) in a directory we cannot write: open it, never
+    # create or follow a link; the final newline tells leak-profile the result is complete.
+    import os
+    fd = os.open(out, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "w") as f:
-        json.dump(result, f)
-    os.replace(tmp, out)
+        f.write(text + "\n")
 
 
 def _give_back():
@@ -784,9 +789,7 @@ try:
         _leak_census(LD_ARGS)  # noqa: F821 (provided by the injector)
 except BaseException as _e:  # never let anything escape into the target's main loop
     try:
-        import os as _os, json as _json
-        _fd = _os.open(LD_ARGS["out"] + ".err", _os.O_WRONLY | _os.O_CREAT | _os.O_TRUNC, 0o600)  # noqa: F821
-        with _os.fdopen(_fd, "w") as _f:
-            _json.dump({"error": repr(_e)}, _f)
+        import json as _json
+        _write_result(LD_ARGS["out"], _json.dumps({"error": repr(_e)}))  # noqa: F821
     except BaseException:
         pass

@@ -37,7 +37,7 @@ export interface SessionInfo {
   label: string;
   started_at: string; // ISO 8601, UTC
   interval_s: number;
-  source: 'track' | 'trace';
+  source: 'track' | 'trace' | 'prometheus';
   ended_at?: string | null;
   end_reason?: string | null;
 }
@@ -59,11 +59,42 @@ export interface ProcessReport {
   rate_ci95_mb_per_min: [number, number] | null;
   classification: Classification | null;
   verdict?: Verdict;
+  /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
+  copy_on_write?: CopyOnWrite;
+}
+
+/** Children too short-lived to chart or gate one by one, summarised together (they stay in the tree sum). */
+export interface ShortLivedSummary {
+  count: number;
+  /** Process name → how many. */
+  names: Record<string, number>;
+  pids: number[]; // the first 20
+  max_samples: number;
+  max_lifetime_s: number;
+  /** Largest single reading among them, on the tree row's metric (null where none was read). */
+  max_mb: number | null;
+  metric: Metric;
+  /** How many had no reading of that metric (exited before it was read) and so are not in the tree sum. */
+  not_in_tree: number;
+}
+
+/** Private memory growing because pages shared since fork are being copied (copy-on-write). */
+export interface CopyOnWrite {
+  uss_growth_mb: number; // growth of the summed USS over the session
+  pss_growth_mb: number; // growth of the summed PSS: the real new memory
+  rss_growth_mb: number;
+  unshared_mb: number; // uss − pss growth: what the USS sum overstates
+  /** Children whose private memory grew more than their resident memory: they copy inherited pages. */
+  copying: { pid: number; name: string; uss_growth_mb: number }[];
+  /** Processes whose USS grew though their RSS did not, because the others stopped sharing their pages. */
+  unshared_by_others: { pid: number; name: string; uss_growth_mb: number }[];
 }
 
 export interface SessionReport {
   session: SessionInfo;
   processes: ProcessReport[];
+  /** Present when some children lived too briefly to report one by one. */
+  short_lived?: ShortLivedSummary;
 }
 
 /** Per-type totals in one heap snapshot or Python census. */
@@ -97,6 +128,13 @@ export interface GrowingType {
   retainer_share?: number | null; // fraction of new instances under that holder
   /** What keeps it, in words, where the runtime can tell (a Python tensor kept with its autograd graph). */
   note?: string | null;
+  /** Node: bytes the new instances retain (dominator tree), what growers are ranked by. */
+  retained_bytes?: number | null;
+  retained_bytes_per_min?: number | null;
+  /** Node: this type is another grower's internals (e.g. Float64Array under PrefetchedBatch). */
+  folded_into?: string | null;
+  /** Node: new instances grouped by holder path, biggest first. */
+  clusters?: LeakCluster[];
 }
 
 /** Device (GPU) memory seen by the census, apart from the host bytes of the type rows. */
@@ -106,6 +144,14 @@ export interface DeviceSeries {
   bytes_per_min: number | null;
 }
 
+/** A group of new objects with one holder path (counts scaled from a sample where large). */
+export interface LeakCluster {
+  path: string;
+  count: number;
+  retained_bytes: number;
+  share: number;
+}
+
 export interface ProfileReport {
   target: { pid: number | null; runtime: 'node' | 'python' | 'snapshot' };
   snapshots: { t_s: number; file: string | null; objects: number; bytes: number; pause_s?: number | null }[];
@@ -113,4 +159,6 @@ export interface ProfileReport {
   warnings?: string[];
   /** Python targets using CUDA: device memory per census (not part of the host bytes above). */
   device?: DeviceSeries[];
+  /** Node: where the times between snapshots come from ('unknown': no rates). */
+  timing?: 'measured' | 'snapshot' | 'interval' | 'unknown';
 }

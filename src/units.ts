@@ -34,6 +34,10 @@ export function parseRate(value: unknown, flag = '--max-rate'): number {
   if (!m) {
     throw usageError(`${flag} must be a rate such as 50 (MB/min), 50MB/min or 3GB/h, got \`${text}\``);
   }
+  // A size without a time (`50GB`) is not a rate: guessing "per minute" turned 50 GB/h into 50 GB/min.
+  if (m[2] !== undefined && m[3] === undefined) {
+    throw usageError(`${flag} needs a time unit after the size, e.g. ${m[1]}${m[2]}/min or ${m[1]}${m[2]}/h, got \`${text}\``);
+  }
   const n = Number(m[1]);
   const size = (m[2] ?? 'mb').toLowerCase().replace('i', '');
   const per = (m[3] ?? 'min').toLowerCase();
@@ -64,4 +68,21 @@ export function formatDuration(seconds: number): string {
   if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
   if (m > 0) return `${m}m${String(r).padStart(2, '0')}s`;
   return `${r}s`;
+}
+
+/**
+ * Parse a size into bytes: `1024`, `512B`, `1KB`, `1.5 MB`, `2GiB` (K/M/G are binary, as everywhere here).
+ * A bare number is bytes. Throws a usage error naming `what` and the bad value.
+ */
+export function parseSize(value: unknown, what = 'size'): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value < 0) throw usageError(`${what} must be a size of zero or more bytes, got \`${value}\``);
+    return value;
+  }
+  const text = String(value).trim();
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text);
+  if (!m) throw usageError(`${what} must be a size such as 1024, 1KB or 2MB, got \`${text}\``);
+  const unit = (m[2] ?? 'b').toLowerCase().replace('i', '');
+  const factor: Record<string, number> = { b: 1, kb: 1024, mb: MiB, gb: 1024 * MiB };
+  return Number(m[1]) * factor[unit]!;
 }

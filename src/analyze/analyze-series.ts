@@ -1,6 +1,8 @@
 // The verdict on one memory series: growing, cycling, plateau, stable or insufficient-data, with the
 // steady-state rate and its 95 % interval. Pure: arrays in, a plain object out.
-import { despike, mad, robustNoise, theilSen } from './stats.js';
+import { despike, robustNoise } from './stats.js';
+import { aroundLoneRelease, findReleases, removeExcursions } from './releases.js';
+import { formatDuration } from '../units.js';
 import { toGrid } from './resample.js';
 import { detectCycles } from './cycles.js';
 import { classifyCycles } from './classify-cycles.js';
@@ -29,44 +31,34 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
   // Long recordings are analysed as bin means on an even grid: same shape, bounded cost.
   const grid = toGrid(input.t_s, input.mb, MAX_FIT_POINTS);
   const dense = n > MAX_FIT_POINTS;
-  const t = dense ? grid.t : input.t_s;
+  const t0 = dense ? grid.t : input.t_s;
   const noise = robustNoise(dense ? grid.y : input.mb);
-  const y = despike(dense ? grid.y : input.mb, noise);
+  const exc = removeExcursions(t0, despike(dense ? grid.y : input.mb, noise), noise);
+  const t = exc.end < t0.length ? (Array.prototype.slice.call(t0, 0, exc.end) as number[]) : t0;
+  const y = exc.end < t0.length ? exc.y.subarray(0, exc.end) : exc.y;
+  const excNote = exc.count ? `; ${exc.count} short excursion${exc.count === 1 ? '' : 's'} (+${exc.height.toFixed(0)} MB for ~${formatDuration(exc.width)}, e.g. checkpoints) left out` : '';
   const cycles = detectCycles(toGrid(t, y, 2000), noise);
   if (cycles.period_s !== null) {
-    return { ...base, noise_mb: noise, ...classifyCycles(t, y, cycles.period_s, noise, floor) };
+    const c = classifyCycles(t, y, cycles.period_s, cycles.noise, floor, opts.limitMb);
+    return { ...base, noise_mb: cycles.noise, ...c, explanation: c.explanation + excNote };
   }
-  if (cycles.drops > 0 && releasedAfterRising(t, y, noise)) {
-    return {
-      ...base, classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, baseline: null,
-      model: 'sawtooth', noise_mb: noise, period_s: null,
-      explanation: 'memory is released in sharp drops, but fewer than 2 whole cycles were recorded', need_more_s: duration,
-    };
+  if (cycles.drops > 0) {
+    const releases = findReleases(t, y, noise);
+    const lone = aroundLoneRelease(t, y, releases, MIN_SAMPLES);
+    if (lone) {
+      const tt = Array.prototype.slice.call(t, lone.from, lone.to) as number[];
+      const yy = Array.prototype.slice.call(y, lone.from, lone.to) as number[];
+      const r = classifyTrend(tt, yy, noise, floor);
+      return { ...base, noise_mb: noise, period_s: null, ...r, explanation: `${r.explanation}; ${lone.note}${excNote}` };
+    }
+    if (releases.length) {
+      return {
+        ...base, classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, baseline: null,
+        model: 'sawtooth', noise_mb: noise, period_s: null,
+        explanation: 'memory is released in sharp drops, but fewer than 2 whole cycles were recorded', need_more_s: duration,
+      };
+    }
   }
-  return { ...base, noise_mb: noise, period_s: null, ...classifyTrend(t, y, noise, floor) };
-}
-
-/**
- * A GC-like drop: the level (median of 3) falls by more than 8 σ, after having been built up by
- * about as much; a one-off release from a flat level, or a noise excursion, is not one.
- */
-function releasedAfterRising(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): boolean {
-  // …and large next to how far the level wanders: correlated noise also drifts by many σ of jitter.
-  const { slope, intercept } = theilSen(t, y);
-  const resid = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) resid[i] = y[i]! - intercept - slope * t[i]!;
-  const levelSd = 1.4826 * mad(resid);
-  const med3 = (i: number) => {
-    const a = y[i]!, b = y[i + 1]!, c = y[i + 2]!;
-    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-  };
-  let lo = Infinity;
-  for (let i = 3; i + 3 <= y.length; i++) {
-    const before = med3(i - 3);
-    const after = med3(i);
-    lo = Math.min(lo, before);
-    const drop = before - after;
-    if (drop > 8 * noise && drop > 2.5 * levelSd && before - lo > 0.5 * drop) return true;
-  }
-  return false;
+  const r = classifyTrend(t, y, noise, floor);
+  return { ...base, noise_mb: noise, period_s: null, ...r, explanation: r.explanation + excNote };
 }

@@ -23,18 +23,26 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   const lf = fitLine(t, y, Math.max(0, from), n);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
   const rate = (m.name === 'saturating' ? m.endSlope : lf.slope) * 60;
-  const half = t975(lf.n - 2) * lf.se * 60;
+  const half = t975(lf.df) * lf.se * 60;
   const ci: [number, number] = [rate - half, rate + half];
   const rise = m.at(tEnd) - m.at(t0);
   const baseline = sampleModel(m.at, t0, tEnd);
   const model = m.name === 'hinge' ? (Math.abs(m.endSlope * 60) < floor ? 'hinge-flat' : 'hinge') : m.name;
   if (ci[0] > floor) {
+    // "Started growing at" only where it did: flat (below the floor, or a small fraction of the
+    // end rate) before the knot. A fast start that slowed is a warm-up; the rate is what follows.
+    const knotAt = formatDuration(m.lastSegmentFrom - t0);
+    const startedThere = Math.abs(m.startSlope * 60) < Math.max(floor, 0.25 * rate);
     const how =
-      m.name === 'hinge' && from > 0
-        ? `memory started growing at ~${formatDuration(m.lastSegmentFrom - t0)} and keeps growing`
-        : m.name === 'saturating'
-          ? 'growth is slowing but has not stopped'
-          : 'memory grows steadily and is not being released';
+      m.name === 'hinge' && from > 0 && startedThere
+        ? `memory started growing at ~${knotAt} and keeps growing`
+        : m.name === 'hinge' && from > 0 && m.startSlope > m.endSlope
+          ? `growth slowed at ~${knotAt} (a warm-up) but has not stopped; the rate is the one since`
+          : m.name === 'hinge' && from > 0
+            ? `memory grows, faster since ~${knotAt}`
+            : m.name === 'saturating'
+              ? 'growth is slowing but has not stopped'
+              : 'memory grows steadily and is not being released';
     return { classification: 'growing', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model, explanation: how, need_more_s: null };
   }
   const roseWell = rise > Math.max(6 * noise, 4 * lf.residualSd, 0.5);

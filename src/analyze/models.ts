@@ -69,11 +69,14 @@ function lsq(t: ArrayLike<number>, y: ArrayLike<number>, basis: ((t: number) => 
   return { coef, rss };
 }
 
-/** Candidate knots: 40 evenly spaced times between the 10th and 90th percentile of t. */
+/**
+ * Candidate knots: 40 evenly spaced times between the 10th and 90th percentile of t, leaving at
+ * least 8 samples after the knot (a slope from 3 samples is noise, and it would be "the rate").
+ */
 function knots(t: ArrayLike<number>): number[] {
   const n = t.length;
-  const a = t[Math.floor(n * 0.1)]!;
-  const b = t[Math.floor(n * 0.9)]!;
+  const a = t[Math.min(Math.floor(n * 0.1), n - 1)]!;
+  const b = t[Math.max(Math.min(Math.floor(n * 0.9), n - 8), 0)]!;
   return Array.from({ length: 40 }, (_, i) => a + ((b - a) * i) / 39);
 }
 
@@ -117,7 +120,28 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
     }
   }
   if (bestSat) out.push(bestSat);
-  return out;
+  return rescoreForCorrelation(t, y, out);
+}
+
+/**
+ * BIC counts independent samples. Wandering noise (AR(1), ρ) holds only about n·(1−ρ)/(1+ρ) of
+ * them, and a knot or a curve bought on it is free otherwise: score every model with that effective
+ * n, ρ taken from the residuals of the closest fit (the least misfit, so a real change of slope is
+ * not mistaken for correlation).
+ */
+function rescoreForCorrelation(t: ArrayLike<number>, y: ArrayLike<number>, fits: ModelFit[]): ModelFit[] {
+  const n = t.length;
+  const best = fits.reduce((a, b) => (b.rss < a.rss ? b : a));
+  let num = 0, den = 0, prev = NaN;
+  for (let i = 0; i < n; i++) {
+    const r = y[i]! - best.at(t[i]!);
+    den += r * r;
+    if (!Number.isNaN(prev)) num += r * prev;
+    prev = r;
+  }
+  const rho = den > 0 ? Math.max(0, Math.min(0.99, num / den)) : 0;
+  const nEff = Math.max(6, (n * (1 - rho)) / (1 + rho));
+  return fits.map((f) => ({ ...f, bic: nEff * Math.log(Math.max(f.rss, 1e-12) / n) + f.params * Math.log(nEff) }));
 }
 
 /**

@@ -1,5 +1,6 @@
 // Small, dependency-free statistics used by the analysis: robust location/scale, least squares with
 // standard errors, Student-t quantiles, Theil–Sen, autocorrelation. All pure.
+import { ar1SlopeError } from './ar1.js';
 
 /** Median of a numeric array (copies; does not reorder the input). */
 export function median(xs: ArrayLike<number>): number {
@@ -31,14 +32,17 @@ export function robustNoise(y: ArrayLike<number>): number {
 export interface LineFit {
   slope: number;
   intercept: number;
-  /** Standard error of the slope, inflated for lag-1 autocorrelation of the residuals. */
+  /** Standard error of the slope under AR(1) residuals (see ar1.ts). */
   se: number;
   rho: number;
+  /** Degrees of freedom for the interval (effective, under that autocorrelation). */
+  df: number;
   residualSd: number;
   n: number;
 }
 
 /** Ordinary least squares y = a + b·t with an autocorrelation-aware slope standard error. */
+
 export function fitLine(t: ArrayLike<number>, y: ArrayLike<number>, from = 0, to = t.length): LineFit {
   const n = to - from;
   let mt = 0, my = 0;
@@ -53,18 +57,15 @@ export function fitLine(t: ArrayLike<number>, y: ArrayLike<number>, from = 0, to
   }
   const slope = sxx > 0 ? sxy / sxx : 0;
   const intercept = my - slope * mt;
-  let rss = 0, num = 0, den = 0, prev = NaN;
+  const r = new Float64Array(to);
+  let rss = 0;
   for (let i = from; i < to; i++) {
-    const r = y[i]! - intercept - slope * t[i]!;
-    rss += r * r;
-    den += r * r;
-    if (!Number.isNaN(prev)) num += r * prev;
-    prev = r;
+    r[i] = y[i]! - intercept - slope * t[i]!;
+    rss += r[i]! * r[i]!;
   }
-  const rho = den > 0 ? Math.max(0, Math.min(0.95, num / den)) : 0;
   const s2 = n > 2 ? rss / (n - 2) : 0;
-  const se = sxx > 0 ? Math.sqrt(s2 / sxx) * Math.sqrt((1 + rho) / (1 - rho)) : Infinity;
-  return { slope, intercept, se, rho, residualSd: Math.sqrt(s2), n };
+  const ar = sxx > 0 ? ar1SlopeError(t, r, from, to) : { rho: 0, se: Infinity, df: 1 };
+  return { slope, intercept, se: ar.se, rho: ar.rho, df: ar.df, residualSd: Math.sqrt(s2), n };
 }
 
 /** Two-sided 97.5 % Student-t quantile (the 95 % interval multiplier) for `df` degrees of freedom. */
@@ -138,19 +139,37 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
   if (n < 5 || sigma <= 0) return out;
   const lim = k * sigma;
   const w = new Float64Array(5);
+  const sl = new Float64Array(10);
   for (let i = 0; i < n; i++) {
     const a = Math.max(0, Math.min(n - 5, i - 2));
-    for (let j = 0; j < 5; j++) w[j] = y[a + j]!;
+    // The window's own line (median of its 10 pairwise slopes): on a steep ramp the window's median
+    // is two steps away from the edge samples, and they are not spikes.
+    let m = 0;
+    for (let p = 0; p < 5; p++) for (let q = p + 1; q < 5; q++) sl[m++] = (y[a + q]! - y[a + p]!) / (q - p);
+    sl.sort();
+    const slope = (sl[4]! + sl[5]!) / 2;
+    for (let j = 0; j < 5; j++) w[j] = y[a + j]! - slope * (a + j - i);
     w.sort();
     if (Math.abs(y[i]! - w[2]!) <= lim) continue;
     // Level on each side (two samples, one step away): a spike returns to where it came from, a drop
     // does not. The step away lets a spike two points wide (a blip that straddles two resampling
     // bins, or a carried-forward reading) go too; the window's median still sees the level.
     if (i < 3 || i > n - 4) {
-      out[i] = w[2]!;
+      // Near the ends there is no level on the far side: predict from the 3 samples on the inner
+      // side (if they are in line), and replace only if the samples further out are back on it.
+      const dir = i < 3 ? 1 : -1;
+      const a1 = i + dir, a2 = i + 2 * dir, a3 = i + 3 * dir;
+      if (a3 < 0 || a3 >= n) continue;
+      const d1 = y[a1]! - y[a2]!, d2 = y[a2]! - y[a3]!;
+      if (Math.abs(d1 - d2) > lim) continue;
+      const step = (d1 + d2) / 2, pred = y[a1]! + step;
+      if (Math.abs(y[i]! - pred) <= lim) continue;
+      let back = true;
+      for (let o = i - dir, k = 1; o >= 0 && o < n && k <= 2; o -= dir, k++) if (Math.abs(y[o]! - pred - k * step) > lim) back = false;
+      if (back) out[i] = pred;
       continue;
     }
-    const before = (y[i - 2]! + y[i - 3]!) / 2, after = (y[i + 2]! + y[i + 3]!) / 2;
+    const before = (y[i - 2]! + y[i - 3]!) / 2 + 2.5 * slope, after = (y[i + 2]! + y[i + 3]!) / 2 - 2.5 * slope;
     if (Math.abs(before - after) < 0.5 * Math.abs(y[i]! - w[2]!)) out[i] = w[2]!;
   }
   return out;

@@ -20,6 +20,10 @@ export interface SeriesAnalysis {
   period_s: number | null;
   /** For insufficient-data (and undecided rates): how much more recording would let it decide. */
   need_more_s: number | null;
+  /** For a sawtooth: how fast its peaks rise (MB/min), apart from the troughs' rate. Absent otherwise. */
+  peaks_rate_mb_per_min?: number | null;
+  /** When the peaks would reach `limitMb` at that rate (s from the last sample); absent without a limit. */
+  peaks_reach_limit_s?: number | null;
   samples: number;
   duration_s: number;
 }
@@ -27,6 +31,8 @@ export interface SeriesAnalysis {
 export interface AnalyzeOptions {
   /** Practical floor below which growth is not a leak worth reporting (MB/min, default 1). */
   floorMbPerMin?: number;
+  /** A memory limit (MiB: cgroup, machine) the peaks are projected to. */
+  limitMb?: number;
 }
 
 export interface RateCheck {

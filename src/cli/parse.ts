@@ -2,9 +2,28 @@
 import yargs, { type Argv } from 'yargs';
 import { usageError } from '../errors.js';
 
-/** A yargs instance that throws a usage LeakError on any parse failure and never exits. */
-export function strictParser(argv: string[], scriptName: string): Argv {
-  return yargs(argv)
+/** What --help prints above and below the options yargs lists from their definitions. */
+export interface HelpSpec {
+  /** Synopsis lines and a short description. */
+  usage: string;
+  /** [command line, what it does]: two or three. */
+  examples: [string, string][];
+}
+
+/** The exit codes, the same for every command (DESIGN.md §1). */
+export const EXIT_CODES_HELP = `Exit codes: 0 ok · 1 a leak found by a check · 2 usage or bad input · 3 target not found or no
+permission · 4 storage failed (disk full, read-only, removed) · 128+N ended by signal N (130 Ctrl-C,
+143 SIGTERM, 129 SIGHUP), after saving and printing the summary · 70 a bug (please report it).
+Sizes are MiB (MB); rates MB/min; durations 90, 90s, 5m, 2h. --version prints the version;
+\`COMMAND completion >> ~/.bashrc\` installs shell completion.`;
+
+/**
+ * A yargs instance that throws a usage LeakError on any parse failure and never exits. Every option
+ * carries its description and default, so --help (renderHelp) and shell completion come from the same
+ * definitions the parser uses and cannot drift from them.
+ */
+export function strictParser(argv: string[], scriptName: string, help?: HelpSpec): Argv {
+  const y = yargs(argv)
     .scriptName(scriptName)
     .exitProcess(false)
     .strictOptions()
@@ -12,10 +31,29 @@ export function strictParser(argv: string[], scriptName: string): Argv {
     .option('verbose', { type: 'boolean', describe: 'show stack traces for errors', default: false })
     .help(false)
     .version(false)
+    .completion('completion', false)
+    .wrap(100)
     .fail((msg, err) => {
       if (err) throw err;
       throw usageError(`${msg}; run \`${scriptName} --help\` for usage`);
     });
+  if (help) {
+    y.usage(help.usage).epilogue(EXIT_CODES_HELP);
+    for (const [cmd, what] of help.examples) y.example(cmd, what);
+  }
+  return y;
+}
+
+/** The --help text of a parser built by strictParser. */
+export function renderHelp(y: Argv): string {
+  let out = '';
+  y.showHelp((s: string) => (out = s));
+  return `${out}\n`;
+}
+
+/** `completion` (print the bash/zsh script) or `--get-yargs-completions` (the script asking): yargs answers. */
+export function wantsCompletion(argv: string[]): boolean {
+  return argv[0] === 'completion' || argv.includes('--get-yargs-completions');
 }
 
 /** True when argv asks for help; commands print their usage text and exit 0. */

@@ -1,6 +1,9 @@
 // The one error boundary for every binary: a LeakError becomes "leak-x: message" on stderr and its
 // exit code; anything else is a bug and says so. Stack traces only with --verbose.
 import { isLeakError, EXIT_CODES } from '../errors.js';
+import { packageVersion, wantsVersion } from './version.js';
+import { wantsCompletion } from './parse.js';
+import type { Argv } from 'yargs';
 
 /** What a command needs from the outside world; tests may pass their own streams. */
 export interface CliIo {
@@ -13,7 +16,7 @@ export interface CliIo {
 export type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 /** Run a command as a process: print errors once, set the exit code, never print a stack unless asked. */
-export async function runCli(bin: string, command: Command, argv = process.argv.slice(2)): Promise<void> {
+export async function runCli(bin: string, command: Command, parser: (argv: string[]) => Argv, argv = process.argv.slice(2)): Promise<void> {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
   const verbose = argv.includes('--verbose') || process.env.LEAK_DETECTIVE_VERBOSE === '1';
   // A closed pipe (`leak-report | head`) is not an error worth a stack trace.
@@ -22,6 +25,16 @@ export async function runCli(bin: string, command: Command, argv = process.argv.
   });
   let code: number;
   try {
+    if (wantsCompletion(argv)) {
+      parser(argv).parseSync(); // yargs prints the script or the candidates itself
+      process.exitCode = 0;
+      return;
+    }
+    if (wantsVersion(argv)) {
+      io.stdout.write(`${bin} ${packageVersion()}\n`);
+      process.exitCode = 0;
+      return;
+    }
     code = await command(argv, io);
   } catch (e) {
     code = reportError(bin, e, verbose, io);

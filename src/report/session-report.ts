@@ -4,6 +4,8 @@ import { analyzeSeries, checkRate, type RateCheck, type SeriesAnalysis } from '.
 import type { Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
+import { chooseTreeMetric, sumTreeSeries } from './tree-series.js';
+import { detectCopyOnWrite, isShortLived, summariseShortLived } from './tree-notes.js';
 
 /** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
 export interface AnalysedRow {
@@ -23,17 +25,28 @@ export interface ReportOptions {
   floorMbPerMin?: number;
 }
 
-/** Analyse every process of a session and the tree total. */
+/**
+ * Analyse every process of a session and the tree total. Processes never sampled get no row;
+ * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
+ * the tree, so they are neither charted nor gated one by one.
+ */
 export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[] } {
-  const t0 = minOf(s.processes.map((p) => p.t_ms[0] ?? Infinity));
-  const rows: AnalysedRow[] = s.processes.map((p) => analyseRow(p, t0, o));
-  const children = rows.filter((r) => r.report.role === 'child');
-  if (children.length > 0) {
-    const tree = treeRow(s.processes, t0, o, rows);
+  const sampled = s.processes.filter((p) => p.t_ms.length > 0);
+  const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
+  const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
+  const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o) }));
+  const kept = all.filter(({ p, row }) => !isShortLived(p, row.report.samples, row.analysis?.classification === 'growing', span));
+  const folded = all.filter((x) => !kept.includes(x));
+  const rows = kept.map((x) => x.row);
+  const report: SessionReport = { session: s.info, processes: [] };
+  if (sampled.some((p) => p.info.role === 'child')) {
+    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows);
     if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
+    if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p, row }) => ({ p, samples: row.report.samples })), tree.report.metric);
     rows.push(tree);
   }
-  return { report: { session: s.info, processes: rows.map((r) => r.report) }, rows };
+  report.processes = rows.map((r) => r.report);
+  return { report, rows };
 }
 
 /** The series a metric yields for one process: points where it was read (others are skipped, not zero). */
@@ -52,7 +65,11 @@ export function seriesOf(p: ProcessSeries, metric: Metric, t0: number): { t_s: n
 
 function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
   if (requested) return requested;
-  return p.uss.some((v) => v !== null) ? 'uss' : 'rss';
+  // USS where read, else RSS; a series that holds only another metric (a VRAM trace, a Prometheus
+  // DCGM series) is analysed on that one.
+  if (p.uss.some((v) => v !== null)) return 'uss';
+  if (p.rss.some((v) => v !== null)) return 'rss';
+  return (['pss', 'swap', 'vram'] as const).find((m) => p[m].some((v) => v !== null)) ?? 'rss';
 }
 
 function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
@@ -71,33 +88,25 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
 }
 
 /**
- * Tree total per tick: the sum over processes alive at that tick. A process whose USS was not read
- * on a tick (large processes are read every k-th tick) contributes its last reading.
+ * Tree total (tree-series.ts): at each tick, the sum over the members alive then, on PSS where the
+ * main and every long-lived child had PSS read (else USS, else RSS; `metric` says which).
  */
-function treeRow(ps: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[]): AnalysedRow {
-  const metric = ps.every((p) => p.uss.some((v) => v !== null)) ? (o.metric ?? 'uss') : (o.metric ?? 'rss');
-  const totals = new Map<number, number>();
-  for (const p of ps) {
-    const values = p[metric];
-    let last: number | null = null;
-    for (let i = 0; i < p.t_ms.length; i++) {
-      const v: number | null | undefined = values[i] ?? last;
-      if (v === null || v === undefined) continue;
-      last = v;
-      totals.set(p.t_ms[i]!, (totals.get(p.t_ms[i]!) ?? 0) + v);
-    }
-  }
-  const times = [...totals.keys()].sort((a, b) => a - b);
-  const t_s = times.map((t) => (t - t0) / 1000);
-  const mb = times.map((t) => totals.get(t)! / MiB);
-  const main = ps.find((p) => p.info.role === 'main') ?? ps[0]!;
+function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[]): AnalysedRow {
+  const metric = chooseTreeMetric(required, o.metric);
+  const { t_s, mb } = sumTreeSeries(members, metric, t0);
+  const main = members.find((p) => p.info.role === 'main') ?? members[0]!;
+  const cow = detectCopyOnWrite(members, t0);
+  // A process whose USS grows only because others stopped sharing its pages does not drive the tree.
+  const passive = new Set(cow?.unshared_by_others.map((x) => x.pid) ?? []);
   const growers = rows
-    .filter((r) => r.analysis?.classification === 'growing' && (r.report.rate_mb_per_min ?? 0) > 0)
+    .filter((r) => r.analysis?.classification === 'growing' && (r.report.rate_mb_per_min ?? 0) > 0 && !passive.has(r.report.pid))
     .sort((a, b) => (b.report.rate_mb_per_min ?? 0) - (a.report.rate_mb_per_min ?? 0));
   const driver = growers[0]
     ? { pid: growers[0].report.pid, name: growers[0].report.name, rate_mb_per_min: growers[0].report.rate_mb_per_min! }
     : null;
-  return finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+  const row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+  if (cow) row.report.copy_on_write = cow;
+  return row;
 }
 
 function finishRow(
@@ -109,7 +118,8 @@ function finishRow(
   driver: AnalysedRow['driver'],
 ): AnalysedRow {
   const analysis = mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin }) : null;
-  const check = analysis && o.maxRate ? checkRate(analysis, o.maxRate) : null;
+  // No reading of the metric at all: still a gate answer (INCONCLUSIVE), never a missing one.
+  const check = !o.maxRate ? null : analysis ? checkRate(analysis, o.maxRate) : { verdict: 'inconclusive' as const, reason: `no ${metric} readings`, more_s: null };
   const report: ProcessReport = {
     pid: info.pid,
     name: info.name,

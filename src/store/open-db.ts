@@ -1,10 +1,12 @@
 // Opening a leak-track DB safely: refuse anything that is not ours (or is newer than us) before
 // touching it, create new files 0600, then WAL + busy_timeout so trackers can share one file.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
-import { inputError, LeakError, notFoundError, usageError } from '../errors.js';
+import { inputError, LeakError, notFoundError, storageError, usageError } from '../errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { checkDbPathForWrite, createDbPrivately, precreateWalFiles } from './db-files.js';
+import { checkDbPathForRead, isDirectoryTrusted, openPrivateCopy } from './db-read-copy.js';
+import { describeStorageFailure, isStorageFailure, toStorageError } from './storage-errors.js';
 
 export type Db = Database.Database;
 
@@ -13,10 +15,32 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.LEAK_TRACK_DB && env.LEAK_TRACK_DB.length > 0 ? env.LEAK_TRACK_DB : 'leak-track.db';
 }
 
-/** Open (creating if needed) a DB for writing samples. */
+/**
+ * Open (creating if needed) a DB for writing samples. The path and its -wal/-shm/-journal siblings are
+ * checked first (db-files.ts): no symlink, no other user's file, no directory another user can change.
+ */
 export function openDbForWrite(file: string): Db {
-  createFileIfMissing(file);
-  const db = openRaw(file, false);
+  let { dest, exists } = checkDbPathForWrite(file);
+  if (!exists) {
+    try {
+      exists = !createDbPrivately(dest, (db) => {
+        db.pragma('journal_mode = WAL');
+        migrate(db);
+      });
+    } catch (e) {
+      throw toStorageError(e, `creating database ${file}`);
+    }
+    ({ dest } = checkDbPathForWrite(file)); // re-check what is there now, ours or a racing tracker's
+  }
+  try {
+    precreateWalFiles(dest, file);
+  } catch (e) {
+    // A refusal (a planted -wal) stands; failing to create -wal/-shm means we cannot write there.
+    if (e instanceof LeakError && /refusing/.test(e.message)) throw e;
+    const cause = e instanceof LeakError ? e.cause : e;
+    throw storageError(`cannot write beside database ${file}: ${describeStorageFailure(cause)}; pass a --db FILE in a writable directory`, e);
+  }
+  const db = openRaw(dest, false);
   try {
     db.pragma('busy_timeout = 5000'); // first: trackers sharing a file wait for each other's locks
     checkOwnership(db, file);
@@ -32,21 +56,32 @@ export function openDbForWrite(file: string): Db {
   } catch (e) {
     db.close();
     if (e instanceof LeakError) throw e;
-    // An existing file we may read but not write beside (WAL keeps -wal and -shm files next to it):
-    // a read-only directory, a read-only file, /proc.
-    throw usageError(`cannot write to database ${file}: ${(e as Error).message}; pass a --db FILE in a writable directory`, e);
+    throw toStorageError(e, `opening database ${file} for writing`, '; pass a --db FILE on a writable disk');
   }
 }
 
-/** Open an existing DB for reading; never creates or modifies it. */
+/**
+ * Open an existing DB for reading; never creates or modifies it. Where SQLite cannot open it in place
+ * (read-only media without its -shm, a directory another user can change), it reads a private copy.
+ */
 export function openDbForRead(file: string): Db {
-  if (!existsSync(file)) {
-    throw notFoundError(`no database at ${file}; record one with leak-track or pass --db FILE`);
+  const st = checkDbPathForRead(file);
+  if (!st) throw notFoundError(`no database at ${file}; record one with leak-track or pass --db FILE`);
+  let db: Db;
+  if (isDirectoryTrusted(path.dirname(path.resolve(file)))) {
+    try {
+      db = openRaw(file, true);
+      db.pragma('busy_timeout = 5000');
+      db.prepare('SELECT count(*) FROM sqlite_master').get(); // forces the WAL/-shm open
+    } catch (e) {
+      if (!isStorageFailure(e) || /NOTADB|CORRUPT/.test(String((e as { code?: string }).code))) throw toStorageError(e, `reading database ${file}`);
+      db = openPrivateCopy(file);
+    }
+  } else {
+    db = openPrivateCopy(file);
   }
-  const db = openRaw(file, true);
   try {
     checkOwnership(db, file);
-    db.pragma('busy_timeout = 5000');
     return db;
   } catch (e) {
     db.close();
@@ -54,22 +89,11 @@ export function openDbForRead(file: string): Db {
   }
 }
 
-function createFileIfMissing(file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (!existsSync(dir)) throw usageError(`cannot create database ${file}: directory ${dir} does not exist`);
-  try {
-    closeSync(openSync(file, 'wx', 0o600));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return; // an existing file is checked by checkOwnership before any write
-    throw usageError(`cannot create database ${file}: ${code ?? (e as Error).message}; pass a writable --db FILE`, e);
-  }
-}
-
 function openRaw(file: string, readonly: boolean): Db {
   try {
     return new Database(file, { readonly, fileMustExist: true });
   } catch (e) {
+    if (isStorageFailure(e)) throw toStorageError(e, `opening database ${file}`);
     const msg = (e as Error).message;
     throw (readonly ? inputError : usageError)(`cannot open database ${file}: ${msg}`, e);
   }
@@ -85,6 +109,7 @@ function checkOwnership(db: Db, file: string): void {
     version = db.pragma('user_version', { simple: true }) as number;
     tables = (db.prepare(`SELECT count(*) AS n FROM sqlite_master`).get() as { n: number }).n;
   } catch (e) {
+    if (/CORRUPT/.test(String((e as { code?: string }).code))) throw toStorageError(e, `reading database ${file}`);
     throw inputError(`${file} is not a leak-track database (${(e as Error).message}); pass another --db FILE`, e);
   }
   if (appId === 0 && tables === 0 && version === 0) {

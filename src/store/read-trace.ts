@@ -1,33 +1,141 @@
-// Traces from files: our CSV format (DESIGN.md §2) and psrecord's plain log. Loaded into the same
-// shape as a recorded session, so the analysis cannot tell where its data came from.
-import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
-import { inputError, notFoundError } from '../errors.js';
-import { MiB } from '../units.js';
-import type { ProcessSeries, RecordedSession } from './read-session.js';
+// Traces from files: our CSV format (DESIGN.md §2) and psrecord's plain log, loaded into the same
+// shape as a recorded session, so the analysis cannot tell where its data came from. Streamed in
+// two passes: the first validates every line and takes the exact figures (counts, first/last,
+// min/max), the second fills the series, as bucket means on the DB path's grid once a process has
+// more than MAX_POINTS_PER_PROCESS samples. Memory no longer grows with the file.
+import { inputError } from '../errors.js';
+import type { Metric } from '../types.js';
+import { MAX_POINTS_PER_PROCESS, type ProcessSeries, type RawFigures, type RecordedSession } from './read-session.js';
+import { forEachTraceRow, TRACE_METRICS, type TraceRow } from './trace-rows.js';
 
-const METRIC_COLUMNS = ['rss_bytes', 'uss_bytes', 'pss_bytes', 'swap_bytes', 'vram_bytes'] as const;
-const PSRECORD_HEADER = /^#\s*Elapsed time\s+CPU \(%\)\s+Real \(MB\)\s+Virtual \(MB\)/;
+/** What the first pass learns about one pid. */
+interface PidStats {
+  samples: number;
+  name: string | undefined;
+  raw: Record<Metric, RawFigures>;
+}
 
 /** Read a trace file (CSV or psrecord log) as one session. Bad lines are errors naming the line. */
-export function readTrace(file: string): RecordedSession {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw notFoundError(`no trace file at ${file}`);
-    throw inputError(`cannot read trace ${file}: ${code ?? (e as Error).message}`, e);
+export function readTrace(file: string, maxPointsPerProcess = MAX_POINTS_PER_PROCESS): RecordedSession {
+  const stats = new Map<number, PidStats>();
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  let lastT = -Infinity;
+  let sorted = true;
+  let ticks = 0;
+  let firstPid: number | null = null;
+  const gaps: number[] = []; // the first process's sampling gaps, for the interval shown
+  let prevFirst: number | null = null;
+  const first = forEachTraceRow(file, (r) => {
+    let s = stats.get(r.pid);
+    if (!s) stats.set(r.pid, (s = { samples: 0, name: r.name, raw: emptyFigures() }));
+    s.samples++;
+    TRACE_METRICS.forEach((m, i) => addFigure(s.raw[m], r.v[i]!));
+    if (r.t_ms < t0) t0 = r.t_ms;
+    if (r.t_ms > t1) t1 = r.t_ms;
+    if (r.t_ms < lastT) sorted = false;
+    if (r.t_ms !== lastT) ticks++;
+    lastT = r.t_ms;
+    firstPid ??= r.pid;
+    if (r.pid === firstPid) {
+      if (prevFirst !== null && gaps.length < 10_000) gaps.push(r.t_ms - prevFirst);
+      prevFirst = r.t_ms;
+    }
+  });
+  if (stats.size === 0) throw inputError(`${file} has a header but no samples`);
+  const most = Math.max(...[...stats.values()].map((s) => s.samples));
+  const bucketMs = most > maxPointsPerProcess ? Math.ceil((t1 - t0 + 1) / maxPointsPerProcess) : null;
+  const series = new Map<number, ProcessSeries>();
+  for (const [pid, s] of stats) {
+    const p = emptySeries(pid, s.name ?? (first.format === 'psrecord' ? 'psrecord' : first.hasPid ? `pid ${pid}` : 'trace'));
+    // Several pids in one file: the first is the main process, the rest its children.
+    p.info.role = series.size === 0 ? 'main' : 'child';
+    if (bucketMs !== null) p.raw = s.raw;
+    series.set(pid, p);
   }
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
-  const processes = PSRECORD_HEADER.test(firstLine) ? parsePsrecord(text, file) : parseCsv(text, file);
-  const interval = medianInterval(processes);
+  // Second pass: no more lines than the first read (a log still being written may have grown).
+  if (bucketMs === null) {
+    forEachTraceRow(file, (r) => appendRow(series.get(r.pid)!, r.t_ms, r.v), first.lines);
+  } else {
+    fillBuckets(file, series, t0, bucketMs, first.lines);
+  }
+  // Ticks: distinct sample times; an unsorted file (one process after another) needs the set.
+  if (!sorted) ticks = countDistinctTimes([...series.values()], bucketMs === null);
+  gaps.sort((a, b) => a - b);
   return {
-    info: { id: 0, label: file, started_at: new Date(0).toISOString(), interval_s: interval, source: 'trace', ended_at: null, end_reason: null },
-    processes,
-    bucketMs: null,
-    ticks: new Set(processes.flatMap((p) => p.t_ms)).size,
+    info: {
+      id: 0, label: file, started_at: new Date(0).toISOString(), interval_s: gaps.length ? gaps[gaps.length >> 1]! / 1000 : 0,
+      source: 'trace', ended_at: null, end_reason: null,
+    },
+    processes: [...series.values()],
+    bucketMs,
+    ticks,
   };
+}
+
+/** Bucket means per pid on one grid (t = bucket centre), as read-session's bucketReader does in SQL. */
+function fillBuckets(file: string, series: Map<number, ProcessSeries>, t0: number, bucketMs: number, lines: number): void {
+  const W = TRACE_METRICS.length + 1;
+  // Per pid: bucket index → [sum × W, count × W]. Only buckets a pid has samples in are held.
+  const acc = new Map<number, Map<number, Float64Array>>();
+  forEachTraceRow(
+    file,
+    (r: TraceRow) => {
+      let m = acc.get(r.pid);
+      if (!m) acc.set(r.pid, (m = new Map()));
+      const b = Math.floor((r.t_ms - t0) / bucketMs);
+      let a = m.get(b);
+      if (!a) m.set(b, (a = new Float64Array(2 * W)));
+      for (let i = 0; i < W; i++) {
+        const v = r.v[i];
+        if (v === null || v === undefined) continue;
+        a[i] += v;
+        a[W + i]! += 1;
+      }
+    },
+    lines,
+  );
+  for (const [pid, m] of acc) {
+    const s = series.get(pid)!;
+    for (const b of [...m.keys()].sort((x, y) => x - y)) {
+      const a = m.get(b)!;
+      const means: (number | null)[] = [];
+      for (let i = 0; i < W; i++) means.push(a[W + i]! > 0 ? a[i]! / a[W + i]! : null);
+      appendRow(s, t0 + b * bucketMs + bucketMs / 2, means);
+    }
+  }
+}
+
+function appendRow(s: ProcessSeries, t_ms: number, v: (number | null)[]): void {
+  s.t_ms.push(t_ms);
+  s.rss.push(v[0]!);
+  s.uss.push(v[1]!);
+  s.pss.push(v[2]!);
+  s.swap.push(v[3]!);
+  s.vram.push(v[4]!);
+  s.cpu.push(v[5]!);
+}
+
+function countDistinctTimes(ps: ProcessSeries[], raw: boolean): number {
+  if (!raw) return Math.max(...ps.map((p) => p.raw?.rss.samples ?? p.t_ms.length)); // lower bound; rare case
+  const set = new Set<number>();
+  for (const p of ps) for (const t of p.t_ms) set.add(t);
+  return set.size;
+}
+
+function emptyFigures(): Record<Metric, RawFigures> {
+  const f = {} as Record<Metric, RawFigures>;
+  for (const m of TRACE_METRICS) f[m] = { samples: 0, min: null, max: null, first: null, last: null };
+  return f;
+}
+
+function addFigure(f: RawFigures, v: number | null): void {
+  if (v === null) return;
+  f.samples++;
+  f.first ??= v;
+  f.last = v;
+  if (f.min === null || v < f.min) f.min = v;
+  if (f.max === null || v > f.max) f.max = v;
 }
 
 function emptySeries(pid: number, name: string): ProcessSeries {
@@ -35,87 +143,4 @@ function emptySeries(pid: number, name: string): ProcessSeries {
     info: { pid, ppid: 0, start_ticks: 0, name, cmdline: name, role: 'main' },
     rowId: pid, t_ms: [], rss: [], uss: [], pss: [], swap: [], vram: [], cpu: [],
   };
-}
-
-function parseCsv(text: string, file: string): ProcessSeries[] {
-  let rows: string[][];
-  try {
-    rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: false });
-  } catch (e) {
-    const err = e as Error & { lines?: number };
-    throw inputError(`${file}: line ${err.lines ?? '?'}: ${err.message.replace(/^Invalid Record Length: /, '')}`, e);
-  }
-  if (rows.length === 0) throw inputError(`${file} is empty; expected a header such as t_s,uss_bytes`);
-  const header = rows[0]!.map((h) => h.toLowerCase());
-  const col = (name: string) => header.indexOf(name);
-  const tCol = col('t_s');
-  const metricCols = METRIC_COLUMNS.map((m) => [m, col(m)] as const).filter(([, i]) => i >= 0);
-  if (tCol < 0 || metricCols.length === 0) {
-    throw inputError(
-      `${file}: line 1: header must have t_s and at least one of ${METRIC_COLUMNS.join(', ')}; got \`${rows[0]!.join(',')}\``,
-    );
-  }
-  const pidCol = col('pid');
-  const byPid = new Map<number, ProcessSeries>();
-  for (let i = 1; i < rows.length; i++) {
-    const row = rows[i]!;
-    const line = i + 1;
-    const num = (idx: number, what: string, allowEmpty: boolean): number | null => {
-      const v = row[idx] ?? '';
-      if (v === '' && allowEmpty) return null;
-      const n = Number(v);
-      if (v === '' || !Number.isFinite(n) || n < 0) throw inputError(`${file}: line ${line}: ${what} must be a non-negative number, got \`${v}\``);
-      return n;
-    };
-    const t = num(tCol, 't_s', false)!;
-    const pid = pidCol >= 0 ? num(pidCol, 'pid', false)! : 0;
-    let s = byPid.get(pid);
-    if (!s) byPid.set(pid, (s = emptySeries(pid, pidCol >= 0 ? `pid ${pid}` : 'trace')));
-    const prev = s.t_ms[s.t_ms.length - 1];
-    if (prev !== undefined && t * 1000 < prev) throw inputError(`${file}: line ${line}: t_s goes backwards (${t} after ${prev / 1000})`);
-    s.t_ms.push(t * 1000);
-    const values: Record<string, number | null> = {};
-    for (const [m, idx] of metricCols) values[m] = num(idx, m, true);
-    s.rss.push(values.rss_bytes ?? null);
-    s.uss.push(values.uss_bytes ?? null);
-    s.pss.push(values.pss_bytes ?? null);
-    s.swap.push(values.swap_bytes ?? null);
-    s.vram.push(values.vram_bytes ?? null);
-    s.cpu.push(null);
-  }
-  if (byPid.size === 0) throw inputError(`${file} has a header but no samples`);
-  const list = [...byPid.values()];
-  // Several pids in one file: the first is the main process, the rest its children.
-  list.forEach((s, i) => (s.info.role = i === 0 ? 'main' : 'child'));
-  return list;
-}
-
-function parsePsrecord(text: string, file: string): ProcessSeries[] {
-  const s = emptySeries(0, 'psrecord');
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const parts = line.split(/\s+/).map(Number);
-    if (parts.length < 4 || parts.some((n) => !Number.isFinite(n))) {
-      throw inputError(`${file}: line ${i + 1}: expected 4 numbers (elapsed, CPU %, Real MB, Virtual MB), got \`${line}\``);
-    }
-    s.t_ms.push(parts[0]! * 1000);
-    s.cpu.push(parts[1]!);
-    s.rss.push(Math.round(parts[2]! * MiB));
-    s.uss.push(null);
-    s.pss.push(null);
-    s.swap.push(null);
-    s.vram.push(null);
-  }
-  if (s.t_ms.length === 0) throw inputError(`${file} is a psrecord log with no samples`);
-  return [s];
-}
-
-function medianInterval(ps: ProcessSeries[]): number {
-  const t = ps[0]!.t_ms;
-  const d: number[] = [];
-  for (let i = 1; i < t.length; i++) d.push(t[i]! - t[i - 1]!);
-  d.sort((a, b) => a - b);
-  return d.length ? d[d.length >> 1]! / 1000 : 0;
 }

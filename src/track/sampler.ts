@@ -6,7 +6,7 @@ import { CLK_TCK } from './proc-stat.js';
 import type { ProcessReader, ProcessSource } from './process-source.js';
 import { queryVram } from './nvidia-smi.js';
 import type { SessionWriter } from '../store/session-writer.js';
-import type { Sample } from '../types.js';
+import type { ProcessInfo, Sample } from '../types.js';
 
 export interface SamplerOptions {
   root: { pid: number; startTicks: number };
@@ -36,6 +36,14 @@ export interface TickSummary {
   treeBytes: number;
   mainBytes: number | null;
   costMs: number;
+  /** This tick's committed samples with the process each belongs to (main first when alive). */
+  rows: TickRow[];
+}
+
+/** One process's sample in a tick, for per-tick consumers such as the Prometheus exporter. */
+export interface TickRow {
+  process: ProcessInfo;
+  sample: Sample;
 }
 
 export type EndReason = 'duration' | 'target-exited' | 'aborted';
@@ -47,6 +55,7 @@ interface Tracked {
   lastMs: number;
   reader: ProcessReader;
   lastUss: number | null;
+  info: ProcessInfo;
 }
 
 /** Run until duration, target exit or abort. Every finished tick is already committed. */
@@ -75,6 +84,7 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
     }
     const seen = new Set<string>();
     const rows: { processId: number; sample: Sample }[] = [];
+    const tickRows: TickRow[] = [];
     let treeBytes = 0;
     let main: Sample | null = null;
     for (const st of tree) {
@@ -84,14 +94,16 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       if (!p) {
         const role = st.pid === o.root.pid ? 'main' : 'child';
         const cmdline = (await o.source.cmdline(st.pid)) || `[${st.comm}]`;
-        const rowId = o.writer.addProcess({ pid: st.pid, ppid: st.ppid, start_ticks: st.startTicks, name: st.comm, cmdline, role }, nowMs);
-        p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, reader: o.source.reader(st, ctx), lastUss: null };
+        const info: ProcessInfo = { pid: st.pid, ppid: st.ppid, start_ticks: st.startTicks, name: st.comm, cmdline, role };
+        const rowId = o.writer.addProcess(info, nowMs);
+        p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, reader: o.source.reader(st, ctx), lastUss: null, info };
         tracked.set(key, p);
         if (tick > 0) notice(`child joined: ${st.comm} ${st.pid} (${cmdline.slice(0, 80)})`);
       }
       const sample = readOne(p, st, nowMs, tree.length);
       sample.vram = vram ? (vram.get(st.pid) ?? null) : null;
       rows.push({ processId: p.rowId, sample });
+      tickRows.push({ process: p.info, sample });
       if (sample.uss !== null) p.lastUss = sample.uss;
       treeBytes += p.lastUss ?? sample.rss ?? 0;
       if (st.pid === o.root.pid) main = sample;
@@ -106,7 +118,7 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
     const costMs = performance.now() - t0;
     o.onTick?.({
       tick, elapsedMs: nowMs - startMs, processes: tree.length, main, treeBytes,
-      mainBytes: main ? (tracked.get(`${o.root.pid}:${o.root.startTicks}`)?.lastUss ?? main.rss) : null, costMs,
+      mainBytes: main ? (tracked.get(`${o.root.pid}:${o.root.startTicks}`)?.lastUss ?? main.rss) : null, costMs, rows: tickRows,
     });
     const nextMs = startMs + (tick + 1) * o.intervalMs;
     if (o.durationMs > 0 && nextMs - startMs > o.durationMs) return 'duration';

@@ -49,7 +49,7 @@ test('toGrid bins dense data and interpolates across gaps', () => {
 test('detectCycles finds a 30-sample sawtooth period and counts its drops', () => {
   const t = range(300);
   const c = detectCycles(toGrid(t, t.map((x) => (x % 30) * 10), 1000), 0.5);
-  assert.equal(c.period_s, 30);
+  assert.ok(Math.abs(c.period_s! - 30) < 0.5, `period ${c.period_s}`);
   assert.ok(c.drops >= 9);
 });
 
@@ -63,7 +63,7 @@ test('BIC picks the shape that generated the data', () => {
 
 test('checkRate: fail above, pass below, inconclusive across, with how much longer', () => {
   const t = range(100).map((x) => x * 6);
-  const a = analyzeSeries({ t_s: t, mb: t.map((x) => 1000 + x + Math.sin(x) * 3) }); // 60 MB/min
+  const a = analyzeSeries({ t_s: t, mb: t.map((x) => 1000 + x + Math.sin(x * 12.9898) * 3) }); // 60 MB/min, jitter ±3
   assert.equal(a.classification, 'growing');
   assert.equal(checkRate(a, 50).verdict, 'fail');
   assert.equal(checkRate(a, 70).verdict, 'pass');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from '../run.js';
-import { checkCommand } from '../commands/check.js';
+import { checkCommand, checkParser } from '../commands/check.js';
 
-await runCli('leak-check', checkCommand);
+await runCli('leak-check', checkCommand, checkParser);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from '../run.js';
-import { profileCommand } from '../commands/profile.js';
+import { profileCommand, profileParser } from '../commands/profile.js';
 
-await runCli('leak-profile', profileCommand);
+await runCli('leak-profile', profileCommand, profileParser);

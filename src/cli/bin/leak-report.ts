@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from '../run.js';
-import { reportCommand } from '../commands/report.js';
+import { reportCommand, reportParser } from '../commands/report.js';
 
-await runCli('leak-report', reportCommand);
+await runCli('leak-report', reportCommand, reportParser);

@@ -1,53 +1,72 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
-import { strictParser, wantsHelp } from '../parse.js';
-import { EXIT_OK, LeakError, usageError } from '../../errors.js';
+import { renderHelp, strictParser, wantsHelp } from '../parse.js';
+import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
+import { prepareOutDir } from '../../profile/safe-dir.js';
+import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
-import { detectRuntime } from '../../profile/detect-runtime.js';
 import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
-import { profileNode } from '../../profile/node/profile-node.js';
-import { profilePython } from '../../profile/python/profile-python.js';
+import { profileProcess } from '../../profile/profile-process.js';
 import { renderProfileText } from '../../report/profile-text.js';
+import { renderProfileHtml } from '../../report/html/profile-html.js';
+import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import type { ProfileReport } from '../../types.js';
 
-export const PROFILE_USAGE = `Usage:
-  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--out DIR] [--force]
-  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json]
+const PROFILE_HELP = {
+  usage: `Usage:
+  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet]
+  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
-every interval, ranked by bytes grown, with who holds them.
-  --mode auto|full|cheap   Python census depth (auto picks by object count)
-  --timeout S              Python: give up waiting for a census after S seconds (default 60)`;
+every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who holds them.
+Offline snapshots are ordered by their V8 object ids; --interval states the time between them (rates
+are left out without it: file times are not trusted).`,
+  examples: [
+    ['leak-profile --pid 4242', 'three captures 30 s apart of a live Node or Python process'],
+    ['leak-profile --pid 4242 --snapshots 4 --interval 60 --out ./caps --json', 'keep the captures; Profile JSON on stdout'],
+    ['leak-profile --snapshot a.heapsnapshot b.heapsnapshot c.heapsnapshot', 'diff V8 heap snapshots offline'],
+  ] as [string, string][],
+};
+
+/** leak-profile's options, with their descriptions and defaults (what --help and completion show). */
+export function profileParser(argv: string[]) {
+  return strictParser(argv, 'leak-profile', PROFILE_HELP)
+    .parserConfiguration({ 'parse-numbers': false })
+    .option('pid', { type: 'string', describe: 'the live Node or CPython process to profile' })
+    .option('snapshot', { type: 'array', string: true, describe: 'heap snapshot files to diff offline (oldest first)' })
+    .option('snapshots', { type: 'string', default: '3', describe: 'captures to take (≥ 2)' })
+    .option('interval', { type: 'string', describe: 'time between captures (offline: between the snapshots); a bare number is seconds', defaultDescription: '30 (live); offline: unknown, no rates' })
+    .option('top', { type: 'string', default: '20', describe: 'how many growing types to report' })
+    .option('json', { type: 'boolean', default: false, describe: 'print Profile JSON on stdout' })
+    .option('out', { type: 'string', describe: 'keep the captures in DIR', defaultDescription: 'a private temp dir, removed' })
+    .option('force', { type: 'boolean', default: false, describe: 'capture even where the headroom check fears the OOM killer' })
+    .option('mode', { type: 'string', default: 'auto', describe: 'Python census depth: auto, full or cheap (auto picks by object count)' })
+    .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
+    .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
+}
 
 export interface ProfileArgs {
   pid: number | null;
   snapshotFiles: string[];
   snapshots: number;
   interval_s: number;
+  /** --interval was given (offline snapshots: the time between them). */
+  intervalGiven: boolean;
   top: number;
   json: boolean;
   outDir: string | null;
   force: boolean;
   mode: 'auto' | 'full' | 'cheap';
   timeout_s: number;
+  html: string | null;
+  quiet: boolean;
 }
 
 /** Parse leak-profile's argv (throws LeakError). */
 export function parseProfileArgs(argv: string[]): ProfileArgs {
-  const a = strictParser(argv, 'leak-profile')
-    .parserConfiguration({ 'parse-numbers': false })
-    .option('pid', { type: 'string' })
-    .option('snapshot', { type: 'array', string: true })
-    .option('snapshots', { type: 'string', default: '3' })
-    .option('interval', { type: 'string', default: '30' })
-    .option('top', { type: 'string', default: '20' })
-    .option('json', { type: 'boolean', default: false })
-    .option('out', { type: 'string' })
-    .option('force', { type: 'boolean', default: false })
-    .option('mode', { type: 'string', default: 'auto' })
-    .option('timeout', { type: 'string', default: '60' })
-    .parseSync();
+  const a = profileParser(argv).parseSync();
   const files = [...((a.snapshot as string[] | undefined) ?? []), ...a._.map(String)];
   if (a.pid === undefined && files.length === 0) throw usageError('give --pid PID or --snapshot FILE FILE…; see leak-profile --help');
   if (a.pid !== undefined && files.length > 0) throw usageError('give either --pid or --snapshot files, not both');
@@ -56,39 +75,75 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     if (!/^\d+$/.test(v) || Number(v) < min) throw usageError(`${flag} must be a whole number ≥ ${min}, got \`${v}\``);
     return Number(v);
   };
+  if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html profile.html');
   if (!['auto', 'full', 'cheap'].includes(a.mode)) throw usageError(`--mode must be auto, full or cheap, got \`${a.mode}\``);
   return {
     pid: a.pid !== undefined ? Number(a.pid) : null,
     snapshotFiles: files,
     snapshots: int(a.snapshots, '--snapshots', 2),
-    interval_s: parseDuration(a.interval, '--interval', 's'),
+    interval_s: parseDuration(a.interval ?? '30', '--interval', 's'),
+    intervalGiven: a.interval !== undefined,
     top: int(a.top, '--top', 1),
     json: Boolean(a.json),
     outDir: a.out ?? null,
     force: Boolean(a.force),
     mode: a.mode as ProfileArgs['mode'],
     timeout_s: parseDuration(a.timeout, '--timeout', 's'),
+    html: a.html ?? null,
+    quiet: Boolean(a.quiet),
   };
 }
 
 /** The leak-profile command. */
 export const profileCommand: Command = async (argv, io) => {
   if (wantsHelp(argv)) {
-    io.stdout.write(`${PROFILE_USAGE}\n`);
+    io.stdout.write(renderHelp(profileParser([])));
     return EXIT_OK;
   }
   const args = parseProfileArgs(argv);
-  const progress = (line: string) => io.stderr.write(`leak-profile: ${line}\n`);
+  if (args.html) checkHtmlPath(args.html);
+  const progress = (line: string) => {
+    if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
+  };
   let report: ProfileReport;
   if (args.pid === null) {
-    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
+    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, interval_s: args.intervalGiven ? args.interval_s : undefined, onProgress: progress });
   } else {
-    const rt = detectRuntime(args.pid);
-    const common = { pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir, force: args.force, onProgress: progress };
-    if (rt.runtime === 'node') report = await profileNode(common);
-    else if (rt.runtime === 'python') report = await profilePython({ ...common, mode: args.mode, timeout_s: args.timeout_s });
-    else throw new LeakError('unsupported', `PID ${args.pid} runs ${rt.looksLike}, not Node or CPython; leak-profile can look inside Node (heap snapshots) and CPython (censuses) processes only`);
+    const outDir = args.outDir === null ? null : prepareOutDir(args.outDir);
+    try {
+      report = await withStopSignals((signal) => profileProcess({
+        pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
+        force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal,
+      }));
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      io.stderr.write(`leak-profile: ${e.message}\n`);
+      return exitCodeForSignal(e.signal);
+    }
   }
-  io.stdout.write(args.json ? `${JSON.stringify(report)}\n` : renderProfileText(report, args.top));
+  if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
+  if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));
   return EXIT_OK;
 };
+
+/**
+ * Run `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the work cleans up the target
+ * (closes the inspector, removes its files) and throws Interrupted. Further signals while it cleans up
+ * are ignored: cleanup is bounded, and cutting it short is what leaves an inspector open.
+ */
+async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => {
+    const h = () => {
+      if (!ac.signal.aborted) ac.abort(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    return await work(ac.signal);
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  }
+}

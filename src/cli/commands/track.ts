@@ -1,27 +1,29 @@
 // leak-track: resolve the target, sample it into SQLite until done, then print the summary.
 import type { CliIo, Command } from '../run.js';
-import { parseTrackArgs, TRACK_USAGE, type TrackArgs } from './track-args.js';
-import { wantsHelp } from '../parse.js';
-import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK } from '../../errors.js';
+import { parseTrackArgs, trackParser, type TrackArgs } from './track-args.js';
+import { renderHelp, wantsHelp } from '../parse.js';
+import { EXIT_LEAK, EXIT_OK, exitCodeForSignal } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
-import { SessionWriter } from '../../store/session-writer.js';
 import { readSession } from '../../store/read-session.js';
-import { findMatching, findTrainingCandidates, pickTarget, targetFromPid, type Candidate, type Target } from '../../track/discover.js';
-import { launchCommand, type Launched } from '../../track/launch.js';
-import { runSampler, type EndReason } from '../../track/sampler.js';
-import { findNvidiaSmi } from '../../track/nvidia-smi.js';
+import { findMatching, findTrainingCandidates, type Candidate } from '../../track/discover.js';
+import { trackSession, type TrackSessionResult } from '../../track/track-session.js';
 import { chooseProcessSource } from '../../track/choose-source.js';
 import { collectGarbagePeriodically, keepYoungGenerationSmall } from '../../track/quiet-heap.js';
 import type { ProcessSource } from '../../track/process-source.js';
-import { buildSessionReport } from '../../report/session-report.js';
+import { analyseAndCompose } from '../../report/compose-session.js';
 import { renderSessionText } from '../../report/text-report.js';
+import { renderSessionJson } from '../../report/json-report.js';
+import { renderSessionHtml } from '../../report/html/session-html.js';
+import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
+import { terminalWidth } from '../terminal-width.js';
 import { LiveView } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
+import { startExporter, type Exporter } from '../../export/exporter.js';
 
 /** The leak-track command. */
 export const trackCommand: Command = async (argv, io) => {
   if (wantsHelp(argv)) {
-    io.stdout.write(`${TRACK_USAGE}\n`);
+    io.stdout.write(renderHelp(trackParser([])));
     return EXIT_OK;
   }
   const args = parseTrackArgs(argv, io.env);
@@ -31,110 +33,111 @@ export const trackCommand: Command = async (argv, io) => {
   const stopGc = collectGarbagePeriodically();
   try {
     if (args.list) return await listCandidates(args, io, source);
+    if (args.html) checkHtmlPath(args.html); // before hours of tracking, not after
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
     const db = openDbForWrite(args.db);
+    // SIGINT, SIGTERM and SIGHUP all end the run the same way: sampling stops, the session is closed,
+    // a launched command gets the signal (then SIGKILL if it lingers), the summary is printed, and the
+    // exit code is 128+N. Handlers stay until the summary is out, so a signal during it changes only
+    // the exit code. A hung-up terminal makes writes fail (EIO): ignored, the DB is what matters.
+    const controller = new AbortController();
+    let received: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      received ??= sig;
+      if (!controller.signal.aborted) controller.abort(sig);
+    };
+    const ignore = () => {};
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    io.stderr.on('error', ignore);
+    io.stdout.on('error', ignore);
+    let code: number;
     try {
-      return await trackWithDb(args, db, source, io, say);
+      // Bind /metrics (and check --textfile) before touching the target too.
+      const exporter = args.prometheus || args.textfile
+        ? await startExporter({ listen: args.prometheus, textfileDir: args.textfile, job: args.job, notice: say })
+        : null;
+      try {
+        code = await trackWithDb(args, db, source, io, say, controller.signal, exporter);
+      } finally {
+        await exporter?.close();
+      }
     } finally {
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+      io.stderr.off('error', ignore);
+      io.stdout.off('error', ignore);
       db.close();
     }
+    const sig = received as NodeJS.Signals | null;
+    // After a terminal hangup, Node 20 aborts at exit restoring the dead TTY's modes (SIGABRT, core
+    // dump). Dying of the SIGHUP itself, the default action, once all is saved, is what the shell
+    // reports as 129 anyway.
+    if (sig === 'SIGHUP' && (io.stdout.isTTY || io.stderr.isTTY || process.stdin.isTTY)) process.kill(process.pid, 'SIGHUP');
+    return sig ? exitCodeForSignal(sig) : code;
   } finally {
     stopGc();
     source.close();
   }
 };
 
-async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void): Promise<number> {
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+async function trackWithDb(
+  args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, signal: AbortSignal, exporter: Exporter | null,
+): Promise<number> {
   const mode = args.quiet ? 'quiet' : io.stderr.isTTY ? 'chart' : 'lines';
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
   });
-  let launched: Launched | null = null;
-  let target: Target;
-  if (args.target.kind === 'launch') {
-    launched = await launchCommand(args.target.command, source, mode === 'chart', (chunk) => live.print(chunk.replace(/\n$/, '')));
-    target = launched.target;
-  } else {
-    target = await resolveTarget(args, source);
-  }
-  say(target.why);
-  const nvidiaSmi = findNvidiaSmi(io.env);
-  const writer = new SessionWriter(db, {
-    label: args.label ?? `${target.name} ${target.pid}`,
-    interval_s: args.intervalS,
-    target: target.cmdline || target.name,
-  });
-  const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
-  say(`sampling every ${args.intervalS} s ${planned}${args.children ? ', children included' : ''}${nvidiaSmi ? ', VRAM via nvidia-smi' : ''}; session ${writer.sessionId} in ${args.db}`);
-  live.setLabel(`leak-track ${target.name} ${target.pid} · session ${writer.sessionId}`);
-
-  const controller = new AbortController();
-  let interrupted: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupted ??= sig;
-    if (launched && !launched.hasExited()) launched.child.kill(sig);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let reason: EndReason;
+  let result: TrackSessionResult;
   try {
-    reason = await runSampler({
-      root: { pid: target.pid, startTicks: target.startTicks },
-      intervalMs: args.intervalS * 1000,
-      durationMs: args.durationS * 1000,
+    result = await trackSession({
+      target: args.target,
+      intervalS: args.intervalS,
+      durationS: args.durationS,
       children: args.children,
-      signal: controller.signal,
-      writer,
+      db,
+      label: args.label,
       source,
-      nvidiaSmi,
-      onTick: (t) => live.update(t),
+      env: io.env,
+      signal,
+      onLaunchOutput: mode === 'chart' ? (chunk) => live.print(chunk.replace(/\n$/, '')) : undefined,
+      launchStdoutToStderr: args.json,
+      onStart: ({ target, sessionId, nvidiaSmi }) => {
+        say(target.why);
+        const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
+        say(`sampling every ${args.intervalS} s ${planned}${args.children ? ', children included' : ''}${nvidiaSmi ? ', VRAM via nvidia-smi' : ''}; session ${sessionId} in ${args.db}`);
+        live.setLabel(`leak-track ${target.name} ${target.pid} · session ${sessionId}`);
+        if (exporter?.address) say(`serving metrics at ${exporter.url}`);
+        if (exporter?.textfile) say(`writing metrics to ${exporter.textfile}`);
+      },
+      onTick: (t) => {
+        exporter?.tick(t.rows);
+        live.update(t);
+      },
       onNotice: (m) => live.print(`leak-track: ${m}`),
+      onProgress: (line) => {
+        live.finish();
+        say(line);
+      },
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     live.finish();
   }
-  const endReason = interrupted ? (interrupted === 'SIGINT' ? 'interrupted' : 'terminated') : reason;
-  writer.end(endReason);
-  let childCode: number | null = null;
-  if (launched) {
-    if (reason === 'duration' && !launched.hasExited()) {
-      // Tracking is what we were asked to do; a launched job left behind would be orphaned with
-      // nowhere to write. Stop it like Ctrl-C would, then harder if it does not listen.
-      say(`duration reached; stopping ${target.name} ${target.pid}, which leak-track launched (use --duration 0 to track it until it exits)`);
-      launched.child.kill('SIGTERM');
-      const stopped = await Promise.race([launched.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
-      if (!stopped) launched.child.kill('SIGKILL');
-    } else {
-      childCode = await Promise.race([launched.exited, new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
-    }
-  }
-  if (reason === 'target-exited') say(`${target.name} ${target.pid} exited${childCode !== null && childCode >= 0 ? ` with status ${childCode}` : ''}`);
 
-  const recorded = readSession(db, writer.sessionId);
-  const { report, rows } = buildSessionReport(recorded, { maxRate: args.maxRate });
-  if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+  const recorded = readSession(db, result.sessionId);
+  const composed = analyseAndCompose(recorded, { maxRate: args.maxRate });
+  if (args.json) io.stdout.write(renderSessionJson(composed));
   else if (!args.quiet) {
-    io.stdout.write(renderSessionText(report, rows, { width: io.stdout.columns ?? 100, color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, maxRate: args.maxRate, chartHeight: 6 }));
+    io.stdout.write(renderSessionText(composed, { width: terminalWidth(io.stdout, io.env), color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, chartHeight: 6 }));
   }
-  const failed = rows.some((r) => r.check?.verdict === 'fail');
-  if (interrupted === 'SIGINT') return EXIT_INTERRUPTED;
-  if (childCode !== null && childCode > 0) return childCode;
+  if (args.html) {
+    writeHtmlFile(args.html, renderSessionHtml(composed));
+    say(`HTML report written to ${args.html}`);
+  }
+  const failed = composed.rows.some((r) => r.row.check?.verdict === 'fail') || Boolean(composed.folded?.rows.some((r) => r.row.check?.verdict === 'fail'));
+  if (result.signal) return exitCodeForSignal(result.signal);
+  if (result.childCode !== null && result.childCode > 0) return result.childCode;
   return failed ? EXIT_LEAK : EXIT_OK;
-}
-
-async function resolveTarget(args: TrackArgs, source: ProcessSource): Promise<Target> {
-  const t = args.target;
-  if (t.kind === 'pid') return targetFromPid(t.pid, source);
-  if (t.kind === 'match') return (await pickTarget(await findMatching(t.pattern, source), `no running process's command line matches /${t.pattern}/`, source)).target;
-  const picked = await pickTarget(
-    await findTrainingCandidates(source),
-    'no training process found (looked for python …train*.py, torchrun, accelerate launch, deepspeed, -m torch.distributed.run, lightning, trl/axolotl/llamafactory, model-garden serve, node …train…); pass a PID or --match REGEX',
-    source,
-  );
-  return picked.target;
 }
 
 async function listCandidates(args: TrackArgs, io: CliIo, source: ProcessSource): Promise<number> {

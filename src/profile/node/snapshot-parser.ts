@@ -5,7 +5,7 @@
 //
 //   {"snapshot":{meta…},"nodes":[n,n,…],"edges":[e,e,…],"trace_…":[…],…,"strings":["…",…]}
 //    └ JSON.parse (small) └ digit scan → Float64Array  └ digit scan → Uint32Array  └ skipped  └ per string
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
 import type { HeapGraph } from './heap-graph.js';
 
@@ -40,7 +40,11 @@ class Scanner {
   private len = 0;
   private pos = 0;
   private eof = false;
-  constructor(private readonly fd: number, private readonly file: string) {}
+  /** The file's size: no array may claim more numbers than it can hold (2 bytes each: digit, comma). */
+  private readonly size: number;
+  constructor(private readonly fd: number, private readonly file: string) {
+    this.size = fstatSync(fd).size;
+  }
 
   private fill(): boolean {
     if (this.eof) return false;
@@ -73,6 +77,8 @@ class Scanner {
     let nodes: Uint32Array | Float64Array | null = null;
     let edges: Uint32Array | null = null;
     let strings: string[] | null = null;
+    const extras: { locations?: Float64Array; samples?: Float64Array } = {};
+    let header: Record<string, unknown> = {};
     for (;;) {
       const c = this.nextToken();
       if (c === 0x7d) break; // end of top-level object
@@ -81,11 +87,11 @@ class Scanner {
       const key = this.readString();
       if (this.nextToken() !== 0x3a) this.bad(`no : after "${key}"`);
       if (key === 'snapshot') {
-        const header = JSON.parse(this.readRawValue()) as { meta: Meta; node_count: number; edge_count: number };
-        meta = header.meta;
-        nodeCount = header.node_count;
-        edgeCount = header.edge_count;
-        if (!meta?.node_fields || !meta.edge_fields) this.bad('the snapshot header has no meta');
+        const h = this.readHeader();
+        header = h as unknown as Record<string, unknown>;
+        meta = h.meta;
+        nodeCount = h.node_count;
+        edgeCount = h.edge_count;
       } else if (key === 'nodes') {
         if (!meta) this.bad('"nodes" comes before "snapshot"');
         // Uint32 halves the memory of Float64; a value past 2^32 (a huge self_size) switches over.
@@ -98,8 +104,14 @@ class Scanner {
         edges = new Uint32Array(edgeCount * meta.edge_fields.length);
         const n = this.readNumbers(edges);
         if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
+      } else if (key === 'locations' || key === 'samples') {
+        // Optional extras (closure source locations; allocation-sampling timestamps): small, kept as read.
+        extras[key] = this.readNumberList();
       } else if (key === 'strings') {
-        strings = this.readStrings(meta && nodes && edges ? neededStrings(meta, nodes, edges) : null);
+        const needed = meta && nodes && edges ? neededStrings(meta, nodes, edges) : null;
+        // A string index past what the file could hold is corrupt (and must not size an allocation).
+        if (needed && needed.max > this.size / 3) this.bad(`a name refers to string ${needed.max}, more strings than the file can hold`);
+        strings = this.readStrings(needed?.need ?? null);
       } else {
         this.readRawValue(true);
       }
@@ -111,11 +123,58 @@ class Scanner {
       if (i < 0) this.bad(`node field ${f} missing`);
       return i;
     };
-    return {
+    const g: HeapGraph = {
       nodeFieldCount: nf.length, edgeFieldCount: meta.edge_fields.length,
       nodeTypes: meta.node_types[0], edgeTypes: meta.edge_types[0], nodes, edges, strings, nodeCount, edgeCount,
       fType: need('type'), fName: need('name'), fId: need('id'), fSize: need('self_size'), fEdges: need('edge_count'),
+      ...snapshotExtras(meta as unknown as Record<string, unknown>, header, extras),
     };
+    this.checkReferences(g);
+    return g;
+  }
+
+  /** The "snapshot" header: valid JSON, a meta with field lists, counts the file can actually hold. */
+  private readHeader(): { meta: Meta; node_count: number; edge_count: number } {
+    let header: { meta?: Meta; node_count?: unknown; edge_count?: unknown };
+    try {
+      header = JSON.parse(this.readRawValue()) as typeof header;
+    } catch {
+      this.bad('the "snapshot" header is not valid JSON');
+    }
+    const meta = header?.meta;
+    const isNames = (a: unknown) => Array.isArray(a) && a.length > 0 && a.every((x) => typeof x === 'string');
+    if (!meta || !isNames(meta.node_fields) || !isNames(meta.edge_fields)) this.bad('the snapshot header has no meta with node_fields and edge_fields');
+    if (!Array.isArray(meta.node_types) || !isNames(meta.node_types[0]) || !Array.isArray(meta.edge_types) || !isNames(meta.edge_types[0])) {
+      this.bad('the snapshot header has no node_types or edge_types');
+    }
+    if (meta.edge_fields.slice(0, 3).join() !== 'type,name_or_index,to_node') this.bad(`unsupported edge layout ${JSON.stringify(meta.edge_fields)}`);
+    for (const [k, v, per] of [['node_count', header.node_count, meta.node_fields.length], ['edge_count', header.edge_count, meta.edge_fields.length]] as const) {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) this.bad(`${k} ${JSON.stringify(v)} is not a whole number`);
+      // Allocate only what the file can hold: each number takes at least 2 bytes.
+      if (v * per * 2 > this.size) this.bad(`${k} ${v} is more than a file of ${this.size} bytes can hold`);
+    }
+    return header as { meta: Meta; node_count: number; edge_count: number };
+  }
+
+  /** Every index the analysis follows must land inside its table: a bad one would invent types or growth. */
+  private checkReferences(g: HeapGraph): void {
+    const { nodes, edges, strings, nodeFieldCount: nf, edgeFieldCount: ef } = g;
+    const eType = 0, eName = 1, eTo = 2; // the layout readHeader insists on (retainers.ts reads it so)
+    const indexEdge = g.edgeTypes.map((t) => INDEX_EDGE_TYPES.has(t));
+    let edgeSum = 0;
+    for (let n = 0; n < nodes.length; n += nf) {
+      if (nodes[n + g.fType]! >= g.nodeTypes.length) this.bad(`node ${n / nf} has type ${nodes[n + g.fType]}, past the ${g.nodeTypes.length} node types`);
+      if (nodes[n + g.fName]! >= strings.length) this.bad(`node ${n / nf} names string ${nodes[n + g.fName]}, past the ${strings.length} strings (truncated strings table?)`);
+      edgeSum += nodes[n + g.fEdges]!;
+    }
+    if (edgeSum !== g.edgeCount) this.bad(`the nodes own ${edgeSum} edges but edge_count is ${g.edgeCount}`);
+    for (let e = 0; e < edges.length; e += ef) {
+      const t = edges[e + eType]!;
+      if (t >= g.edgeTypes.length) this.bad(`edge ${e / ef} has type ${t}, past the ${g.edgeTypes.length} edge types`);
+      const to = edges[e + eTo]!;
+      if (to >= nodes.length || to % nf !== 0) this.bad(`edge ${e / ef} points to node offset ${to}, outside the ${g.nodeCount} nodes`);
+      if (!indexEdge[t] && edges[e + eName]! >= strings.length) this.bad(`edge ${e / ef} names string ${edges[e + eName]}, past the ${strings.length} strings (truncated strings table?)`);
+    }
   }
 
   /** After the opening quote: read a JSON string (keys and strings-table entries). */
@@ -140,7 +199,12 @@ class Scanner {
     }
     const raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     const text = raw.toString('utf8');
-    return hasEscape ? (JSON.parse(`"${text}"`) as string) : text;
+    if (!hasEscape) return text;
+    try {
+      return JSON.parse(`"${text}"`) as string;
+    } catch {
+      this.bad(`invalid escape in the string ${JSON.stringify(text.slice(0, 40))}`);
+    }
   }
 
   /** After the ':' of a key: the next value as raw text (objects/arrays balanced); discarded if `skip`. */
@@ -215,15 +279,52 @@ class Scanner {
     }
   }
 
+  /** After the ':' of a small numeric array of unknown length (locations, samples): its numbers. */
+  private readNumberList(): Float64Array {
+    if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
+    let out = new Float64Array(4096);
+    let count = 0, cur = 0, inNum = false;
+    for (;;) {
+      for (; this.pos < this.len; this.pos++) {
+        const c = this.buf[this.pos]!;
+        if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
+        else if (c === 0x2c || c === 0x5d) {
+          if (inNum) {
+            if (count === out.length) {
+              const grown = new Float64Array(out.length * 2);
+              grown.set(out);
+              out = grown;
+            }
+            out[count++] = cur;
+            cur = 0;
+            inNum = false;
+          }
+          if (c === 0x5d) {
+            this.pos++;
+            return out.subarray(0, count);
+          }
+        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+      }
+      if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
+    }
+  }
+
   /** After the opening quote: pass over a JSON string without building it. */
   private skipString(): void {
     let escaped = false;
+    let hex = 0; // hex digits still due after \u
     for (;;) {
       const buf = this.buf;
       for (let i = this.pos; i < this.len; i++) {
         const c = buf[i]!;
-        if (escaped) escaped = false;
-        else if (c === 0x5c) escaped = true;
+        if (hex > 0) {
+          if (!isHexDigit(c)) this.bad('invalid \\u escape in the strings table');
+          hex--;
+        } else if (escaped) {
+          escaped = false;
+          if (c === 0x75) hex = 4;
+          else if (!VALID_ESCAPES.has(c)) this.bad(`invalid escape \\${String.fromCharCode(c)} in the strings table`);
+        } else if (c === 0x5c) escaped = true;
         else if (c === 0x22) {
           this.pos = i + 1;
           return;
@@ -250,6 +351,10 @@ class Scanner {
   }
 }
 
+/** The characters JSON allows after a backslash (u is handled apart): " \ / b f n r t. */
+const VALID_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+const isHexDigit = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+
 const STRING_NODE_TYPES = new Set(['string', 'concatenated string', 'sliced string']);
 const INDEX_EDGE_TYPES = new Set(['element', 'hidden']);
 
@@ -259,7 +364,7 @@ const INDEX_EDGE_TYPES = new Set(['element', 'hidden']);
  * strings (in the object-heavy bench set, 2.4 M of 3.6 M entries): skipped, never built as JS
  * strings. V8 writes the table after nodes and edges, so both are known by then.
  */
-function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uint32Array): Uint8Array | null {
+function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uint32Array): { need: Uint8Array | null; max: number } | null {
   const nf = meta.node_fields.length, ef = meta.edge_fields.length;
   const fType = meta.node_fields.indexOf('type'), fName = meta.node_fields.indexOf('name');
   const eType = meta.edge_fields.indexOf('type'), eName = meta.edge_fields.indexOf('name_or_index');
@@ -269,8 +374,27 @@ function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uin
   let max = 0;
   for (let i = fName; i < nodes.length; i += nf) if (nodes[i]! > max) max = nodes[i]!;
   for (let i = eName; i < edges.length; i += ef) if (!skipEdge[edges[i - eName + eType]!] && edges[i]! > max) max = edges[i]!;
+  if (max > 0xfffffff) return { need: null, max }; // implausible: keep every string rather than size a huge table
   const need = new Uint8Array(max + 1);
   for (let n = 0; n < nodes.length; n += nf) if (!skipNode[nodes[n + fType]!]) need[nodes[n + fName]!] = 1;
   for (let e = 0; e < edges.length; e += ef) if (!skipEdge[edges[e + eType]!]) need[edges[e + eName]!] = 1;
-  return need;
+  return { need, max };
+}
+
+/**
+ * What the analysis reads beside nodes and edges: closure source locations (node index → script
+ * id, 0-based line and column), the allocation-sampling timeline and the header's own timestamp
+ * where a writer put one (V8 writes `samples` only when allocations were tracked).
+ */
+function snapshotExtras(meta: Record<string, unknown>, header: Record<string, unknown>, x: { locations?: Float64Array; samples?: Float64Array }): Pick<HeapGraph, 'locations' | 'locationFields' | 'samples' | 'sampleFields' | 'header'> {
+  const lf = Array.isArray(meta.location_fields) ? (meta.location_fields as string[]) : null;
+  const sf = Array.isArray(meta.sample_fields) ? (meta.sample_fields as string[]) : null;
+  const { meta: _m, ...rest } = header;
+  return {
+    locations: lf && x.locations?.length ? x.locations : undefined,
+    locationFields: lf ?? undefined,
+    samples: sf && x.samples?.length ? x.samples : undefined,
+    sampleFields: sf ?? undefined,
+    header: rest,
+  };
 }

@@ -86,7 +86,7 @@ test('unwritable locations and missing DBs give one clear line', () => {
   assert.throws(() => openDbForRead(path.join(tmp(), 'missing.db')), isCode(3, /no database at/));
 });
 
-test('an existing file that cannot be written beside is a usage error, not an internal one', () => {
-  // /proc/version exists and is readable, but SQLite cannot create its -wal and -shm files there.
-  assert.throws(() => openDbForWrite('/proc/version'), isCode(2, /^cannot write to database \/proc\/version: .*; pass a --db FILE in a writable directory$/));
+test('a --db on /proc is refused before SQLite touches it, a usage error, not an internal one', () => {
+  assert.throws(() => openDbForWrite('/proc/version'), isCode(2, /^database \/proc\/version: \/proc\/version is on a kernel pseudo-filesystem, not a place for files; pick a path in a normal directory$/));
+  assert.throws(() => openDbForWrite('/sys/kernel/new.db'), isCode(2, /pseudo-filesystem/));
 });

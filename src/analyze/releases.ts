@@ -1,0 +1,129 @@
+// Memory that is given back once, not every cycle: a start-up buffer freed before the steady state,
+// an eval phase or the end of a run releasing what was built up, and short excursions above the
+// baseline (a checkpoint: +2 GB for 20 s every 10 min). None of them says anything about the
+// steady-state rate, and a whole-window fit (or a cycle search) through them says the wrong thing.
+import { mad, median, theilSen } from './stats.js';
+
+/**
+ * Indices where a GC-like release happens: the level (median of 3, fewer at the end) falls by more
+ * than 8 σ, after having been built up by at least half as much, and by more than 2.5 × how far the
+ * level wanders around a straight line (correlated noise also drifts by many σ of jitter).
+ */
+export function findReleases(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): number[] {
+  const n = y.length;
+  const { slope, intercept } = theilSen(t, y);
+  const resid = new Float64Array(n);
+  for (let i = 0; i < n; i++) resid[i] = y[i]! - intercept - slope * t[i]!;
+  const levelSd = 1.4826 * mad(resid);
+  const lev = (i: number) => median(Array.prototype.slice.call(y, i, Math.min(i + 3, n)) as number[]);
+  const out: number[] = [];
+  let lo = Infinity;
+  for (let i = 3; i < n; i++) {
+    const before = lev(i - 3);
+    lo = Math.min(lo, before);
+    const drop = before - lev(i);
+    // the level right before must itself be high (the fall happens at i, not a sample or two later)
+    if (drop > 8 * noise && drop > 2.5 * levelSd && before - lo > 0.5 * drop && y[i - 1]! - y[i]! > 0.5 * drop) {
+      out.push(i);
+      lo = Infinity;
+    }
+  }
+  return out;
+}
+
+export interface LoneRelease {
+  /** The window to analyse instead: [from, to). */
+  from: number;
+  to: number;
+  /** Words for the explanation. */
+  note: string;
+}
+
+/**
+ * A release the steady state can be read around: all releases in the last few samples (the end of
+ * a run, an eval phase) → the part before; all in the first third, with at least half the window
+ * after → the part after (start-up). Null when the releases are spread out (a cycle not yet seen
+ * twice): then the data cannot tell.
+ */
+export function aroundLoneRelease(t: ArrayLike<number>, y: ArrayLike<number>, releases: number[], minSamples: number): LoneRelease | null {
+  const n = t.length;
+  if (!releases.length) return null;
+  const t0 = t[0]!, span = t[n - 1]! - t0;
+  const first = releases[0]!, last = releases[releases.length - 1]!;
+  const freed = (i: number) => Math.max(0, y[i - 1]! - y[i]!);
+  const tail = Math.max(4, Math.ceil(0.05 * n));
+  if (first >= n - tail && first >= minSamples && t[first - 1]! - t0 >= 0.8 * span) {
+    return { from: 0, to: first, note: `${freed(first).toFixed(0)} MB released in the last ${n - first} sample${n - first === 1 ? '' : 's'} (the end of the run, or an eval phase) is left out` };
+  }
+  if (t[last]! - t0 <= span / 3 && n - last >= minSamples && t[n - 1]! - t[last]! >= 0.5 * span) {
+    return { from: last, to: n, note: `after ${releases.length === 1 ? 'a release' : `${releases.length} releases`} of ${freed(last).toFixed(0)} MB at ~${Math.round(t[last]! - t0)} s (start-up)` };
+  }
+  return null;
+}
+
+export interface Excursions {
+  y: Float64Array;
+  /** Samples from here on are an excursion the recording ended in: analyse [0, end). */
+  end: number;
+  count: number;
+  /** Median height (MB) and width (s) of the excursions removed. */
+  height: number;
+  width: number;
+}
+
+/**
+ * Short excursions above the baseline: a sharp rise, a plateau, and a sharp fall back to where the
+ * baseline would be, lasting at most 1/20 of the window each and 15 % of it together (a square-wave
+ * cycle with a high duty is a cycle, not an excursion). They are replaced by a straight line
+ * between the samples around them.
+ */
+export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): Excursions {
+  const n = t.length;
+  const out = Float64Array.from(y as ArrayLike<number>);
+  const span = t[n - 1]! - t[0]!;
+  const jump = Math.max(10 * noise, 0.5);
+  const found: { a: number; b: number; h: number }[] = [];
+  for (let i = 1; i < n - 1; i++) {
+    const h = y[i]! - y[i - 1]!;
+    if (h <= jump) continue;
+    // the excursion ends at the first sharp fall that brings the level back near y[i-1]
+    for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 20; j++) {
+      const fall = y[j - 1]! - y[j]!;
+      if (y[j - 1]! - y[i - 1]! < 0.5 * h) break; // fell back gradually, or was not a plateau
+      if (fall > 0.5 * h && Math.abs(y[j]! - y[i - 1]!) < 0.25 * h) {
+        found.push({ a: i, b: j, h });
+        i = j;
+        break;
+      }
+    }
+  }
+  // an excursion the recording ended in: a sharp rise in the last 1/20 that has not come down
+  let end = n;
+  let tail = n - 1;
+  while (tail > 1 && t[n - 1]! - t[tail - 1]! <= span / 20) tail--;
+  for (let i = tail; i < n; i++) {
+    const h = y[i]! - y[i - 1]!;
+    if (h <= jump || (found.length && found[found.length - 1]!.b > i)) continue;
+    let high = true;
+    for (let j = i; j < n; j++) if (y[j]! - y[i - 1]! < 0.5 * h) high = false;
+    if (high) {
+      end = i;
+      found.push({ a: i, b: n, h });
+      break;
+    }
+  }
+  const inside = found.reduce((s, e) => s + (e.b - e.a), 0);
+  if (!found.length || inside > 0.15 * n || end < n / 2) return { y: out, end: n, count: 0, height: 0, width: 0 };
+  for (const { a, b } of found) {
+    if (b >= n) continue;
+    const ya = y[a - 1]!, yb = y[b]!, ta = t[a - 1]!, tb = t[b]!;
+    for (let i = a; i < b; i++) out[i] = ya + ((yb - ya) * (t[i]! - ta)) / (tb - ta);
+  }
+  return {
+    y: out,
+    end,
+    count: found.length,
+    height: median(found.map((e) => e.h)),
+    width: median(found.map((e) => t[Math.min(e.b, n - 1)]! - t[e.a]!)),
+  };
+}

@@ -1,0 +1,32 @@
+// Reports from what was recorded, for scripts: the same Report JSON rows leak-report prints.
+import { buildSessionReport } from '../report/session-report.js';
+import { openDbForRead } from '../store/open-db.js';
+import { readSession, resolveSessionIds } from '../store/read-session.js';
+import { readTrace } from '../store/read-trace.js';
+import type { Metric, SessionReport } from '../types.js';
+
+export interface ReadReportOptions {
+  /** Which session(s): an id, 'latest' (default) or 'all'. */
+  session?: number | 'latest' | 'all';
+  /** The series verdicts are made on (default USS, RSS where USS was never read). */
+  metric?: Metric;
+  /** MB/min: adds a pass/fail/inconclusive `verdict` to every row. */
+  maxRate?: number;
+}
+
+/** Analyse sessions of a leak-track DB: one SessionReport per session, oldest first. */
+export function readReport(dbFile: string, o: ReadReportOptions = {}): SessionReport[] {
+  const db = openDbForRead(dbFile);
+  try {
+    return resolveSessionIds(db, o.session === undefined ? 'latest' : String(o.session)).map(
+      (id) => buildSessionReport(readSession(db, id), { metric: o.metric, maxRate: o.maxRate ?? null }).report,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** Analyse a trace CSV or a psrecord log (DESIGN.md §2 formats). */
+export function readTraceReport(file: string, o: Omit<ReadReportOptions, 'session'> = {}): SessionReport {
+  return buildSessionReport(readTrace(file), { metric: o.metric, maxRate: o.maxRate ?? null }).report;
+}

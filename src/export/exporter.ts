@@ -1,0 +1,108 @@
+// leak-track's Prometheus side: the series state, the analysis on a timer (off the sampling path),
+// the /metrics server and the textfile, fed by the tracking core's per-tick callback.
+import { readFileSync, rmSync } from 'node:fs';
+import { SeriesGroups, type RankEnv, type TickRow } from './series-groups.js';
+import { createRegistries, type MetricRegistries } from './metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { checkTextfileDir, textfilePath, writeTextfile } from './write-textfile.js';
+import { readRankEnv } from './read-rank-env.js';
+import type { ListenAddress } from './listen-address.js';
+
+export interface ExporterOptions {
+  listen: ListenAddress | null;
+  textfileDir: string | null;
+  job: string;
+  /** How often each series' recent window is analysed at most (default 15 s). */
+  refreshMs?: number;
+  /** CPU the analysis may use on average, as a fraction of one core (default 0.3 %). */
+  analysisBudget?: number;
+  /** How long an exited process's series stays exported (default 5 min). */
+  graceMs?: number;
+  /** Said once per condition (a textfile that cannot be written). */
+  notice: (message: string) => void;
+  /** Where to read a process's environment (tests). */
+  readEnv?: (pid: number) => RankEnv;
+}
+
+/** A running exporter; `close` stops the timer and the server and removes the textfile. */
+export interface Exporter {
+  readonly address: ListenAddress | null;
+  /** http://HOST:PORT/metrics, when serving. */
+  readonly url: string | null;
+  readonly textfile: string | null;
+  readonly registries: MetricRegistries;
+  /** Feed one committed tick (the tracking core's onTick rows); joins and exits are seen from the rows. */
+  tick(rows: readonly TickRow[]): void;
+  close(): Promise<void>;
+}
+
+/** The package version, for leak_detective_build_info. */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Validate, bind and start; a bad address or directory fails here, before anything is tracked. */
+export async function startExporter(o: ExporterOptions): Promise<Exporter> {
+  const textfile = o.textfileDir ? textfilePath(o.textfileDir) : null;
+  if (o.textfileDir && textfile) checkTextfileDir(o.textfileDir, textfile);
+  const state = new SeriesGroups({ job: o.job, graceMs: o.graceMs });
+  const registries = createRegistries(state, { version: packageVersion() });
+  const server: MetricsServer | null = o.listen ? await startMetricsServer(o.listen, registries) : null;
+  const readEnv = o.readEnv ?? ((pid: number) => readRankEnv(pid));
+  // The analysis is paced by a CPU allowance (a token bucket): each second earns budget × 1 s, each
+  // analysis spends what it took, so the exporter's average cost stays put however many series there
+  // are; with many series each is refreshed less often instead.
+  const budget = o.analysisBudget ?? 0.003;
+  let allowance = 0;
+  let lastMs = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    allowance = Math.min(allowance + (now - lastMs) * budget, 100);
+    lastMs = now;
+    if (allowance > 0) allowance -= state.analyse(Date.now(), allowance, o.refreshMs ?? 15_000);
+  }, 1000);
+  timer.unref();
+  let lastWriteMs = 0;
+  let writing = false;
+  let failedOnce = false;
+  const writeFile = () => {
+    if (!textfile || writing) return;
+    writing = true;
+    registries.text.metrics().then(
+      (body) => {
+        writing = false;
+        try {
+          writeTextfile(textfile, body);
+        } catch (e) {
+          if (!failedOnce) o.notice(`${(e as Error).message}; still tracking, will keep trying`);
+          failedOnce = true;
+        }
+      },
+      () => (writing = false),
+    );
+  };
+  return {
+    address: server?.address ?? null,
+    url: server ? `http://${server.address.host.includes(':') ? `[${server.address.host}]` : server.address.host}:${server.address.port}/metrics` : null,
+    textfile,
+    registries,
+    tick(rows) {
+      for (const r of rows) if (!state.has(r.process)) state.join(r.process, readEnv(r.process.pid));
+      const nowMs = rows[0]?.sample.t_ms ?? Date.now();
+      state.tick(nowMs, rows);
+      if (textfile && nowMs - lastWriteMs >= 1000) {
+        lastWriteMs = nowMs;
+        writeFile();
+      }
+    },
+    async close() {
+      clearInterval(timer);
+      await server?.close();
+      if (textfile) rmSync(textfile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// Dominator tree and retained sizes of a heap snapshot, over typed arrays (Lengauer–Tarjan, the
+// "simple" variant with path compression, iterative so a million-deep chain cannot overflow the stack).
+// A node's retained size is what the GC would free if that node went away: its own size plus the
+// sizes of every node it dominates (every path from the root to them passes through it).
+//
+//   root ─► a ─► c        idom(c) = root, not a: c is also reached through b,
+//        └► b ─┘          so neither a nor b alone keeps c alive.
+//
+// Weak edges keep nothing alive and are ignored; so are the root's shortcut edges, as in Chrome
+// DevTools' HeapSnapshot worker. Work is in DFS-preorder numbers (0 = the root), so the arrays are
+// sized by the reachable nodes and every idom has a smaller number than the node it dominates.
+import { firstEdges, type HeapGraph } from './heap-graph.js';
+
+export interface Dominators {
+  /** Immediate dominator of every node (node index); the root's is itself; -1 where unreachable. */
+  idom: Int32Array;
+  /** Retained size of every node (its self size where unreachable). */
+  retained: Float64Array;
+  /** Reachable nodes in DFS preorder: a node's idom always comes before it. */
+  order: Int32Array;
+}
+
+/** Compute the dominator tree and retained sizes of `g` from its root (node 0). */
+export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Dominators {
+  const N = g.nodeCount;
+  const nf = g.nodeFieldCount, ef = g.edgeFieldCount;
+  const edges = g.edges;
+  const first = firstEdge ?? firstEdges(g);
+  const weak = g.edgeTypes.indexOf('weak');
+  const shortcut = g.edgeTypes.indexOf('shortcut');
+  const strong = (from: number, e: number): boolean => {
+    const t = edges[e * ef]!;
+    return t !== weak && !(from === 0 && t === shortcut);
+  };
+
+  // 1. Iterative DFS: preorder numbers, the DFS tree's parents.
+  const dfn = new Int32Array(N).fill(-1);
+  const vertex = new Int32Array(N); // preorder number → node
+  const parent = new Int32Array(N); // preorder number → parent's preorder number
+  const stackNode = new Int32Array(N);
+  const stackEdge = new Uint32Array(N);
+  let count = 0, sp = 0;
+  dfn[0] = count;
+  vertex[count++] = 0;
+  stackNode[sp] = 0;
+  stackEdge[sp++] = first[0]!;
+  while (sp > 0) {
+    const n = stackNode[sp - 1]!;
+    const e = stackEdge[sp - 1]!;
+    if (e >= first[n + 1]!) {
+      sp--;
+      continue;
+    }
+    stackEdge[sp - 1] = e + 1;
+    if (!strong(n, e)) continue;
+    const to = edges[e * ef + 2]! / nf;
+    if (dfn[to] !== -1) continue;
+    dfn[to] = count;
+    parent[count] = dfn[n]!;
+    vertex[count++] = to;
+    stackNode[sp] = to;
+    stackEdge[sp++] = first[to]!;
+  }
+  const R = count;
+
+  // 2. Predecessors of every reachable node, in preorder numbers (CSR: predStart/preds).
+  const predStart = new Uint32Array(R + 1);
+  for (let v = 0; v < R; v++) {
+    const n = vertex[v]!;
+    for (let e = first[n]!; e < first[n + 1]!; e++) if (strong(n, e)) {
+        const k = dfn[edges[e * ef + 2]! / nf]! + 1;
+        predStart[k] = predStart[k]! + 1;
+      }
+  }
+  for (let v = 0; v < R; v++) predStart[v + 1] = predStart[v + 1]! + predStart[v]!;
+  const preds = new Int32Array(predStart[R]!);
+  const fill = stackEdge; // the DFS stack is free again: reuse it as the fill cursor
+  fill.set(predStart.subarray(0, R));
+  for (let v = 0; v < R; v++) {
+    const n = vertex[v]!;
+    for (let e = first[n]!; e < first[n + 1]!; e++) if (strong(n, e)) {
+        const k = dfn[edges[e * ef + 2]! / nf]!;
+        preds[fill[k]!] = v;
+        fill[k] = fill[k]! + 1;
+      }
+  }
+
+  // 3. Semidominators, then immediate dominators (all in preorder numbers).
+  const semi = new Int32Array(R);
+  const label = new Int32Array(N);
+  const ancestor = new Int32Array(R).fill(-1);
+  const idomD = new Int32Array(R);
+  const bucketHead = stackNode.fill(-1, 0, R); // reused too
+  const bucketNext = new Int32Array(R);
+  const path = dfn; // preorder numbers are not needed past the predecessor lists
+  for (let v = 0; v < R; v++) (semi[v] = v), (label[v] = v);
+  const evaluate = (v: number): number => {
+    if (ancestor[v] === -1) return v;
+    // compress the ancestor chain of v, nearest-to-root first
+    let top = 0, x = v;
+    while (ancestor[ancestor[x]!] !== -1) (path[top++] = x), (x = ancestor[x]!);
+    while (top > 0) {
+      const y = path[--top]!;
+      const a = ancestor[y]!;
+      if (semi[label[a]!]! < semi[label[y]!]!) label[y] = label[a]!;
+      ancestor[y] = ancestor[a]!;
+    }
+    return label[v]!;
+  };
+  for (let w = R - 1; w > 0; w--) {
+    for (let i = predStart[w]!; i < predStart[w + 1]!; i++) {
+      const u = evaluate(preds[i]!);
+      if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
+    }
+    bucketNext[w] = bucketHead[semi[w]!]!;
+    bucketHead[semi[w]!] = w;
+    const p = parent[w]!;
+    ancestor[w] = p;
+    for (let v = bucketHead[p]!; v !== -1; v = bucketNext[v]!) {
+      const u = evaluate(v);
+      idomD[v] = semi[u]! < semi[v]! ? u : p;
+    }
+    bucketHead[p] = -1;
+  }
+  for (let w = 1; w < R; w++) if (idomD[w] !== semi[w]) idomD[w] = idomD[idomD[w]!]!;
+
+  // 4. Back to node indices; retained sizes summed bottom-up (reverse preorder).
+  const idom = label.length === N ? label.fill(-1) : new Int32Array(N).fill(-1); // label is spent: reuse it
+  const retained = new Float64Array(N);
+  for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
+  idom[0] = 0;
+  for (let w = R - 1; w > 0; w--) {
+    const n = vertex[w]!, d = vertex[idomD[w]!]!;
+    idom[n] = d;
+    retained[d] = retained[d]! + retained[n]!;
+  }
+  return { idom, retained, order: vertex.subarray(0, R) };
+}

@@ -1,0 +1,18 @@
+// When the DB file is unlinked under a running tracker (its directory removed), the open connection
+// still reaches every committed page: copy them out before it closes, so nothing committed is lost.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Db } from './open-db.js';
+
+/** VACUUM INTO a new file in a private temp directory; returns its path, or null if that failed too. */
+export function rescueDb(db: Db): string | null {
+  try {
+    const dir = mkdtempSync(path.join(tmpdir(), 'leak-track-rescued-'));
+    const file = path.join(dir, 'leak-track.db');
+    db.prepare('VACUUM INTO ?').run(file);
+    return file;
+  } catch {
+    return null;
+  }
+}

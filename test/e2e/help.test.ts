@@ -1,0 +1,55 @@
+// --help, --version and completion, on the built bins: every option the parser knows is listed with its
+// description (and default where it has one), the exit codes and examples are there, and completion
+// offers the same flags. The help comes from the parser's own definitions, so this fails when they drift.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { runBin } from '../helpers/procs.js';
+import { trackParser, parseTrackArgs } from '../../src/cli/commands/track-args.js';
+import { reportParser } from '../../src/cli/commands/report.js';
+import { checkParser } from '../../src/cli/commands/check.js';
+import { profileParser } from '../../src/cli/commands/profile.js';
+
+const BINS = { 'leak-track': trackParser, 'leak-report': reportParser, 'leak-check': checkParser, 'leak-profile': profileParser };
+
+for (const [bin, parser] of Object.entries(BINS)) {
+  test(`${bin} --help lists every option with its default, the exit codes and examples; completion offers them`, async () => {
+    const r = await runBin(bin, ['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const opts = (parser([]) as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; default: Record<string, unknown> };
+    const keys = Object.keys(opts.key).filter((k) => !['help', 'version', '$0'].includes(k) && !/[A-Z]/.test(k)); // camelCase = yargs' aliases
+    assert.ok(keys.length >= 3);
+    for (const k of keys) {
+      const line = r.stdout.split('\n').findIndex((l) => l.startsWith(`  --${k} `));
+      assert.ok(line >= 0, `--${k} is not listed:\n${r.stdout}`);
+      const entry = r.stdout.split('\n').slice(line, line + 2).join(' ');
+      if (opts.default[k] !== undefined) assert.match(entry, /\[default: /, `--${k} has a default that --help does not show`);
+    }
+    assert.match(r.stdout, /Exit codes: 0 ok · 1 a leak found by a check · 2 usage or bad input · 3 target not found/);
+    assert.ok((r.stdout.match(new RegExp(`^  ${bin} `, 'gm')) ?? []).length >= 2, 'two or more examples');
+    const script = await runBin(bin, ['completion']);
+    assert.equal(script.code, 0);
+    assert.match(script.stdout, new RegExp(`${bin} --get-yargs-completions`));
+    const offered = await runBin(bin, ['--get-yargs-completions', bin, '--']);
+    assert.equal(offered.code, 0, offered.stderr);
+    for (const k of keys) assert.ok(offered.stdout.split('\n').includes(`--${k}`), `completion lacks --${k}`);
+  });
+}
+
+test('leak-track --pid N is the positional PID; with another target it is a usage error', async () => {
+  const a = parseTrackArgs(['--pid', '4242', '5', '1']);
+  assert.deepEqual(a.target, { kind: 'pid', pid: 4242 });
+  assert.equal(a.durationS, 300);
+  assert.equal(a.intervalS, 1);
+  assert.deepEqual(parseTrackArgs(['4242']).target, a.target);
+  assert.throws(() => parseTrackArgs(['--pid', '4242', '--match', 'x']), /choose one target/);
+  const r = await runBin('leak-track', ['--pid', '999999999', '0.1', '1', '--db', '/tmp/never-created.db']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /no process with PID 999999999/);
+});
+
+test('--find-training says what it looked for when nothing matches (exit 3), or lists what matched and why', async () => {
+  // Other tests may be running a train.py fixture at this moment: both outcomes are pinned.
+  const r = await runBin('leak-track', ['--find-training', '0.1', '1', '--db', '/tmp/never-created-find.db']);
+  if (r.code === 3) assert.match(r.stderr, /no training process found \(looked for python …train\*\.py, torchrun, accelerate launch, deepspeed/);
+  else assert.match(r.stderr, /python running a train\*\.py script|launcher|fine-tuning CLI|train/);
+});

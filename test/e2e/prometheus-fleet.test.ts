@@ -1,0 +1,157 @@
+// A real fleet on one box: three "nodes" (a tracker each, on its own port, tracking a process started
+// with its own RANK), rank 1 leaking 60 MB/min; a real Prometheus scraping them every second with the
+// shipped rules loaded. leak-report --prometheus must name rank 1 as growing at its rate and the others
+// not, leak-check must fail on it, and the exported rate, state set and alerts must agree.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { PYTHON, collect, runBin, sleep, startBin } from '../helpers/procs.js';
+import { PROGRAMS, ROOT } from '../helpers/paths.js';
+import type { SessionReport } from '../../src/types.js';
+
+const RATE = 60; // MB/min, rank 1
+const RECORD_S = 75;
+const dir = mkdtempSync(path.join(tmpdir(), 'ld-fleet-'));
+const spawned: ChildProcess[] = [];
+
+after(async () => {
+  for (const c of spawned.reverse()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  await sleep(500);
+  for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A port the OS says is free now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  const body = (await res.json()) as { status: string; data: T };
+  assert.equal(body.status, 'success', url);
+  return body.data;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok;
+  } catch {
+    return false;
+  }
+}
+
+async function until(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state and alerts name rank 1', { timeout: 170_000 }, async (t) => {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const promPort = await freePort();
+  const prom = `http://127.0.0.1:${promPort}`;
+  for (let rank = 0; rank < 3; rank++) {
+    const fixture = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', rank === 1 ? String(RATE) : '0', '--lifetime', '240', '--base', '10'], {
+      env: { ...process.env, RANK: String(rank), LOCAL_RANK: '0', WORLD_SIZE: '3' },
+      stdio: 'ignore',
+    });
+    spawned.push(fixture);
+    await sleep(300);
+    const tracker = startBin('leak-track', [
+      String(fixture.pid), '--duration', '0', '--interval', '1', '--db', path.join(dir, `node${rank}.db`),
+      '--prometheus', `127.0.0.1:${ports[rank]}`, '--job', 'fleet', '--quiet',
+    ]);
+    spawned.push(tracker);
+    tracker.stderr!.setEncoding('utf8').on('data', (d: string) => process.stderr.write(`tracker ${rank}: ${d}`));
+  }
+  for (const p of ports) await until(() => answers(`http://127.0.0.1:${p}/metrics`), 20_000, `tracker on ${p}`);
+
+  const config = path.join(dir, 'prometheus.yml');
+  writeFileSync(
+    config,
+    [
+      'global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }',
+      `rule_files: [${JSON.stringify(path.join(ROOT, 'prometheus', 'leak-detective.rules.yml'))}]`,
+      'scrape_configs:',
+      '  - job_name: leak-detective',
+      `    static_configs: [{ targets: [${ports.map((p) => `"127.0.0.1:${p}"`).join(', ')}] }]`,
+      '',
+    ].join('\n'),
+  );
+  const prometheus = spawn('prometheus', [
+    `--config.file=${config}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  spawned.push(prometheus);
+  const promLog = collect(prometheus, 170_000).catch(() => null);
+  await until(() => answers(`${prom}/-/ready`), 30_000, 'Prometheus ready');
+  const started = Date.now();
+
+  // Every target is up: Prometheus parsed what the trackers serve (OpenMetrics, as it asks for it).
+  await until(async () => (await getJson<{ result: unknown[] }>(`${prom}/api/v1/query?query=up%3D%3D1`)).result.length === 3, 20_000, 'three targets up');
+  const om = await fetch(`http://127.0.0.1:${ports[0]}/metrics`, { headers: { Accept: 'application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
+  assert.match(om.headers.get('content-type') ?? '', /application\/openmetrics-text/);
+  assert.match(await om.text(), /\n# EOF\n$/);
+
+  await sleep(Math.max(0, RECORD_S * 1000 - (Date.now() - started)));
+  const query = 'leak_detective_process_memory_bytes{type="uss",exported_job="fleet"}';
+
+  const r = await runBin('leak-report', ['--prometheus', prom, '--query', query, '--since', '5m', '--json'], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as SessionReport;
+  assert.equal(report.session.source, 'prometheus');
+  const byName = new Map(report.processes.map((p) => [p.name, p]));
+  assert.deepEqual([...byName.keys()].sort(), ['rank=0', 'rank=1', 'rank=2'], r.stdout);
+  const leaking = byName.get('rank=1')!;
+  assert.equal(leaking.classification, 'growing', JSON.stringify(leaking));
+  assert.equal(leaking.metric, 'uss');
+  assert.ok(leaking.samples >= RECORD_S - 15, `${leaking.samples} samples`);
+  assert.ok(Math.abs(leaking.rate_mb_per_min! - RATE) / RATE < 0.15, `rank 1 read back at ${leaking.rate_mb_per_min} MB/min, expected ${RATE}`);
+  t.diagnostic(`read back: ${report.processes.map((p) => `${p.name} ${p.classification} ${p.rate_mb_per_min} MB/min`).join('; ')}`);
+  for (const quiet of ['rank=0', 'rank=2']) assert.notEqual(byName.get(quiet)!.classification, 'growing', JSON.stringify(byName.get(quiet)));
+
+  const text = await runBin('leak-report', ['--prometheus', prom, '--query', query, '--since', '5m'], { timeoutMs: 60_000 });
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /rank=1 0 \(main\)/);
+  assert.match(text.stdout, /growing \d+(\.\d+)? MB\/min/);
+
+  const check = await runBin('leak-check', ['--prometheus', prom, '--query', query, '--since', '5m', '--max-rate', '20'], { timeoutMs: 60_000 });
+  assert.equal(check.code, 1, `leak-check must fail on rank 1: ${check.stdout}${check.stderr}`);
+  assert.match(check.stdout, /^FAIL rank=1 0: growing [\d.]+ MB\/min \(CI [\d.]+–[\d.]+\) > 20$/m);
+  assert.doesNotMatch(check.stdout, /^FAIL rank=[02]/m);
+
+  // What the trackers export, as Prometheus stored it: rank 1's own rate and state, the alerts pending.
+  const vec = async (q: string) => (await getJson<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).result;
+  const growing = await vec('leak_detective_classification{state="growing",role="main"}');
+  assert.deepEqual(growing.map((s) => [s.metric.rank, s.value[1]]).sort(), [['0', '0'], ['1', '1'], ['2', '0']]);
+  const [rate] = await vec('leak_detective_growth_rate_bytes_per_second{rank="1"}');
+  const exported = (Number(rate!.value[1]) * 60) / 1048576;
+  assert.ok(Math.abs(exported - RATE) / RATE < 0.15, `exported rate ${exported.toFixed(1)} MB/min`);
+  assert.equal(rate!.metric.world_size, '3');
+  t.diagnostic(`exported rate of rank 1: ${exported.toFixed(2)} MB/min`);
+  const rules = await getJson<{ groups: { name: string; rules: { health: string }[] }[] }>(`${prom}/api/v1/rules`);
+  assert.ok(rules.groups.find((g) => g.name === 'leak-detective')?.rules.every((x) => x.health === 'ok'), JSON.stringify(rules));
+  const alerts = (await getJson<{ alerts: { labels: Record<string, string>; state: string }[] }>(`${prom}/api/v1/alerts`)).alerts;
+  const pending = alerts.map((a) => `${a.labels.alertname} rank=${a.labels.rank} ${a.state}`).sort();
+  assert.deepEqual(pending, ['MemoryClassifiedGrowing rank=1 pending', 'MemoryLeakRateHigh rank=1 pending']);
+
+  // The README's Grafana panels query what is really there.
+  const panels = JSON.parse(readFileSync(path.join(ROOT, 'prometheus', 'grafana-panels.json'), 'utf8')) as { title: string; targets: { expr: string }[] }[];
+  for (const panel of panels) for (const target of panel.targets) assert.ok((await vec(target.expr)).length >= 3, `${panel.title}: ${target.expr}`);
+
+  prometheus.kill('SIGTERM');
+  await promLog;
+});

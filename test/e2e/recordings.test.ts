@@ -1,0 +1,95 @@
+// The corpus of real recordings (fixtures/recordings/): each file is analysed by the built bins and
+// held to its truth in fixtures/recordings/truth.json (class, rate from what the program allocates,
+// tolerance, the gate's exit code and failing rows at a stated bound). Entries the analysis does not
+// meet yet carry `todo` there; node:test still runs and reports them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES } from '../helpers/paths.js';
+import { runBin } from '../helpers/procs.js';
+import type { ProcessReport, SessionReport } from '../../src/types.js';
+
+interface Expect {
+  row: 'main' | 'tree' | 'long-children';
+  class?: string;
+  metric?: string;
+  rate?: number;
+  tolerance?: number;
+}
+interface Gate {
+  max_rate: number;
+  strict?: boolean;
+  exit: number;
+  fail?: ('main' | 'tree' | 'a-child')[];
+}
+interface Entry {
+  file: string;
+  expect: Expect[];
+  gate: Gate[];
+  short_lived_min?: number;
+  no_child_rows?: boolean;
+  copy_on_write?: { copying_min: number; unshared_by_main: boolean };
+  todo?: string;
+}
+
+const DIR = path.join(FIXTURES, 'recordings');
+const truth = JSON.parse(readFileSync(path.join(DIR, 'truth.json'), 'utf8')) as { recordings: Entry[] };
+
+/** Rows an expectation is about. Long children: child rows with at least 20 samples. */
+function rowsFor(r: SessionReport, which: Expect['row']): ProcessReport[] {
+  if (which === 'long-children') return r.processes.filter((p) => p.role === 'child' && p.samples >= 20);
+  return r.processes.filter((p) => p.role === which);
+}
+
+const show = (r: SessionReport) =>
+  r.processes.map((p) => `${p.role} ${p.pid} [${p.metric}] ${p.classification} ${p.rate_mb_per_min} ${JSON.stringify(p.rate_ci95_mb_per_min)} ${p.verdict ?? ''}`).join('\n');
+
+for (const e of truth.recordings) {
+  test(`recording ${e.file}`, e.todo ? { todo: e.todo } : {}, async () => {
+    const file = path.join(DIR, e.file);
+    const rep = await runBin('leak-report', ['--trace', file, '--json']);
+    assert.equal(rep.code, 0, rep.stderr);
+    const r = JSON.parse(rep.stdout) as SessionReport;
+    for (const x of e.expect) {
+      const rows = rowsFor(r, x.row);
+      assert.ok(rows.length > 0, `${e.file}: no ${x.row} row\n${show(r)}`);
+      for (const p of rows) {
+        const at = `${e.file} ${x.row} ${p.pid}:\n${show(r)}`;
+        if (x.class) assert.equal(p.classification, x.class, at);
+        if (x.metric) assert.equal(p.metric, x.metric, at);
+        if (x.rate !== undefined) {
+          const tol = x.tolerance ?? 0.15;
+          assert.ok(Math.abs(p.rate_mb_per_min! - x.rate) <= tol * Math.max(Math.abs(x.rate), 1), `rate ${p.rate_mb_per_min} vs ${x.rate} ±${tol * 100} %: ${at}`);
+          if (x.class === 'growing') {
+            const [lo, hi] = p.rate_ci95_mb_per_min!;
+            assert.ok(lo <= x.rate * (1 + tol) && hi >= x.rate * (1 - tol), `interval ${lo}–${hi} misses ${x.rate} (±${tol * 100} %): ${at}`);
+          }
+        }
+      }
+    }
+    if (e.no_child_rows) assert.equal(r.processes.filter((p) => p.role === 'child').length, 0, show(r));
+    if (e.short_lived_min !== undefined) assert.ok((r.short_lived?.count ?? 0) >= e.short_lived_min, `short-lived: ${JSON.stringify(r.short_lived)}`);
+    if (e.copy_on_write) {
+      const tree = rowsFor(r, 'tree')[0]!;
+      const cow = tree.copy_on_write;
+      assert.ok(cow, `no copy-on-write note on the tree\n${show(r)}`);
+      assert.ok(cow.uss_growth_mb > cow.pss_growth_mb, JSON.stringify(cow));
+      assert.ok(cow.copying.length >= e.copy_on_write.copying_min, JSON.stringify(cow));
+      const mainPid = rowsFor(r, 'main')[0]!.pid;
+      assert.equal(cow.unshared_by_others.some((x) => x.pid === mainPid), e.copy_on_write.unshared_by_main, JSON.stringify(cow));
+      assert.equal(tree.metric, 'pss');
+    }
+    for (const g of e.gate) {
+      const args = ['--trace', file, '--max-rate', String(g.max_rate), '--json', ...(g.strict ? ['--strict'] : [])];
+      const c = await runBin('leak-check', args);
+      const cr = JSON.parse(c.stdout) as SessionReport;
+      assert.equal(c.code, g.exit, `leak-check ${args.join(' ')} → ${c.code}\n${show(cr)}\n${c.stderr}`);
+      const failed = cr.processes.filter((p) => p.verdict === 'fail');
+      for (const who of g.fail ?? []) {
+        const hit = who === 'a-child' ? failed.some((p) => p.role === 'child') : failed.some((p) => p.role === who);
+        assert.ok(hit, `expected a FAIL on ${who} at ${g.max_rate}\n${show(cr)}`);
+      }
+    }
+  });
+}

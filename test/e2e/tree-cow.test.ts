@@ -1,0 +1,51 @@
+// Copy-on-write in a real torch DataLoader (num_workers=2, fork): the Dataset holds a big Python list
+// that the workers only read, yet reading writes refcounts, so pages inherited from the main are
+// copied. The report must say so and put it on the workers, not on the main, whose USS grows though
+// it allocates nothing; the tree row is the PSS sum.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { PROGRAMS } from '../helpers/paths.js';
+import { runBin, waitFor } from '../helpers/procs.js';
+import type { SessionReport } from '../../src/types.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ld-tree-cow-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const childrenOf = (pid: number): number[] => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+test('DataLoader workers reading a big list inherited over fork: copy-on-write said, workers named, main un-shared, tree on PSS', async (t) => {
+  const db = path.join(dir, 'cow.db');
+  // Debian's python3 has torch 1.13 (installed by the test dependencies script).
+  const job = spawn('/usr/bin/python3', [path.join(PROGRAMS, 'rec_dataloader.py'), '--cow-mb', '100', '--cow-touch', '6000', '--epoch-s', '400', '--batches-per-s', '4', '--lifetime', '70'], { stdio: 'ignore' });
+  after(() => job.kill('SIGKILL'));
+  await waitFor(() => childrenOf(job.pid!).length >= 2, 40_000, 'two DataLoader workers');
+  const track = await runBin('leak-track', [String(job.pid), '30s', '0.5', '--db', db, '--quiet'], { timeoutMs: 60_000 });
+  job.kill();
+  assert.equal(track.code, 0, track.stderr);
+  const rep = await runBin('leak-report', ['--db', db, '--json']);
+  assert.equal(rep.code, 0, rep.stderr);
+  const r = JSON.parse(rep.stdout) as SessionReport;
+  const show = JSON.stringify(r.processes.map((p) => [p.role, p.pid, p.metric, p.samples, p.first_mb, p.last_mb, p.classification, p.rate_mb_per_min]));
+  const tree = r.processes.find((p) => p.role === 'tree')!;
+  assert.equal(tree.metric, 'pss', show);
+  const cow = tree.copy_on_write;
+  assert.ok(cow, `no copy-on-write note: ${show}`);
+  t.diagnostic(JSON.stringify(cow));
+  assert.ok(cow.uss_growth_mb > cow.pss_growth_mb + 16, JSON.stringify(cow));
+  assert.ok(Math.abs(cow.rss_growth_mb) < 0.5 * cow.uss_growth_mb, `RSS barely moves: ${JSON.stringify(cow)}`);
+  assert.ok(cow.copying.length >= 1 && cow.copying.every((c) => c.pid !== job.pid), JSON.stringify(cow));
+  assert.ok(cow.unshared_by_others.some((x) => x.pid === job.pid), `the main's pages stop being shared: ${JSON.stringify(cow)}`);
+  const text = await runBin('leak-report', ['--db', db]);
+  assert.match(text.stdout, /copy-on-write: private memory \(USS\) of the tree grew .* pages shared since fork are being un-shared/);
+  assert.doesNotMatch(text.stdout, new RegExp(`driven by python3? ${job.pid} `), 'the main is not named as the driver');
+});

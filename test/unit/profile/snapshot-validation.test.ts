@@ -1,0 +1,119 @@
+// Corrupt heap snapshots must be refused (exit 2, the file and the fault named), never read as growth.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeHeapSnapshot } from 'node:v8';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseSnapshotFile } from '../../../src/profile/node/snapshot-parser.js';
+import { className } from '../../../src/profile/node/heap-graph.js';
+import { LeakError } from '../../../src/errors.js';
+import { runBin } from '../../helpers/procs.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'ld-snapval-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const META = {
+  node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+  node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'], 'string', 'number', 'number', 'number', 'number', 'number'],
+  edge_fields: ['type', 'name_or_index', 'to_node'],
+  edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+};
+
+/** A minimal valid snapshot: a synthetic root holding one Foo through the property "cache". */
+function snapshot(o: { header?: string; nodes?: number[]; edges?: number[]; strings?: string; nodeCount?: number; edgeCount?: number } = {}): string {
+  const nodes = o.nodes ?? [9, 0, 1, 0, 1, 0, 0, 3, 1, 3, 100, 0, 0, 0];
+  const edges = o.edges ?? [2, 2, 7];
+  const header = o.header ?? JSON.stringify({ meta: META, node_count: o.nodeCount ?? nodes.length / 7, edge_count: o.edgeCount ?? edges.length / 3, trace_function_count: 0 });
+  return `{"snapshot":${header},\n"nodes":[${nodes.join(',')}],\n"edges":[${edges.join(',')}],\n"trace_function_infos":[],"samples":[],"locations":[],\n"strings":${o.strings ?? '["","Foo","cache"]'}}`;
+}
+
+let n = 0;
+function write(text: string): string {
+  const file = path.join(dir, `s${n++}.heapsnapshot`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Parsing must throw an input error (exit 2) naming the file and matching `what`. */
+function assertRefused(file: string, what: RegExp): void {
+  assert.throws(() => parseSnapshotFile(file), (e: unknown) => {
+    assert.ok(e instanceof LeakError, `a LeakError, got ${String(e)}`);
+    assert.equal(e.exitCode, 2, e.message);
+    assert.ok(e.message.startsWith(`${file} is not a complete V8 heap snapshot: `), e.message);
+    assert.match(e.message, what);
+    return true;
+  });
+}
+
+test('the minimal hand-written snapshot parses: the fixture itself is valid', () => {
+  const g = parseSnapshotFile(write(snapshot()));
+  assert.equal(g.nodeCount, 2);
+  assert.equal(className(g, 1), 'Foo');
+  assert.deepEqual(g.strings, ['', 'Foo', 'cache']);
+});
+
+test('a strings table cut short (a node name past its end) is refused', () => {
+  assertRefused(write(snapshot({ strings: '["","Foo"]' })), /edge 0 names string 2, past the 2 strings/);
+  assertRefused(write(snapshot({ strings: '[""]' })), /node 1 names string 1, past the 1 strings \(truncated strings table\?\)/);
+});
+
+test('a real snapshot with its strings table truncated (complete JSON) is refused', () => {
+  const real = writeHeapSnapshot(path.join(dir, 'real.heapsnapshot'));
+  const j = JSON.parse(readFileSync(real, 'utf8')) as { strings: string[] };
+  const text = readFileSync(real, 'utf8');
+  const at = text.lastIndexOf('"strings":');
+  const cut = `${text.slice(0, at)}"strings":${JSON.stringify(j.strings.slice(0, Math.floor(j.strings.length / 2)))}}`;
+  assertRefused(write(cut), /past the \d+ strings/);
+  // and the file ending inside the table
+  assertRefused(write(text.slice(0, text.length - 1000)), /ends inside the strings table|string never ends/);
+});
+
+test('an invalid JSON escape is refused, in a kept string and in a skipped one', () => {
+  assertRefused(write(snapshot({ strings: '["","Fo\\qo","cache"]' })), /invalid escape/);
+  // index 3 is not referenced by any name, so the parser skips it without building it: still checked
+  assertRefused(write(snapshot({ strings: '["","Foo","cache","x\\q"]' })), /invalid escape \\q in the strings table/);
+  assertRefused(write(snapshot({ strings: '["","Foo","cache","x\\u12G4"]' })), /invalid \\u escape/);
+  // valid escapes of every kind still pass
+  const g = parseSnapshotFile(write(snapshot({ strings: '["","Foo","cache","\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9"]' })));
+  assert.equal(g.strings.length, 4);
+});
+
+test('an edge pointing outside the nodes, or between two nodes, is refused', () => {
+  assertRefused(write(snapshot({ edges: [2, 2, 14] })), /edge 0 points to node offset 14, outside the 2 nodes/);
+  assertRefused(write(snapshot({ edges: [2, 2, 5] })), /edge 0 points to node offset 5/);
+  assertRefused(write(snapshot({ edges: [9, 2, 7] })), /edge 0 has type 9, past the 7 edge types/);
+  assertRefused(write(snapshot({ nodes: [9, 0, 1, 0, 1, 0, 0, 99, 1, 3, 100, 0, 0, 0] })), /node 1 has type 99/);
+  // the nodes' edge counts must add up to edge_count, or edges are attributed to the wrong nodes
+  assertRefused(write(snapshot({ nodes: [9, 0, 1, 0, 2, 0, 0, 3, 1, 3, 100, 0, 0, 0] })), /the nodes own 2 edges but edge_count is 1/);
+});
+
+test('invalid header JSON, a missing meta, absurd or negative counts are refused without allocating them', () => {
+  assertRefused(write(snapshot({ header: '{"meta":{"node_fields":["type",]}}' })), /the "snapshot" header is not valid JSON/);
+  assertRefused(write(snapshot({ header: '{"node_count":2,"edge_count":1}' })), /no meta with node_fields/);
+  assertRefused(write(snapshot({ nodeCount: 4_000_000_000 })), /node_count 4000000000 is more than a file of \d+ bytes can hold/);
+  assertRefused(write(snapshot({ edgeCount: 1e15 })), /edge_count 1000000000000000 is more than a file/);
+  assertRefused(write(snapshot({ nodeCount: -1 })), /node_count -1 is not a whole number/);
+  assertRefused(write(snapshot({ nodeCount: 1.5 })), /node_count 1.5 is not a whole number/);
+  assertRefused(write(snapshot({ header: JSON.stringify({ meta: { ...META, edge_fields: ['to_node', 'type', 'name_or_index'] }, node_count: 2, edge_count: 1 }) })), /unsupported edge layout/);
+  // a huge string index in a name must not size an allocation
+  assertRefused(write(snapshot({ nodes: [9, 0, 1, 0, 1, 0, 0, 3, 4_000_000_000, 3, 100, 0, 0, 0] })), /refers to string 4000000000, more strings than the file can hold/);
+});
+
+test('leak-profile --snapshot: a corrupt second file is exit 2 with one line naming it, never a growth report', async () => {
+  const good = write(snapshot());
+  const grown = write(snapshot({ nodes: [9, 0, 1, 0, 1, 0, 0, 3, 1, 3, 100, 0, 0, 0, 3, 1, 5, 100, 0, 0, 0], nodeCount: 2 }));
+  const r = await runBin('leak-profile', ['--snapshot', good, grown, '--json']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.replace(/^leak-profile: parsed .*\n/m, ''), `leak-profile: ${grown} is not a complete V8 heap snapshot: expected 14 node fields, found 21; take it again, or check the file was fully written\n`);
+  const absurd = write(snapshot({ nodeCount: 2 ** 40 }));
+  const r2 = await runBin('leak-profile', ['--snapshot', good, absurd]);
+  assert.equal(r2.code, 2, r2.stderr);
+  assert.equal(r2.stderr.trim().split('\n').length, 2, r2.stderr); // the first file's progress line, then the error
+  assert.match(r2.stderr, new RegExp(`\nleak-profile: ${absurd.replace(/[.]/g, '\\.')} is not a complete V8 heap snapshot: node_count 1099511627776`));
+  const bad = write(snapshot({ header: '{not json' }));
+  const r3 = await runBin('leak-profile', ['--snapshot', good, bad]);
+  assert.equal(r3.code, 2, r3.stderr);
+  assert.match(r3.stderr, /\nleak-profile: .* the "snapshot" header is not valid JSON; take it again/);
+});

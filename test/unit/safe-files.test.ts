@@ -1,0 +1,101 @@
+// safe-files: what another local user can plant is refused, new files are exclusive 0600, outputs
+// replace their destination by rename. Planting is done by real other uids through setpriv.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import path from 'node:path';
+import { tmpdir } from 'node:os';
+import {
+  assertTrustedDirectory, checkExistingFile, checkOutputPath, createFileExclusive, readFileSafely, writeFileAtomically,
+} from '../../src/safe-files.js';
+import { LeakError } from '../../src/errors.js';
+
+const isCode = (code: number, re: RegExp) => (e: unknown) => e instanceof LeakError && e.exitCode === code && re.test(e.message);
+const OTHER = 4711; // a second local user (no passwd entry needed for setpriv)
+const asUser = (uid: number, cmd: string[]) => execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', ...cmd]);
+const isRoot = process.geteuid?.() === 0;
+
+/** A shared sticky directory like /tmp, private to this test. */
+function sharedDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'ld-safe-'));
+  chmodSync(d, 0o755); // other users may reach the shared dir inside
+  const shared = path.join(d, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777);
+  return shared;
+}
+
+test('createFileExclusive: a new file is 0600; an existing name or a symlink is never opened', () => {
+  const dir = sharedDir();
+  const f = path.join(dir, 'new.out');
+  closeSync(createFileExclusive(f, '--out'));
+  assert.equal(statSync(f).mode & 0o777, 0o600);
+  assert.throws(() => createFileExclusive(f, '--out'), isCode(2, /appeared while it was being created/));
+  const victim = path.join(dir, 'victim');
+  writeFileSync(victim, 'keep me');
+  symlinkSync(victim, path.join(dir, 'link'));
+  assert.throws(() => createFileExclusive(path.join(dir, 'link'), '--out'), (e: unknown) => e instanceof LeakError && e.exitCode === 2);
+  assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+});
+
+test("files another user planted in a shared sticky directory are refused, and their targets stay untouched", { skip: !isRoot && 'needs root to act as a second user' }, () => {
+  const dir = sharedDir();
+  const rootFile = path.join(path.dirname(dir), 'root-secret');
+  writeFileSync(rootFile, 'root only\n', { mode: 0o600 });
+  asUser(OTHER, ['sh', '-c', `ln -s ${rootFile} ${dir}/report.xml; echo theirs > ${dir}/theirs.xml; chmod 666 ${dir}/theirs.xml`]);
+  assert.equal(lstatSync(path.join(dir, 'report.xml')).uid, OTHER);
+  assert.throws(() => checkOutputPath(path.join(dir, 'report.xml'), '--junit'), isCode(2, /^--junit: refusing .*report\.xml: it is a symbolic link \(never followed\)/));
+  assert.throws(() => writeFileAtomically(path.join(dir, 'theirs.xml'), 'x', '--junit'), isCode(2, new RegExp(`belongs to uid ${OTHER}, not to uid 0`)));
+  assert.equal(readFileSync(rootFile, 'utf8'), 'root only\n');
+  assert.equal(readFileSync(path.join(dir, 'theirs.xml'), 'utf8'), 'theirs\n');
+  // A hard link to a root file (possible where protected_hardlinks is off) is refused by its link count.
+  const hard = path.join(dir, 'hard.db');
+  linkSync(rootFile, hard);
+  assert.throws(() => checkExistingFile(hard, '--db'), isCode(2, /2 hard links/));
+});
+
+test('directories another user can change are not trusted; sticky ones and our own are', { skip: !isRoot && 'needs root to act as a second user' }, () => {
+  const base = mkdtempSync(path.join(tmpdir(), 'ld-trust-'));
+  chmodSync(base, 0o755);
+  const theirs = path.join(base, 'theirs');
+  mkdirSync(theirs);
+  execFileSync('chown', [`${OTHER}:${OTHER}`, theirs]);
+  assert.throws(() => assertTrustedDirectory(theirs, '--db x'), isCode(2, new RegExp(`directory ${theirs} belongs to uid ${OTHER}`)));
+  assert.throws(() => assertTrustedDirectory(path.join(theirs, '.'), '--db x'), isCode(2, /belongs to uid/));
+  const groupW = path.join(base, 'group');
+  mkdirSync(groupW);
+  chmodSync(groupW, 0o775);
+  assert.throws(() => assertTrustedDirectory(groupW, '--db x'), isCode(2, /writable by its group and not sticky/));
+  const world = path.join(base, 'world');
+  mkdirSync(world);
+  chmodSync(world, 0o777);
+  assert.throws(() => assertTrustedDirectory(world, '--db x'), isCode(2, /writable by every user and not sticky/));
+  assert.equal(assertTrustedDirectory(sharedDir(), '--db x').endsWith('/shared'), true);
+  assert.throws(() => assertTrustedDirectory(path.join(base, 'missing'), '--db x'), isCode(2, /does not exist/));
+});
+
+test('writeFileAtomically: replaces our old file by rename, leaves no temp file; a symlink planted later is replaced, not followed', () => {
+  const dir = sharedDir();
+  const f = path.join(dir, 'out.html');
+  writeFileAtomically(f, 'one', '--html');
+  writeFileAtomically(f, 'two', '--html');
+  assert.equal(readFileSync(f, 'utf8'), 'two');
+  assert.equal(statSync(f).mode & 0o777, 0o600);
+  assert.deepEqual(readdirSync(dir), ['out.html']);
+  assert.throws(() => writeFileAtomically(path.join(dir, 'nodir', 'x.html'), 'x', '--html'), isCode(2, /nodir does not exist/));
+  assert.throws(() => writeFileAtomically(dir, 'x', '--html'), isCode(2, /is a directory/));
+  assert.throws(() => checkOutputPath('/proc/self/status', '--junit'), isCode(2, /pseudo-filesystem/));
+  assert.throws(() => checkOutputPath('/dev/null', '--junit'), isCode(2, /pseudo-filesystem/));
+});
+
+test('readFileSafely: O_NOFOLLOW, owner and size checked on the open file', () => {
+  const dir = sharedDir();
+  const f = path.join(dir, 'result.json');
+  writeFileSync(f, '{"ok":true}');
+  assert.equal(readFileSafely(f, 'census', { maxBytes: 100 }).toString(), '{"ok":true}');
+  assert.throws(() => readFileSafely(f, 'census', { maxBytes: 5 }), isCode(2, /11 bytes, more than the 5 expected/));
+  symlinkSync(f, path.join(dir, 'link.json'));
+  assert.throws(() => readFileSafely(path.join(dir, 'link.json'), 'census', { maxBytes: 100 }), isCode(2, /symbolic link/));
+  assert.throws(() => readFileSafely(f, 'census', { maxBytes: 100, owners: [OTHER] }), isCode(2, new RegExp(`expected ${OTHER}`)));
+});
