@@ -37,6 +37,7 @@ for (const c of cases) {
     } finally {
       p.kill('SIGTERM');
     }
-    await w.done;
+    const end = await w.done;
+    assert.match(end.stdout, /^ok \d+$/m, `the target checked its own state: ${end.stdout}${end.stderr}`);
   });
 }
