@@ -68,8 +68,9 @@ def _leak_census(args):
     untracked_seen = set()
     exclude.add(id(untracked_seen))
     is_tracked = gc.is_tracked
+    skip_type = sizer["is_graph_node"]
     for o in objs:
-        if id(o) in exclude:
+        if id(o) in exclude or skip_type(type(o)):
             continue
         add(o)
         if mode != "full":
@@ -104,7 +105,7 @@ def _leak_census(args):
     biggest.sort(reverse=True)
 
     paths = {}
-    wanted = set(args.get("paths_for") or [])
+    wanted = list(args.get("paths_for") or [])
     if wanted:
         try:
             paths = _holder_paths(objs, wanted, tname, args.get("max_seconds", 3.0), exclude, warnings)
@@ -173,12 +174,12 @@ def _data_sizer(warnings):
     torch = sys.modules.get("torch")
     Tensor = getattr(torch, "Tensor", None) if torch is not None else None
     if not isinstance(Tensor, type):
-        return {"data": lambda o: (0, 0), "graph": lambda o: 0, "is_tensor": lambda t: False, "device": lambda: None, "close": lambda: None}
+        return {"data": lambda o: (0, 0), "graph": lambda o: 0, "is_tensor": lambda t: False, "is_graph_node": lambda t: False, "device": lambda: None, "close": lambda: None}
     storage_types = tuple(t for t in (getattr(torch, n, None) for n in ("UntypedStorage", "TypedStorage", "_UntypedStorage")) if isinstance(t, type))
     seen = set()  # StorageImpl addresses already counted
     nodes = {}  # id -> graph node, kept alive for the walk so ids stay unique
     saved_names = {}  # node type -> its _saved_* attribute names
-    st = {"layout": None, "failed": 0, "first_error": None, "estimated": 0, "cuda_n": 0, "cuda_b": 0, "capped": False}
+    st = {"layout": None, "failed": 0, "first_error": None, "estimated": 0, "cuda_n": 0, "cuda_b": 0, "capped": False, "hooked": 0}
     read_ptr = lambda a: ctypes.c_void_p.from_address(a).value or 0
     read_i64 = lambda a: ctypes.c_int64.from_address(a).value
     sid = getattr(torch._C, "_storage_id", None)
@@ -213,7 +214,10 @@ def _data_sizer(warnings):
         if key in seen:
             return key, 0
         if st["layout"] is None and sid is not None:
-            st["layout"] = calibrate()
+            try:
+                st["layout"] = calibrate()
+            except Exception:  # torch half-imported, or no CPU allocator: size from views instead
+                st["layout"] = False
         lay = st["layout"]
         ext = extent(t)
         if lay:
@@ -241,9 +245,28 @@ def _data_sizer(warnings):
         seen.add(key)
         return n
 
+    # Unpacking a saved tensor that went through saved_tensors_hooks runs the user's unpack hook
+    # (non-reentrant checkpointing recomputes the forward; save_on_cpu copies back to the GPU): never
+    # from the census. torch 2.x says which saved tensors have one; torch 1.x cannot, so there the walk
+    # is skipped once torch.utils.checkpoint is loaded (save_on_cpu on 1.x stays a known gap).
+    SavedTensor = getattr(getattr(torch._C, "_autograd", None), "SavedTensor", None)
+    can_see_hooks = SavedTensor is not None and hasattr(SavedTensor, "unpack_hook")
+    walk_graphs = can_see_hooks or "torch.utils.checkpoint" not in sys.modules
+    if not walk_graphs:
+        warnings.append(f"autograd graphs not sized: torch {torch.__version__} cannot tell saved tensors behind saved_tensors_hooks (torch.utils.checkpoint is loaded), and unpacking one would run its hook")
+
+    def hooked(n, attr):
+        if not can_see_hooks:
+            return False
+        raw = getattr(n, "_raw" + attr, None)
+        for r in raw if isinstance(raw, (list, tuple)) else (raw,):
+            if r is not None and getattr(r, "unpack_hook", None) is not None:
+                return True
+        return False
+
     def graph_bytes(t):
         """Saved tensors of the autograd graph behind t (each storage once), walking next_functions."""
-        fn = t.grad_fn
+        fn = t.grad_fn if walk_graphs else None
         if fn is None:
             return 0
         total = 0
@@ -261,6 +284,9 @@ def _data_sizer(warnings):
                 names = saved_names[type(n)] = [a for a in dir(n) if a.startswith("_saved_")]
             for a in names:
                 try:
+                    if hooked(n, a):
+                        st["hooked"] += 1
+                        continue
                     v = getattr(n, a)
                 except Exception:  # released by backward(): nothing kept
                     continue
@@ -327,13 +353,25 @@ def _data_sizer(warnings):
             warnings.append(f"{st['failed']} tensors could not be sized (their data is left out): {st['first_error']}")
         if st["estimated"]:
             warnings.append(f"{st['estimated']} tensor storages sized from their views (unknown StorageImpl layout in torch {torch.__version__}): sizes may be low")
+        if st["hooked"]:
+            warnings.append(f"{st['hooked']} saved tensors of autograd graphs are behind saved_tensors_hooks (checkpointing, offloading): not unpacked, their size is left out")
         if st["capped"]:
             warnings.append("autograd graphs larger than 500,000 nodes: their saved tensors are a lower bound")
         nodes.clear()
         saved_names.clear()
         seen.clear()
 
-    return {"data": data, "graph": graph, "is_tensor": lambda t: issubclass(t, Tensor), "device": device, "close": close}
+    node_types = {}
+
+    def is_graph_node(t):
+        # The Python wrappers of C++ autograd nodes (MmBackward0…) live as long as their graph once
+        # created, and the graph walk creates them: not the target's objects, so not counted.
+        v = node_types.get(t)
+        if v is None:
+            v = node_types[t] = t.__module__ == "builtins" and hasattr(t, "next_functions") and hasattr(t, "register_hook")
+        return v
+
+    return {"data": data, "graph": graph, "is_tensor": lambda t: issubclass(t, Tensor), "is_graph_node": is_graph_node, "device": device, "close": close}
 
 
 def _frame_locals(skip_files):
@@ -363,11 +401,23 @@ def _frame_locals(skip_files):
                         out.setdefault(id(val), where + name)
                 except Exception:
                     pass
+            elif v <= (3, 10):
+                # frames are whole objects: f_localsplus ends PyFrameObject (varnames, cellvars, freevars);
+                # f_code sits after the var-object header and f_back
+                base = id(f) + type(f).__basicsize__ - ctypes.sizeof(ctypes.c_void_p)
+                names = co.co_varnames + co.co_cellvars + co.co_freevars
+                if read_ptr(id(f) + 32) == id(co):
+                    for i, name in enumerate(names):
+                        p = read_ptr(base + 8 * i)
+                        if p:
+                            out.setdefault(p, where + name)
             elif v in layouts:
                 code_off, obj_off = layouts[v]
                 iframe = read_ptr(id(f) + 24)  # PyFrameObject.f_frame
                 names = co.co_varnames + tuple(c for c in co.co_cellvars if c not in co.co_varnames) + co.co_freevars
-                if iframe and read_ptr(iframe + code_off) == id(co) and read_ptr(iframe + obj_off) == id(f) and ctypes.c_int.from_address(iframe + 64).value >= len(names):
+                # the frame must point back at this code and this frame object: otherwise the layout is
+                # not the one assumed, and nothing is read
+                if iframe and read_ptr(iframe + code_off) == id(co) and read_ptr(iframe + obj_off) == id(f):
                     for i, name in enumerate(names):
                         p = read_ptr(iframe + 72 + 8 * i)
                         if p:
@@ -404,10 +454,34 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
         warnings.append(f"function locals unreadable, holders in them are unnamed: {e!r}"[:300])
     lru_type = getattr(functools, "_lru_cache_wrapper", None)
     seq_types = (list, tuple, set, frozenset, collections.deque)
-    frame_type, cell_type, fn_type, method_type = types.FrameType, types.CellType, types.FunctionType, types.MethodType
+    cell_type = getattr(types, "CellType", None) or type((lambda x: lambda: x)(0).__closure__[0])  # 3.7 has no CellType
+    frame_type, fn_type, method_type = types.FrameType, types.FunctionType, types.MethodType
+
+    refcache = keep({})  # id(node) -> the objects that refer to it
 
     def referrers(o):
-        return keep([r for r in keep(gc.get_referrers(o)) if id(r) not in ours and not isinstance(r, frame_type)])
+        got = refcache.get(id(o))
+        if got is None:
+            got = refcache[id(o)] = keep([r for r in keep(gc.get_referrers(o)) if id(r) not in ours and not isinstance(r, frame_type)])
+        return got
+
+    def prefetch(nodes):
+        # One scan of the heap for many nodes: gc.get_referrers walks every tracked object each call.
+        keep(nodes)
+        need = keep([n for n in nodes if id(n) not in refcache])
+        if not need:
+            return
+        ids = {id(n) for n in need}
+        for n in need:
+            refcache[id(n)] = keep([])
+        for r in keep(gc.get_referrers(*need)):
+            if id(r) in ours or isinstance(r, frame_type):
+                continue
+            for x in gc.get_referents(r):
+                if id(x) in ids:
+                    lst = refcache[id(x)]
+                    if not lst or lst[-1] is not r:
+                        lst.append(r)
 
     def key_in(d, child):
         for k, v in list(d.items()):
@@ -451,14 +525,14 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
     def edges_up(node):
         """(holder, kind, label) for each object that keeps node; holder None = a root named by label."""
         res = []
-        if id(node) in lm:
-            res.append((None, "root", lm[id(node)]))
         if isinstance(node, (type, fn_type)) or (lru_type is not None and isinstance(node, lru_type)):
-            g = global_name(node)
+            g = global_name(node)  # where it is defined, even if a local also refers to it
             if g:
                 return [(None, "root", g)]
             if isinstance(node, type):
                 return res
+        if id(node) in lm:  # a function's local: the root a user reads first
+            return [(None, "root", lm[id(node)])]
         if isinstance(node, cell_type):
             for tup in referrers(node):
                 if isinstance(tup, tuple):
@@ -509,32 +583,45 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
                     res.append((r, "attr", a))
         return res
 
-    def find_path(inst):
-        """Breadth-first up the referrers to the nearest root; the steps from the root down."""
-        down = keep({})  # id(holder) -> the object it holds on the way to inst
-        how = {}  # id(holder) -> (kind, label)
-        queue = keep([inst])
-        seen = {id(inst)}
-        for node in queue:
-            if time.perf_counter() > deadline or len(queue) > 400:
-                return None
-            for holder, kind, label in edges_up(node):
-                if holder is None:
-                    steps = []
-                    n = node
-                    while n is not inst:
-                        kd, lb = how[id(n)]
-                        child = down[id(n)]
-                        steps.append((n, kd, lb, child))
-                        n = child
-                    return label, steps
-                if id(holder) in seen:
-                    continue
-                seen.add(id(holder))
-                down[id(holder)] = node
-                how[id(holder)] = (kind, label)
-                queue.append(holder)
-        return None
+    def find_paths(insts):
+        """Breadth-first up the referrers of every sample at once (one heap scan per level) to the
+        nearest root; per sample (root label, steps from the root down) or None."""
+        states = []
+        for inst in insts:
+            # down: id(holder) -> the object it holds on the way to inst; how: its (kind, label)
+            states.append(keep({"inst": inst, "down": keep({}), "how": {}, "level": keep([inst]), "seen": {id(inst)}, "found": None}))
+        for _ in range(14):
+            active = keep([st for st in states if st["level"] and st["found"] is None])
+            if not active or time.perf_counter() > deadline:
+                break
+            prefetch([n for st in active for n in st["level"]])
+            for st in active:
+                nxt = keep([])
+                for node in st["level"]:
+                    for holder, kind, label in edges_up(node):
+                        if holder is None:
+                            steps = []
+                            n = node
+                            while n is not st["inst"]:
+                                kd, lb = st["how"][id(n)]
+                                child = st["down"][id(n)]
+                                steps.append((n, kd, lb, child))
+                                n = child
+                            st["found"] = (label, steps)
+                            break
+                        if id(holder) in st["seen"]:
+                            continue
+                        st["seen"].add(id(holder))
+                        st["down"][id(holder)] = node
+                        st["how"][id(holder)] = (kind, label)
+                        nxt.append(holder)
+                    if st["found"] is not None or time.perf_counter() > deadline:
+                        break
+                st["level"] = nxt if len(st["seen"]) < 400 else []
+        out = [st["found"] for st in states]
+        for st in states:
+            st.clear()
+        return out
 
     def render(root, steps):
         text = root
@@ -577,14 +664,13 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
             except Exception:
                 n = None
             return f"lru_cache, {n} entries, {_fmt(_reach_bytes(c, deadline + 2, warnings))}"
-        try:
-            n = len(c)
-        except Exception:
-            n = None
+        n = len(c) if isinstance(c, (dict, list, tuple, set, frozenset, collections.deque)) else None
         size = _fmt(_reach_bytes(c, deadline + 2, warnings))
         kind = type(c).__name__
         return f"{kind}, {n} items, {size}" if n is not None else f"{kind}, {size}"
 
+    order = list(dict.fromkeys(wanted))  # the growers in rank order: the first gets the time first
+    wanted = set(order)
     names = keep({})
     by_type = keep({})
     for o in objs:
@@ -594,8 +680,8 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
             n = names[t] = tname(t)
         if n in wanted and id(o) not in ours:
             by_type.setdefault(n, keep([])).append(o)
-    missing = wanted - set(by_type)
-    if missing:
+
+    def scan_untracked(missing):
         # Untracked types (numpy arrays, bytes) are never in gc.get_objects(): find them as referents.
         for o in objs:
             if time.perf_counter() > deadline:
@@ -611,23 +697,33 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
                     lst = by_type.setdefault(n, keep([]))
                     if len(lst) < 10_000 and not any(x is r for x in lst[-3:]):
                         lst.append(r)
+
     out = {}
-    for n, insts in by_type.items():
-        picks = [insts[int(i * (len(insts) - 1) / 5)] for i in range(6)] if len(insts) > 6 else list(insts)
+    scanned = False
+    for n in order:
+        if time.perf_counter() > deadline:
+            break
+        if n not in by_type and not scanned:
+            scanned = True
+            scan_untracked(wanted - set(by_type))
+        insts = by_type.get(n)
+        if not insts:
+            continue
+        picks = [insts[int(i * (len(insts) - 1) / 11)] for i in range(12)] if len(insts) > 12 else list(insts)
         keep(picks)
         votes = {}
         holders = keep({})
-        for inst in picks:
-            if time.perf_counter() > deadline:
-                break
-            try:
-                found = find_path(inst)
-            except Exception:
-                found = None
+        try:
+            paths_found = find_paths(picks)
+        except Exception as e:
+            warnings.append(f"the holder search for {n} failed: {e!r}"[:300])
+            paths_found = []
+        for inst, found in zip(picks, paths_found):
             if found is None:
                 continue
             text, holder = render(*found)
-            votes[text] = votes.get(text, 0) + 1
+            # an instance in a container accumulates; one bound straight to a name does not
+            votes[text] = votes.get(text, 0) + (1000 if holder is not None else 1)
             holders.setdefault(text, holder if holder is not None else inst)
         if votes:
             best = max(votes, key=lambda k: votes[k])
@@ -638,6 +734,7 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
         picks = None
     by_type.clear()
     names.clear()
+    refcache.clear()
     return out
 
 
