@@ -26,7 +26,7 @@ export function renderProfileText(r: ProfileReport, top: number): string {
   const spacing = r.timing === 'unknown' ? '(time between them unknown)' : `over ${formatDuration(span)}`;
   out.push(`${who}: ${r.snapshots.length} ${r.target.runtime === 'python' ? 'censuses' : 'snapshots'} ${spacing}` +
     (pauses.length ? `; target paused ${pauses.map((p) => `${p.toFixed(2)} s`).join(', ')}` : ''));
-  for (const s of r.snapshots) out.push(`  t=${formatDuration(s.t_s).padStart(6)}  ${s.objects.toLocaleString('en-US').padStart(12)} objects  ${(s.bytes / MiB).toFixed(1).padStart(9)} MB${s.file ? `  ${s.file}` : ''}`);
+  for (const s of r.snapshots) out.push(`  t=${(r.timing === 'unknown' ? '?' : formatDuration(s.t_s)).padStart(6)}  ${s.objects.toLocaleString('en-US').padStart(12)} objects  ${(s.bytes / MiB).toFixed(1).padStart(9)} MB${s.file ? `  ${s.file}` : ''}`);
   out.push('');
   if (r.growing.length === 0) {
     out.push('No type grew in every interval: nothing is accumulating between these snapshots.');

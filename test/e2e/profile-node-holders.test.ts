@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, startFixture, waitFor } from '../helpers/procs.js';
+import { spawn } from 'node:child_process';
+import { runBin, waitFor } from '../helpers/procs.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import type { ProfileReport } from '../../src/types.js';
 
@@ -18,7 +19,8 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'ld-holders-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function profile(shape: string, extra: string[], snapshots: number, out?: string): Promise<ProfileReport> {
-  const target = startFixture('node-holders.js', ['--shape', shape, '--floats', String(FLOATS), '--rate', '25', '--lifetime', '60', ...extra]);
+  // --inspect-port=0: SIGUSR1 opens the inspector on a free port, not 9229, which other tests share.
+  const target = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', path.join(PROGRAMS, 'node-holders.js'), '--shape', shape, '--floats', String(FLOATS), '--rate', '25', '--lifetime', '60', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     let ready = '';
     target.stdout!.on('data', (c: Buffer) => (ready += c.toString()));

@@ -33,15 +33,16 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   if (inputs.length < 2) throw usageError(`need at least 2 snapshots to see growth, got ${inputs.length}`);
   const say = opts.onProgress ?? (() => {});
   const parsed: { census: NodeCensus; clock?: number }[] = [];
-  let last: HeapGraph | null = null;
-  let lastMax = -1;
+  // Only the graph of the file parsed last is held (holding the previous one while parsing the next
+  // costs a whole snapshot's arrays of peak memory); files given out of order re-read the newest.
+  let graph: HeapGraph | null = null;
   for (const inp of inputs) {
+    graph = null;
     const t0 = performance.now();
     const g = parseSnapshotFile(inp.file);
-    const census = aggregateSnapshot(g, inp.file, 0);
-    parsed.push({ census, clock: ownClock(g) });
+    parsed.push({ census: aggregateSnapshot(g, inp.file, 0), clock: ownClock(g) });
     say(`parsed ${inp.file}: ${g.nodeCount.toLocaleString('en-US')} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    if (census.maxId > lastMax) (last = g), (lastMax = census.maxId); // only the latest graph is kept
+    graph = g;
   }
   const ord = orderSnapshots(
     inputs.map((inp, i) => ({ file: inp.file, maxId: parsed[i]!.census.maxId, t_s: inp.t_s, ownClock_us: parsed[i]!.clock })),
@@ -52,7 +53,15 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   // The noise floor applies to what a type retains, not only its own bytes: a PrefetchedBatch is 40
   // bytes itself and retains 64 KB. So: every type that grew, its retained growth, then the floor.
   let growing = diffCensuses(censuses);
-  if (growing.length > 0) attachRetained(last!, censuses[0]!.maxId, growing, say);
+  const newest = ord.order[ord.order.length - 1]!;
+  if (growing.length > 0) {
+    if (newest !== inputs.length - 1) {
+      graph = null;
+      say(`re-reading ${inputs[newest]!.file}, the newest snapshot, for retained sizes and holders`);
+      graph = parseSnapshotFile(inputs[newest]!.file);
+    }
+    attachRetained(graph!, censuses[0]!.maxId, growing, say);
+  }
   const spanMin = (censuses[censuses.length - 1]!.t_s - censuses[0]!.t_s) / 60;
   for (const x of growing) if (typeof x.retained_bytes === 'number') x.retained_bytes_per_min = spanMin > 0 ? x.retained_bytes / spanMin : null;
   growing = growing.filter((x) => x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!);

@@ -86,13 +86,17 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   }
 
   // 3. Semidominators, then immediate dominators (all in preorder numbers).
-  const semi = new Int32Array(R);
+  // Memory is the limit on big snapshots, so spent arrays are reused: semi and ancestor share one
+  // buffer that becomes the retained sizes; an idom is set only after its node's DFS parent was last
+  // read, so idoms overwrite parents; the DFS stack becomes the buckets; dfn becomes the path stack.
+  const shared = new ArrayBuffer(N * 8);
+  const semi = new Int32Array(shared, 0, R);
+  const ancestor = new Int32Array(shared, N * 4, R).fill(-1);
   const label = new Int32Array(N);
-  const ancestor = new Int32Array(R).fill(-1);
-  const idomD = new Int32Array(R);
-  const bucketHead = stackNode.fill(-1, 0, R); // reused too
-  const bucketNext = new Int32Array(R);
-  const path = dfn; // preorder numbers are not needed past the predecessor lists
+  const idomD = parent;
+  const bucketHead = stackNode.fill(-1, 0, R);
+  const bucketNext = new Int32Array(stackEdge.buffer, 0, R);
+  const path = dfn;
   for (let v = 0; v < R; v++) (semi[v] = v), (label[v] = v);
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
@@ -125,13 +129,13 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   for (let w = 1; w < R; w++) if (idomD[w] !== semi[w]) idomD[w] = idomD[idomD[w]!]!;
 
   // 4. Back to node indices; retained sizes summed bottom-up (reverse preorder).
-  const idom = label.length === N ? label.fill(-1) : new Int32Array(N).fill(-1); // label is spent: reuse it
-  const retained = new Float64Array(N);
-  for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
+  const idom = label.fill(-1); // label is spent
   idom[0] = 0;
+  for (let w = R - 1; w > 0; w--) idom[vertex[w]!] = vertex[idomD[w]!]!;
+  const retained = new Float64Array(shared); // semi and ancestor are spent
+  for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
   for (let w = R - 1; w > 0; w--) {
-    const n = vertex[w]!, d = vertex[idomD[w]!]!;
-    idom[n] = d;
+    const n = vertex[w]!, d = idom[n]!;
     retained[d] = retained[d]! + retained[n]!;
   }
   return { idom, retained, order: vertex.subarray(0, R) };

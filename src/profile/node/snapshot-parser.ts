@@ -73,7 +73,7 @@ class Scanner {
     let nodes: Uint32Array | Float64Array | null = null;
     let edges: Uint32Array | null = null;
     let strings: string[] | null = null;
-    const extras: { locations?: Float64Array; samples?: Float64Array } = {};
+    const extras: { locations?: Uint32Array; samples?: Float64Array } = {};
     let header: Record<string, unknown> = {};
     for (;;) {
       const c = this.nextToken();
@@ -103,7 +103,12 @@ class Scanner {
         if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
       } else if (key === 'locations' || key === 'samples') {
         // Optional extras (closure source locations; allocation-sampling timestamps): small, kept as read.
-        extras[key] = this.readNumberList();
+        // Locations: only (object_index, line) of each entry is kept, a closure count can be large.
+        const lf = (meta as unknown as { location_fields?: string[] } | null)?.location_fields;
+        if (key === 'locations' && lf && lf.includes('object_index') && lf.includes('line')) {
+          extras.locations = this.readNumberList(Uint32Array, lf.length, [lf.indexOf('object_index'), lf.indexOf('line')]);
+        } else if (key === 'samples') extras.samples = this.readNumberList(Float64Array);
+        else this.readRawValue(true);
       } else if (key === 'strings') {
         strings = this.readStrings(meta && nodes && edges ? neededStrings(meta, nodes, edges) : null);
       } else {
@@ -223,10 +228,10 @@ class Scanner {
   }
 
   /** After the ':' of a small numeric array of unknown length (locations, samples): its numbers. */
-  private readNumberList(): Float64Array {
+  private readNumberList<T extends Float64Array | Uint32Array>(Kind: { new (n: number): T }, stride = 1, keep: number[] = [0]): T {
     if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
-    let out = new Float64Array(4096);
-    let count = 0, cur = 0, inNum = false;
+    let out = new Kind(4096);
+    let count = 0, cur = 0, inNum = false, seen = 0;
     for (;;) {
       for (; this.pos < this.len; this.pos++) {
         const c = this.buf[this.pos]!;
@@ -234,17 +239,17 @@ class Scanner {
         else if (c === 0x2c || c === 0x5d) {
           if (inNum) {
             if (count === out.length) {
-              const grown = new Float64Array(out.length * 2);
+              const grown = new Kind(out.length * 2);
               grown.set(out);
               out = grown;
             }
-            out[count++] = cur;
+            if (keep.includes(seen++ % stride)) out[count++] = cur;
             cur = 0;
             inNum = false;
           }
           if (c === 0x5d) {
             this.pos++;
-            return out.subarray(0, count);
+            return out.slice(0, count) as T;
           }
         } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
       }
@@ -317,13 +322,13 @@ function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uin
  * id, 0-based line and column), the allocation-sampling timeline and the header's own timestamp
  * where a writer put one (V8 writes `samples` only when allocations were tracked).
  */
-function snapshotExtras(meta: Record<string, unknown>, header: Record<string, unknown>, x: { locations?: Float64Array; samples?: Float64Array }): Pick<HeapGraph, 'locations' | 'locationFields' | 'samples' | 'sampleFields' | 'header'> {
+function snapshotExtras(meta: Record<string, unknown>, header: Record<string, unknown>, x: { locations?: Uint32Array; samples?: Float64Array }): Pick<HeapGraph, 'locations' | 'locationFields' | 'samples' | 'sampleFields' | 'header'> {
   const lf = Array.isArray(meta.location_fields) ? (meta.location_fields as string[]) : null;
   const sf = Array.isArray(meta.sample_fields) ? (meta.sample_fields as string[]) : null;
   const { meta: _m, ...rest } = header;
   return {
     locations: lf && x.locations?.length ? x.locations : undefined,
-    locationFields: lf ?? undefined,
+    locationFields: lf && x.locations ? ['object_index', 'line'] : undefined,
     samples: sf && x.samples?.length ? x.samples : undefined,
     sampleFields: sf ?? undefined,
     header: rest,
