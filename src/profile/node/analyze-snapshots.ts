@@ -7,7 +7,7 @@ import { diffCensuses, NOISE_FLOOR, rankByRetained } from '../diff.js';
 import { aggregateSnapshot, type NodeCensus } from './aggregate.js';
 import { clusterByHolder } from './clusters.js';
 import { computeDominators } from './dominators.js';
-import type { HeapGraph } from './heap-graph.js';
+import { firstEdges, type HeapGraph } from './heap-graph.js';
 import { prepareHolderNaming } from './holder-names.js';
 import { measureRetainedGrowth } from './retained-growth.js';
 import { computeRetainers } from './retainers.js';
@@ -35,14 +35,18 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   const parsed: { census: NodeCensus; clock?: number }[] = [];
   // Only the graph of the file parsed last is held (holding the previous one while parsing the next
   // costs a whole snapshot's arrays of peak memory); files given out of order re-read the newest.
-  let graph: HeapGraph | null = null;
-  for (const inp of inputs) {
-    graph = null;
+  // (A function per file: a loop's block-scoped `g` would stay live in the frame while the next parses.)
+  const parseOne = (inp: SnapshotInput): HeapGraph => {
     const t0 = performance.now();
     const g = parseSnapshotFile(inp.file);
     parsed.push({ census: aggregateSnapshot(g, inp.file, 0), clock: ownClock(g) });
     say(`parsed ${inp.file}: ${g.nodeCount.toLocaleString('en-US')} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    graph = g;
+    return g;
+  };
+  let graph: HeapGraph | null = null;
+  for (const inp of inputs) {
+    graph = null;
+    graph = parseOne(inp);
   }
   const ord = orderSnapshots(
     inputs.map((inp, i) => ({ file: inp.file, maxId: parsed[i]!.census.maxId, t_s: inp.t_s, ownClock_us: parsed[i]!.clock })),
@@ -80,9 +84,11 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
  */
 function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], say: (line: string) => void): void {
   const t0 = performance.now();
-  const r = computeRetainers(g);
-  const dom = computeDominators(g, r.first);
+  // Dominators first: their scratch arrays are garbage before the BFS allocates its own.
+  const first = firstEdges(g);
+  const dom = computeDominators(g, first);
   const rg = measureRetainedGrowth(g, dom, growing.map((x) => x.type), sinceId);
+  const r = computeRetainers(g, first);
   say(`retained sizes and holders: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const naming = prepareHolderNaming(g, r);
   for (const grower of growing) {

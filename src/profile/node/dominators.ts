@@ -67,10 +67,13 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   const predStart = new Uint32Array(R + 1);
   for (let v = 0; v < R; v++) {
     const n = vertex[v]!;
-    for (let e = first[n]!; e < first[n + 1]!; e++) if (strong(n, e)) {
-        const k = dfn[edges[e * ef + 2]! / nf]! + 1;
-        predStart[k] = predStart[k]! + 1;
-      }
+    const root = n === 0;
+    for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
+      const t = edges[e * ef]!;
+      if (t === weak || (root && t === shortcut)) continue;
+      const k = dfn[edges[e * ef + 2]! / nf]! + 1;
+      predStart[k] = predStart[k]! + 1;
+    }
   }
   for (let v = 0; v < R; v++) predStart[v + 1] = predStart[v + 1]! + predStart[v]!;
   const preds = new Int32Array(predStart[R]!);
@@ -78,11 +81,14 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   fill.set(predStart.subarray(0, R));
   for (let v = 0; v < R; v++) {
     const n = vertex[v]!;
-    for (let e = first[n]!; e < first[n + 1]!; e++) if (strong(n, e)) {
-        const k = dfn[edges[e * ef + 2]! / nf]!;
-        preds[fill[k]!] = v;
-        fill[k] = fill[k]! + 1;
-      }
+    const root = n === 0;
+    for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
+      const t = edges[e * ef]!;
+      if (t === weak || (root && t === shortcut)) continue;
+      const k = dfn[edges[e * ef + 2]! / nf]!;
+      preds[fill[k]!] = v;
+      fill[k] = fill[k]! + 1;
+    }
   }
 
   // 3. Semidominators, then immediate dominators (all in preorder numbers).

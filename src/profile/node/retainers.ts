@@ -22,8 +22,8 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
  * Breadth-first search from the root node over strong edges; paths through the transient roots only
  * for what nothing else reaches.
  */
-export function computeRetainers(g: HeapGraph): Retainers {
-  const first = firstEdges(g);
+export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array): Retainers {
+  const first = firstEdge ?? firstEdges(g);
   const parent = new Int32Array(g.nodeCount).fill(-1);
   const parentEdge = new Int32Array(g.nodeCount).fill(-1);
   const weak = g.edgeTypes.indexOf('weak');

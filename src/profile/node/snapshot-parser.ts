@@ -103,10 +103,12 @@ class Scanner {
         if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
       } else if (key === 'locations' || key === 'samples') {
         // Optional extras (closure source locations; allocation-sampling timestamps): small, kept as read.
-        // Locations: only (object_index, line) of each entry is kept, a closure count can be large.
+        // Locations: V8 writes one per JS object (its constructor's); only closures' are read, as
+        // (object_index, line) pairs.
         const lf = (meta as unknown as { location_fields?: string[] } | null)?.location_fields;
-        if (key === 'locations' && lf && lf.includes('object_index') && lf.includes('line')) {
-          extras.locations = this.readNumberList(Uint32Array, lf.length, [lf.indexOf('object_index'), lf.indexOf('line')]);
+        if (key === 'locations' && lf && nodes && lf.includes('object_index') && lf.includes('line')) {
+          const fType = meta!.node_fields.indexOf('type'), closure = meta!.node_types[0].indexOf('closure');
+          extras.locations = this.readLocations(lf.length, lf.indexOf('object_index'), lf.indexOf('line'), (o) => nodes![o + fType] === closure);
         } else if (key === 'samples') extras.samples = this.readNumberList(Float64Array);
         else this.readRawValue(true);
       } else if (key === 'strings') {
@@ -228,10 +230,10 @@ class Scanner {
   }
 
   /** After the ':' of a small numeric array of unknown length (locations, samples): its numbers. */
-  private readNumberList<T extends Float64Array | Uint32Array>(Kind: { new (n: number): T }, stride = 1, keep: number[] = [0]): T {
+  private readNumberList<T extends Float64Array | Uint32Array>(Kind: { new (n: number): T }): T {
     if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
     let out = new Kind(4096);
-    let count = 0, cur = 0, inNum = false, seen = 0;
+    let count = 0, cur = 0, inNum = false;
     for (;;) {
       for (; this.pos < this.len; this.pos++) {
         const c = this.buf[this.pos]!;
@@ -243,7 +245,7 @@ class Scanner {
               grown.set(out);
               out = grown;
             }
-            if (keep.includes(seen++ % stride)) out[count++] = cur;
+            out[count++] = cur;
             cur = 0;
             inNum = false;
           }
@@ -253,6 +255,50 @@ class Scanner {
           }
         } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
       }
+      if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
+    }
+  }
+
+  /** After the ':' of "locations": (object_index, line) of the entries whose object is `wanted`. */
+  private readLocations(stride: number, fo: number, fl: number, wanted: (objectIndex: number) => boolean): Uint32Array {
+    if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
+    let out = new Uint32Array(4096);
+    const entry = new Float64Array(stride);
+    let count = 0, cur = 0, inNum = false, k = 0;
+    for (;;) {
+      const buf = this.buf, len = this.len;
+      let i = this.pos;
+      for (; i < len; i++) {
+        const c = buf[i]!;
+        if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
+        else if (c === 0x2c || c === 0x5d) {
+          if (inNum) {
+            entry[k++] = cur;
+            cur = 0;
+            inNum = false;
+            if (k === stride) {
+              k = 0;
+              if (wanted(entry[fo]!)) {
+                if (count + 2 > out.length) {
+                  const grown = new Uint32Array(out.length * 2);
+                  grown.set(out);
+                  out = grown;
+                }
+                out[count++] = entry[fo]!;
+                out[count++] = entry[fl]!;
+              }
+            }
+          }
+          if (c === 0x5d) {
+            this.pos = i + 1;
+            return out.slice(0, count);
+          }
+        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) {
+          this.pos = i;
+          this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+        }
+      }
+      this.pos = len;
       if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
     }
   }
