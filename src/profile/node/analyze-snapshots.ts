@@ -88,7 +88,8 @@ function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], s
   const first = firstEdges(g);
   const dom = computeDominators(g, first);
   const rg = measureRetainedGrowth(g, dom, growing.map((x) => x.type), sinceId);
-  const r = computeRetainers(g, first);
+  // The dominators' spent scratch arrays serve the BFS (typeOf/anc of the growth pass are spent too).
+  const r = computeRetainers(g, first, [dom.scratch[2]!, dom.scratch[3]!, dom.scratch[0]!]);
   say(`retained sizes and holders: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const naming = prepareHolderNaming(g, r);
   for (const grower of growing) {

@@ -18,6 +18,8 @@ export interface Dominators {
   retained: Float64Array;
   /** Reachable nodes in DFS preorder: a node's idom always comes before it. */
   order: Int32Array;
+  /** Spent scratch arrays (node count long), for later stages to reuse instead of allocating more. */
+  scratch: Int32Array[];
 }
 
 /** Compute the dominator tree and retained sizes of `g` from its root (node 0). */
@@ -144,5 +146,5 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
     const n = vertex[w]!, d = idom[n]!;
     retained[d] = retained[d]! + retained[n]!;
   }
-  return { idom, retained, order: vertex.subarray(0, R) };
+  return { idom, retained, order: vertex.subarray(0, R), scratch: [dfn, parent, stackNode, new Int32Array(stackEdge.buffer)] };
 }

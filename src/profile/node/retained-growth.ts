@@ -28,7 +28,7 @@ export function measureRetainedGrowth(g: HeapGraph, dom: Dominators, types: read
   const N = g.nodeCount, nf = g.nodeFieldCount;
   const index = new Map(types.map((t, i) => [t, i]));
   const isNamed = types.map((t) => !isGenericType(t));
-  const typeOf = new Int32Array(N).fill(-1);
+  const typeOf = (dom.scratch[0] ?? new Int32Array(N)).fill(-1);
   // className reads the name only for objects, natives and synthetic nodes ("(string)" for every
   // string): look each (type) or (type, name) up once, not per node.
   const byName = g.nodeTypes.map((t) => t === 'object' || t === 'native' || t === 'synthetic');
@@ -49,7 +49,7 @@ export function measureRetainedGrowth(g: HeapGraph, dom: Dominators, types: read
     typeOf[n] = t;
   }
   // Nearest strict dominator that is a new grower instance; preorder puts every idom first.
-  const anc = new Int32Array(N).fill(-1);
+  const anc = (dom.scratch[1] ?? new Int32Array(N)).fill(-1);
   for (let i = 1; i < dom.order.length; i++) {
     const v = dom.order[i]!, d = dom.idom[v]!;
     anc[v] = typeOf[d]! >= 0 ? d : anc[d]!;

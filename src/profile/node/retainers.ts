@@ -22,14 +22,14 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
  * Breadth-first search from the root node over strong edges; paths through the transient roots only
  * for what nothing else reaches.
  */
-export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array): Retainers {
+export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array, scratch: Int32Array[] = []): Retainers {
   const first = firstEdge ?? firstEdges(g);
-  const parent = new Int32Array(g.nodeCount).fill(-1);
-  const parentEdge = new Int32Array(g.nodeCount).fill(-1);
+  const parent = (scratch[0] ?? new Int32Array(g.nodeCount)).fill(-1);
+  const parentEdge = (scratch[1] ?? new Int32Array(g.nodeCount)).fill(-1);
   const weak = g.edgeTypes.indexOf('weak');
   const ef = g.edgeFieldCount;
   const nf = g.nodeFieldCount;
-  const queue = new Int32Array(g.nodeCount);
+  const queue = scratch[2] ?? new Int32Array(g.nodeCount);
   const deferred: [node: number, from: number, edge: number][] = [];
   let head = 0, tail = 0;
   queue[tail++] = 0;
