@@ -106,3 +106,17 @@ test('module variable: history.push(batch)', async () => {
 test('class static: Registry.all.push(batch)', async () => {
   assertBatchFirst(await profile('static', [], 2), 'Registry.all (Array)');
 });
+
+test('two holders of one type: two leak clusters, each with its count, share and retained bytes', async () => {
+  const rep = await profile('split', [], 2);
+  const top = rep.growing[0]!;
+  assert.equal(top.type, 'PrefetchedBatch');
+  const clusters = top.clusters ?? [];
+  assert.deepEqual(clusters.map((c) => c.path).sort(), ['history (Array)', 'seen (Map)']);
+  const total = clusters.reduce((s, c) => s + c.count, 0);
+  assert.ok(Math.abs(total - top.count_delta) <= 1, `cluster counts ${total} add up to the new objects ${top.count_delta}`);
+  for (const c of clusters) {
+    assert.ok(c.share >= 0.35 && c.share <= 0.65, `${c.path}: about half (${c.share})`);
+    assert.ok(Math.abs(c.retained_bytes - c.count * FLOATS * 8) <= 0.25 * c.count * FLOATS * 8, `${c.path}: ${c.retained_bytes} for ${c.count}`);
+  }
+});
