@@ -8,6 +8,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
 import type { HeapGraph } from './heap-graph.js';
+import { snapshotExtras } from './snapshot-extras.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -108,8 +109,9 @@ class Scanner {
         const lf = (meta as unknown as { location_fields?: string[] } | null)?.location_fields;
         if (key === 'locations' && lf && nodes && lf.includes('object_index') && lf.includes('line')) {
           const fType = meta!.node_fields.indexOf('type'), closure = meta!.node_types[0].indexOf('closure');
-          extras.locations = this.readLocations(lf.length, lf.indexOf('object_index'), lf.indexOf('line'), (o) => nodes![o + fType] === closure);
-        } else if (key === 'samples') extras.samples = this.readNumberList(Float64Array);
+          const fo = lf.indexOf('object_index');
+          extras.locations = this.readEntries(Uint32Array, lf.length, [fo, lf.indexOf('line')], (e) => nodes![e[fo]! + fType] === closure);
+        } else if (key === 'samples') extras.samples = this.readEntries(Float64Array, 1, [0], () => true);
         else this.readRawValue(true);
       } else if (key === 'strings') {
         strings = this.readStrings(meta && nodes && edges ? neededStrings(meta, nodes, edges) : null);
@@ -229,40 +231,13 @@ class Scanner {
     }
   }
 
-  /** After the ':' of a small numeric array of unknown length (locations, samples): its numbers. */
-  private readNumberList<T extends Float64Array | Uint32Array>(Kind: { new (n: number): T }): T {
+  /**
+   * After the ':' of a small numeric array of unknown length (locations, samples): entries of `stride`
+   * numbers; of the entries `wanted`, the fields `pick`, in a buffer that grows.
+   */
+  private readEntries<T extends Float64Array | Uint32Array>(Kind: new (n: number) => T, stride: number, pick: number[], wanted: (entry: Float64Array) => boolean): T {
     if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
     let out = new Kind(4096);
-    let count = 0, cur = 0, inNum = false;
-    for (;;) {
-      for (; this.pos < this.len; this.pos++) {
-        const c = this.buf[this.pos]!;
-        if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
-        else if (c === 0x2c || c === 0x5d) {
-          if (inNum) {
-            if (count === out.length) {
-              const grown = new Kind(out.length * 2);
-              grown.set(out);
-              out = grown;
-            }
-            out[count++] = cur;
-            cur = 0;
-            inNum = false;
-          }
-          if (c === 0x5d) {
-            this.pos++;
-            return out.slice(0, count) as T;
-          }
-        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
-      }
-      if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
-    }
-  }
-
-  /** After the ':' of "locations": (object_index, line) of the entries whose object is `wanted`. */
-  private readLocations(stride: number, fo: number, fl: number, wanted: (objectIndex: number) => boolean): Uint32Array {
-    if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
-    let out = new Uint32Array(4096);
     const entry = new Float64Array(stride);
     let count = 0, cur = 0, inNum = false, k = 0;
     for (;;) {
@@ -274,24 +249,19 @@ class Scanner {
         else if (c === 0x2c || c === 0x5d) {
           if (inNum) {
             entry[k++] = cur;
-            cur = 0;
-            inNum = false;
-            if (k === stride) {
-              k = 0;
-              if (wanted(entry[fo]!)) {
-                if (count + 2 > out.length) {
-                  const grown = new Uint32Array(out.length * 2);
-                  grown.set(out);
-                  out = grown;
-                }
-                out[count++] = entry[fo]!;
-                out[count++] = entry[fl]!;
+            (cur = 0), (inNum = false);
+            if (k === stride && ((k = 0), wanted(entry))) {
+              if (count + pick.length > out.length) {
+                const grown = new Kind(out.length * 2);
+                grown.set(out);
+                out = grown;
               }
+              for (const f of pick) out[count++] = entry[f]!;
             }
           }
           if (c === 0x5d) {
             this.pos = i + 1;
-            return out.slice(0, count);
+            return out.slice(0, count) as T;
           }
         } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) {
           this.pos = i;
@@ -363,20 +333,3 @@ function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uin
   return need;
 }
 
-/**
- * What the analysis reads beside nodes and edges: closure source locations (node index → script
- * id, 0-based line and column), the allocation-sampling timeline and the header's own timestamp
- * where a writer put one (V8 writes `samples` only when allocations were tracked).
- */
-function snapshotExtras(meta: Record<string, unknown>, header: Record<string, unknown>, x: { locations?: Uint32Array; samples?: Float64Array }): Pick<HeapGraph, 'locations' | 'locationFields' | 'samples' | 'sampleFields' | 'header'> {
-  const lf = Array.isArray(meta.location_fields) ? (meta.location_fields as string[]) : null;
-  const sf = Array.isArray(meta.sample_fields) ? (meta.sample_fields as string[]) : null;
-  const { meta: _m, ...rest } = header;
-  return {
-    locations: lf && x.locations?.length ? x.locations : undefined,
-    locationFields: lf && x.locations ? ['object_index', 'line'] : undefined,
-    samples: sf && x.samples?.length ? x.samples : undefined,
-    sampleFields: sf ?? undefined,
-    header: rest,
-  };
-}
