@@ -68,7 +68,7 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   }
   const spanMin = (censuses[censuses.length - 1]!.t_s - censuses[0]!.t_s) / 60;
   for (const x of growing) if (typeof x.retained_bytes === 'number') x.retained_bytes_per_min = spanMin > 0 ? x.retained_bytes / spanMin : null;
-  growing = growing.filter((x) => x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!);
+  growing = growing.filter(aboveNoise);
   return {
     target: { pid: null, runtime: 'snapshot' },
     snapshots: censuses.map((c, k) => ({ t_s: round(c.t_s), file: c.file, objects: c.objects, bytes: c.bytes, pause_s: inputs[ord.order[k]!]!.pause_s ?? null })),
@@ -97,6 +97,7 @@ function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], s
     if (list.length === 0) continue; // grew without new objects (a string rebuilt bigger): no holder
     grower.retained_bytes = rg.retained.get(grower.type) ?? null;
     grower.folded_into = rg.foldedInto.get(grower.type) ?? null;
+    if (!aboveNoise(grower)) continue; // dropped from the report: no holder search
     const clusters = clusterByHolder(naming, list, dom.retained);
     if (clusters.length > 0 && clusters[0]!.path !== '?') {
       grower.retainer_path = clusters[0]!.path;
@@ -115,3 +116,7 @@ function ownClock(g: HeapGraph): number | undefined {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Above the noise floor by its own bytes, its count, or what its new objects retain. */
+const aboveNoise = (x: GrowingType): boolean =>
+  x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!;
