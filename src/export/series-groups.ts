@@ -144,8 +144,9 @@ export class SeriesGroups {
         }
       }
     }
-    if (children > 0 && this.mainLabels) {
-      // The tree row, as in the report: main + descendants, on a type only where every member has it.
+    if ((children > 0 || this.series.has(TREE_KEY)) && this.mainLabels) {
+      // The tree row, as in the report: main + descendants, on a type only where every member has it;
+      // once shown it stays (the main alone when the children have gone), so the total has no holes.
       for (const t of MEMORY_TYPES) if (!complete[t]) tree[t] = null;
       const had = this.series.get(TREE_KEY);
       if (had && had.labels.name === this.mainLabels.name) {

@@ -69,6 +69,9 @@ test('an exited process leaves its series until the grace period ends; a new pro
   const gone = [...g.series.values()].find((s) => s.labels.name === 'worker')!;
   assert.notEqual(gone.goneAtMs, null, 'marked gone at once');
   assert.equal(gone.memory.uss, null);
+  const tree = [...g.series.values()].find((s) => s.labels.role === 'tree')!;
+  assert.equal(tree.memory.uss, 10 * MiB, 'the tree total goes on with the main alone');
+  assert.equal(tree.processes, 1);
   run(g, [main], () => NO_RANK, 6, () => 10 * MiB, 10);
   assert.equal([...g.series.values()].find((s) => s.labels.name === 'worker'), undefined, 'dropped after the grace period');
   run(g, [main, proc(3, 'child', 'worker')], () => NO_RANK, 2, () => 10 * MiB, 16);
