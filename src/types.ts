@@ -128,6 +128,13 @@ export interface GrowingType {
   retainer_share?: number | null; // fraction of new instances under that holder
   /** What keeps it, in words, where the runtime can tell (a Python tensor kept with its autograd graph). */
   note?: string | null;
+  /** Node: bytes the new instances retain (dominator tree), what growers are ranked by. */
+  retained_bytes?: number | null;
+  retained_bytes_per_min?: number | null;
+  /** Node: this type is another grower's internals (e.g. Float64Array under PrefetchedBatch). */
+  folded_into?: string | null;
+  /** Node: new instances grouped by holder path, biggest first. */
+  clusters?: LeakCluster[];
 }
 
 /** Device (GPU) memory seen by the census, apart from the host bytes of the type rows. */
@@ -137,6 +144,14 @@ export interface DeviceSeries {
   bytes_per_min: number | null;
 }
 
+/** A group of new objects with one holder path (counts scaled from a sample where large). */
+export interface LeakCluster {
+  path: string;
+  count: number;
+  retained_bytes: number;
+  share: number;
+}
+
 export interface ProfileReport {
   target: { pid: number | null; runtime: 'node' | 'python' | 'snapshot' };
   snapshots: { t_s: number; file: string | null; objects: number; bytes: number; pause_s?: number | null }[];
@@ -144,4 +159,6 @@ export interface ProfileReport {
   warnings?: string[];
   /** Python targets using CUDA: device memory per census (not part of the host bytes above). */
   device?: DeviceSeries[];
+  /** Node: where the times between snapshots come from ('unknown': no rates). */
+  timing?: 'measured' | 'snapshot' | 'interval' | 'unknown';
 }

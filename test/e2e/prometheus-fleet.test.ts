@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -147,6 +147,10 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   const alerts = (await getJson<{ alerts: { labels: Record<string, string>; state: string }[] }>(`${prom}/api/v1/alerts`)).alerts;
   const pending = alerts.map((a) => `${a.labels.alertname} rank=${a.labels.rank} ${a.state}`).sort();
   assert.deepEqual(pending, ['MemoryClassifiedGrowing rank=1 pending', 'MemoryLeakRateHigh rank=1 pending']);
+
+  // The README's Grafana panels query what is really there.
+  const panels = JSON.parse(readFileSync(path.join(ROOT, 'prometheus', 'grafana-panels.json'), 'utf8')) as { title: string; targets: { expr: string }[] }[];
+  for (const panel of panels) for (const target of panel.targets) assert.ok((await vec(target.expr)).length >= 3, `${panel.title}: ${target.expr}`);
 
   prometheus.kill('SIGTERM');
   await promLog;

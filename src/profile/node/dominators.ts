@@ -21,11 +21,11 @@ export interface Dominators {
 }
 
 /** Compute the dominator tree and retained sizes of `g` from its root (node 0). */
-export function computeDominators(g: HeapGraph): Dominators {
+export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Dominators {
   const N = g.nodeCount;
   const nf = g.nodeFieldCount, ef = g.edgeFieldCount;
   const edges = g.edges;
-  const first = firstEdges(g);
+  const first = firstEdge ?? firstEdges(g);
   const weak = g.edgeTypes.indexOf('weak');
   const shortcut = g.edgeTypes.indexOf('shortcut');
   const strong = (from: number, e: number): boolean => {
@@ -87,12 +87,12 @@ export function computeDominators(g: HeapGraph): Dominators {
 
   // 3. Semidominators, then immediate dominators (all in preorder numbers).
   const semi = new Int32Array(R);
-  const label = new Int32Array(R);
+  const label = new Int32Array(N);
   const ancestor = new Int32Array(R).fill(-1);
   const idomD = new Int32Array(R);
   const bucketHead = stackNode.fill(-1, 0, R); // reused too
   const bucketNext = new Int32Array(R);
-  const path = new Int32Array(R);
+  const path = dfn; // preorder numbers are not needed past the predecessor lists
   for (let v = 0; v < R; v++) (semi[v] = v), (label[v] = v);
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
@@ -125,7 +125,7 @@ export function computeDominators(g: HeapGraph): Dominators {
   for (let w = 1; w < R; w++) if (idomD[w] !== semi[w]) idomD[w] = idomD[idomD[w]!]!;
 
   // 4. Back to node indices; retained sizes summed bottom-up (reverse preorder).
-  const idom = new Int32Array(N).fill(-1);
+  const idom = label.length === N ? label.fill(-1) : new Int32Array(N).fill(-1); // label is spent: reuse it
   const retained = new Float64Array(N);
   for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
   idom[0] = 0;
@@ -134,5 +134,5 @@ export function computeDominators(g: HeapGraph): Dominators {
     idom[n] = d;
     retained[d] = retained[d]! + retained[n]!;
   }
-  return { idom, retained, order: vertex.slice(0, R) };
+  return { idom, retained, order: vertex.subarray(0, R) };
 }

@@ -6,6 +6,8 @@ export interface Retainers {
   /** BFS parent of every node (-1: unreached), and the edge ordinal that reached it. */
   parent: Int32Array;
   parentEdge: Int32Array;
+  /** First-edge ordinal of every node (see firstEdges), kept for the holder naming. */
+  first: Uint32Array;
 }
 
 /**
@@ -61,7 +63,7 @@ export function computeRetainers(g: HeapGraph): Retainers {
     queue[tail++] = to;
   }
   visit();
-  return { parent, parentEdge };
+  return { parent, parentEdge, first };
 }
 
 /**

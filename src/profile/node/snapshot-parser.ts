@@ -77,6 +77,8 @@ class Scanner {
     let nodes: Uint32Array | Float64Array | null = null;
     let edges: Uint32Array | null = null;
     let strings: string[] | null = null;
+    const extras: { locations?: Float64Array; samples?: Float64Array } = {};
+    let header: Record<string, unknown> = {};
     for (;;) {
       const c = this.nextToken();
       if (c === 0x7d) break; // end of top-level object
@@ -85,10 +87,11 @@ class Scanner {
       const key = this.readString();
       if (this.nextToken() !== 0x3a) this.bad(`no : after "${key}"`);
       if (key === 'snapshot') {
-        const header = this.readHeader();
-        meta = header.meta;
-        nodeCount = header.node_count;
-        edgeCount = header.edge_count;
+        const h = this.readHeader();
+        header = h as unknown as Record<string, unknown>;
+        meta = h.meta;
+        nodeCount = h.node_count;
+        edgeCount = h.edge_count;
       } else if (key === 'nodes') {
         if (!meta) this.bad('"nodes" comes before "snapshot"');
         // Uint32 halves the memory of Float64; a value past 2^32 (a huge self_size) switches over.
@@ -101,6 +104,9 @@ class Scanner {
         edges = new Uint32Array(edgeCount * meta.edge_fields.length);
         const n = this.readNumbers(edges);
         if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
+      } else if (key === 'locations' || key === 'samples') {
+        // Optional extras (closure source locations; allocation-sampling timestamps): small, kept as read.
+        extras[key] = this.readNumberList();
       } else if (key === 'strings') {
         const needed = meta && nodes && edges ? neededStrings(meta, nodes, edges) : null;
         // A string index past what the file could hold is corrupt (and must not size an allocation).
@@ -121,6 +127,7 @@ class Scanner {
       nodeFieldCount: nf.length, edgeFieldCount: meta.edge_fields.length,
       nodeTypes: meta.node_types[0], edgeTypes: meta.edge_types[0], nodes, edges, strings, nodeCount, edgeCount,
       fType: need('type'), fName: need('name'), fId: need('id'), fSize: need('self_size'), fEdges: need('edge_count'),
+      ...snapshotExtras(meta as unknown as Record<string, unknown>, header, extras),
     };
     this.checkReferences(g);
     return g;
@@ -272,6 +279,36 @@ class Scanner {
     }
   }
 
+  /** After the ':' of a small numeric array of unknown length (locations, samples): its numbers. */
+  private readNumberList(): Float64Array {
+    if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
+    let out = new Float64Array(4096);
+    let count = 0, cur = 0, inNum = false;
+    for (;;) {
+      for (; this.pos < this.len; this.pos++) {
+        const c = this.buf[this.pos]!;
+        if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
+        else if (c === 0x2c || c === 0x5d) {
+          if (inNum) {
+            if (count === out.length) {
+              const grown = new Float64Array(out.length * 2);
+              grown.set(out);
+              out = grown;
+            }
+            out[count++] = cur;
+            cur = 0;
+            inNum = false;
+          }
+          if (c === 0x5d) {
+            this.pos++;
+            return out.subarray(0, count);
+          }
+        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+      }
+      if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
+    }
+  }
+
   /** After the opening quote: pass over a JSON string without building it. */
   private skipString(): void {
     let escaped = false;
@@ -342,4 +379,22 @@ function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uin
   for (let n = 0; n < nodes.length; n += nf) if (!skipNode[nodes[n + fType]!]) need[nodes[n + fName]!] = 1;
   for (let e = 0; e < edges.length; e += ef) if (!skipEdge[edges[e + eType]!]) need[edges[e + eName]!] = 1;
   return { need, max };
+}
+
+/**
+ * What the analysis reads beside nodes and edges: closure source locations (node index → script
+ * id, 0-based line and column), the allocation-sampling timeline and the header's own timestamp
+ * where a writer put one (V8 writes `samples` only when allocations were tracked).
+ */
+function snapshotExtras(meta: Record<string, unknown>, header: Record<string, unknown>, x: { locations?: Float64Array; samples?: Float64Array }): Pick<HeapGraph, 'locations' | 'locationFields' | 'samples' | 'sampleFields' | 'header'> {
+  const lf = Array.isArray(meta.location_fields) ? (meta.location_fields as string[]) : null;
+  const sf = Array.isArray(meta.sample_fields) ? (meta.sample_fields as string[]) : null;
+  const { meta: _m, ...rest } = header;
+  return {
+    locations: lf && x.locations?.length ? x.locations : undefined,
+    locationFields: lf ?? undefined,
+    samples: sf && x.samples?.length ? x.samples : undefined,
+    sampleFields: sf ?? undefined,
+    header: rest,
+  };
 }
