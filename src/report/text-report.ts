@@ -33,7 +33,8 @@ export function renderSessionText(s: ComposedSession, o: TextOptions): string {
     for (const r of listed) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
     if (listed.length < oneLiners.length) out.push(truncate(`  ${stable.length} stable processes (flat within noise; one line each in the table above)`, width));
   }
-  if (s.folded) out.push('', truncate(`  ${s.folded.text}`, width));
+  // Whole, on one line of its own even past the width: cutting it would drop what it says.
+  if (s.folded) out.push('', s.folded.text);
   return `${out.join('\n')}\n`;
 }
 
@@ -81,7 +82,7 @@ function summaryTable(s: ComposedSession, width: number): string[] {
     `  ${truncate(name, nameW).padEnd(nameW)}${cells.map((c, i) => `  ${kept[i]!.left ? c.padEnd(colW[i]!) : c.padStart(colW[i]!)}`).join('')}`.trimEnd();
   const out = [line('PROCESS', kept.map((c) => c.head))];
   for (const r of s.rows) out.push(line(r.label, kept.map((c) => c.cell(r))));
-  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.count} short-lived children, folded (see below)`, width - 2)}`);
+  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.count} more children, folded into one line below`, width - 2)}`);
   return out.map((l) => truncate(l, width));
 }
 
