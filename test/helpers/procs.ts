@@ -20,8 +20,11 @@ process.on('exit', () => {
 /** Start a fixture (a name in fixtures/programs or an absolute path; `.py` with the real python, `.js` with node). */
 export function startFixture(name: string, args: string[] = [], opts: { stdin?: 'pipe' | 'ignore' } = {}): ChildProcess {
   const file = path.isAbsolute(name) ? name : path.join(PROGRAMS, name);
-  const cmd = name.endsWith('.py') ? PYTHON : process.execPath;
-  const child = spawn(cmd, [file, ...args], { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
+  const py = name.endsWith('.py');
+  // Node fixtures open their inspector (on leak-profile's SIGUSR1) on a free port: with 9229 test files
+  // profiling side by side would take each other's port.
+  const argv = py ? [file, ...args] : ['--inspect-port=127.0.0.1:0', file, ...args];
+  const child = spawn(py ? PYTHON : process.execPath, argv, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.once('exit', () => live.delete(child));
   return child;
