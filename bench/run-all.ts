@@ -4,6 +4,7 @@ import { main as track } from './track-cost.js';
 import { main as profileNode } from './profile-node.js';
 import { main as profilePython } from './profile-python.js';
 import { main as soak } from './track-soak.js';
+import { main as prometheus } from './prometheus-cost.js';
 
 const sections: [string, () => Promise<string>][] = [
   ['Leak-rate analysis vs baseline rules', () => analyze()],
@@ -12,6 +13,7 @@ const sections: [string, () => Promise<string>][] = [
   ['leak-profile (Python) census cost vs objgraph', () => profilePython([10_000, 1_000_000])],
   // The full soak is 31 minutes (node dist/bench/track-soak.js); `npm run bench` runs SOAK_MINUTES (default 5).
   ['leak-track soak: its own memory', () => soak(Number(process.env.SOAK_MINUTES) || 5)],
+  ['Prometheus: exporter cost, scrape latency, read-back', () => prometheus()],
 ];
 for (const [title, run] of sections) {
   console.log(`\n## ${title}\n`);

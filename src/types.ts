@@ -126,6 +126,30 @@ export interface GrowingType {
   bytes_per_min: number | null;
   retainer_path: string | null;
   retainer_share?: number | null; // fraction of new instances under that holder
+  /** What keeps it, in words, where the runtime can tell (a Python tensor kept with its autograd graph). */
+  note?: string | null;
+  /** Node: bytes the new instances retain (dominator tree), what growers are ranked by. */
+  retained_bytes?: number | null;
+  retained_bytes_per_min?: number | null;
+  /** Node: this type is another grower's internals (e.g. Float64Array under PrefetchedBatch). */
+  folded_into?: string | null;
+  /** Node: new instances grouped by holder path, biggest first. */
+  clusters?: LeakCluster[];
+}
+
+/** Device (GPU) memory seen by the census, apart from the host bytes of the type rows. */
+export interface DeviceSeries {
+  name: string; // 'CUDA tensors', 'torch.cuda.memory_allocated', 'torch.cuda.memory_reserved'
+  bytes: number[]; // one per census
+  bytes_per_min: number | null;
+}
+
+/** A group of new objects with one holder path (counts scaled from a sample where large). */
+export interface LeakCluster {
+  path: string;
+  count: number;
+  retained_bytes: number;
+  share: number;
 }
 
 export interface ProfileReport {
@@ -133,4 +157,8 @@ export interface ProfileReport {
   snapshots: { t_s: number; file: string | null; objects: number; bytes: number; pause_s?: number | null }[];
   growing: GrowingType[];
   warnings?: string[];
+  /** Python targets using CUDA: device memory per census (not part of the host bytes above). */
+  device?: DeviceSeries[];
+  /** Node: where the times between snapshots come from ('unknown': no rates). */
+  timing?: 'measured' | 'snapshot' | 'interval' | 'unknown';
 }

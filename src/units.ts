@@ -34,6 +34,10 @@ export function parseRate(value: unknown, flag = '--max-rate'): number {
   if (!m) {
     throw usageError(`${flag} must be a rate such as 50 (MB/min), 50MB/min or 3GB/h, got \`${text}\``);
   }
+  // A size without a time (`50GB`) is not a rate: guessing "per minute" turned 50 GB/h into 50 GB/min.
+  if (m[2] !== undefined && m[3] === undefined) {
+    throw usageError(`${flag} needs a time unit after the size, e.g. ${m[1]}${m[2]}/min or ${m[1]}${m[2]}/h, got \`${text}\``);
+  }
   const n = Number(m[1]);
   const size = (m[2] ?? 'mb').toLowerCase().replace('i', '');
   const per = (m[3] ?? 'min').toLowerCase();

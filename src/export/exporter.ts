@@ -12,8 +12,10 @@ export interface ExporterOptions {
   listen: ListenAddress | null;
   textfileDir: string | null;
   job: string;
-  /** How often each series' recent window is analysed (default 15 s). */
-  analyseEveryMs?: number;
+  /** How often each series' recent window is analysed at most (default 15 s). */
+  refreshMs?: number;
+  /** CPU the analysis may use on average, as a fraction of one core (default 0.2 %; its GC comes on top). */
+  analysisBudget?: number;
   /** How long an exited process's series stays exported (default 5 min). */
   graceMs?: number;
   /** Said once per condition (a textfile that cannot be written). */
@@ -51,7 +53,18 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
   const registries = createRegistries(state, { version: packageVersion() });
   const server: MetricsServer | null = o.listen ? await startMetricsServer(o.listen, registries) : null;
   const readEnv = o.readEnv ?? ((pid: number) => readRankEnv(pid));
-  const timer = setInterval(() => state.analyse(), o.analyseEveryMs ?? 15_000);
+  // The analysis is paced by a CPU allowance (a token bucket): each second earns budget × 1 s, each
+  // analysis spends what it took, so the exporter's average cost stays put however many series there
+  // are; with many series each is refreshed less often instead.
+  const budget = o.analysisBudget ?? 0.002;
+  let allowance = 0;
+  let lastMs = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    allowance = Math.min(allowance + (now - lastMs) * budget, 100);
+    lastMs = now;
+    if (allowance > 0) allowance -= state.analyse(Date.now(), allowance, o.refreshMs ?? 15_000);
+  }, 1000);
   timer.unref();
   let lastWriteMs = 0;
   let writing = false;

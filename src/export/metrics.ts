@@ -32,12 +32,21 @@ export function createRegistries(state: SeriesGroups, build: BuildInfo): MetricR
 function registerMetrics(registry: Registry<PrometheusContentType> | Registry<OpenMetricsContentType>, state: SeriesGroups, build: BuildInfo): void {
   const labelNames = [...LABEL_NAMES];
   const registers = [registry];
+  // A gauge is refilled only when the state it shows has changed since its last scrape: the analysis
+  // results change every 15 s or more, so most scrapes skip re-setting them.
+  const seen = new Map<string, number>();
+  const fresh = (family: string, version: number): boolean => {
+    if (seen.get(family) === version) return false;
+    seen.set(family, version);
+    return true;
+  };
   new Gauge({
     name: 'leak_detective_process_memory_bytes',
     help: 'Memory of the tracked processes that share these labels (summed), by type: uss, pss, rss, swap, vram.',
     labelNames: ['type', ...labelNames],
     registers,
     collect() {
+      if (!fresh('memory', state.tickVersion)) return; // several scrapes within one tick: same values
       this.reset();
       for (const s of state.series.values()) {
         if (s.goneAtMs !== null) continue;
@@ -55,6 +64,7 @@ function registerMetrics(registry: Registry<PrometheusContentType> | Registry<Op
       labelNames: ['type', ...labelNames],
       registers,
       collect() {
+        if (!fresh(name, state.rateVersion)) return;
         this.reset();
         for (const s of state.series.values()) {
           const r = rateOf(s);
@@ -76,6 +86,7 @@ function registerMetrics(registry: Registry<PrometheusContentType> | Registry<Op
     labelNames: ['state', ...labelNames],
     registers,
     collect() {
+      if (!fresh('classification', state.rateVersion)) return; // states change only when analysed
       this.reset();
       for (const s of state.series.values()) {
         if (s.goneAtMs !== null) continue;
@@ -90,6 +101,7 @@ function registerMetrics(registry: Registry<PrometheusContentType> | Registry<Op
     labelNames,
     registers,
     collect() {
+      if (!fresh('processes', state.tickVersion)) return;
       this.reset();
       for (const s of state.series.values()) if (s.goneAtMs === null) this.set({ ...s.labels }, s.processes);
     },

@@ -33,14 +33,24 @@ export class RecentWindow {
     return this.n;
   }
 
-  /** The points in time order (copies, for the analysis). */
-  read(): { t_s: Float64Array; mb: Float64Array; type: MemoryType } {
-    const t_s = new Float64Array(this.n);
-    const mb = new Float64Array(this.n);
-    for (let k = 0; k < this.n; k++) {
-      const i = (this.start + k) % this.capacity;
-      t_s[k] = this.t[i]!;
-      mb[k] = this.v[i]!;
+  /**
+   * The points in time order, as means of consecutive runs when there are more than `maxPoints`
+   * (the analysis costs ~linear time in points; 120 means keep the shape of a 720-point window).
+   */
+  read(maxPoints = this.capacity): { t_s: Float64Array; mb: Float64Array; type: MemoryType } {
+    const per = Math.max(1, Math.ceil(this.n / maxPoints));
+    const m = Math.ceil(this.n / per);
+    const t_s = new Float64Array(m);
+    const mb = new Float64Array(m);
+    for (let b = 0; b < m; b++) {
+      let st = 0, sv = 0, c = 0;
+      for (let k = b * per; k < Math.min(this.n, (b + 1) * per); k++, c++) {
+        const i = (this.start + k) % this.capacity;
+        st += this.t[i]!;
+        sv += this.v[i]!;
+      }
+      t_s[b] = st / c;
+      mb[b] = sv / c;
     }
     return { t_s, mb, type: this.type };
   }

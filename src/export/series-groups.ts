@@ -67,11 +67,14 @@ export interface SeriesGroupsOptions {
 }
 
 const TREE_KEY = '\u0000tree';
+/** Points the analysis sees per window: means of consecutive readings (720 at 1 s → 6 s means). */
+const ANALYSED_POINTS = 120;
 
 /** Tracked processes → exported series. Memory per series is fixed; exited series are dropped after a grace period. */
 export class SeriesGroups {
   readonly series = new Map<string, ExportedSeries>();
   private readonly windows = new Map<string, RecentWindow>();
+  private readonly analysedAt = new Map<string, number>();
   private readonly members = new Map<string, Member>();
   private ticks = 0;
   private mainLabels: SeriesLabels | null = null;
@@ -80,6 +83,10 @@ export class SeriesGroups {
   private t0Ms: number | null = null;
   /** Readings taken (one per process per tick), for leak_detective_samples_total. */
   samplesTaken = 0;
+  /** Bumped by every tick (memory changes). */
+  tickVersion = 0;
+  /** Bumped when a rate or state is recomputed or a series appears or goes (what the scrape may cache on). */
+  rateVersion = 0;
 
   constructor(private readonly o: SeriesGroupsOptions) {
     this.graceMs = o.graceMs ?? 5 * 60_000;
@@ -100,12 +107,14 @@ export class SeriesGroups {
     const s = this.series.get(key);
     if (s) s.goneAtMs = null;
     else this.series.set(key, { labels, processes: 0, memory: emptyMemory(), rate: null, goneAtMs: null });
+    this.rateVersion++;
   }
 
   /** One tick's readings (joined processes first): update the sums, push one point per series, forget exited processes, drop expired series. */
   tick(nowMs: number, rows: readonly TickRow[]): void {
     this.t0Ms ??= nowMs;
     const tick = ++this.ticks;
+    this.tickVersion++;
     for (const { process, sample } of rows) {
       const m = this.members.get(processKey(process));
       if (!m) continue;
@@ -117,7 +126,7 @@ export class SeriesGroups {
     for (const [k, m] of this.members) if (m.seen !== tick) this.members.delete(k);
     for (const s of this.series.values()) {
       s.processes = 0;
-      s.memory = emptyMemory();
+      for (const t of MEMORY_TYPES) s.memory[t] = null;
     }
     const tree = emptyMemory();
     const complete: Record<MemoryType, boolean> = { uss: true, pss: true, rss: true, swap: true, vram: true };
@@ -135,20 +144,29 @@ export class SeriesGroups {
         }
       }
     }
-    if (children > 0 && this.mainLabels) {
-      // The tree row, as in the report: main + descendants, on a type only where every member has it.
+    if ((children > 0 || this.series.has(TREE_KEY)) && this.mainLabels) {
+      // The tree row, as in the report: main + descendants, on a type only where every member has it;
+      // once shown it stays (the main alone when the children have gone), so the total has no holes.
       for (const t of MEMORY_TYPES) if (!complete[t]) tree[t] = null;
-      const labels: SeriesLabels = { ...this.mainLabels, role: 'tree' };
-      this.series.set(TREE_KEY, { labels, processes: this.members.size, memory: tree, rate: this.series.get(TREE_KEY)?.rate ?? null, goneAtMs: null });
+      const had = this.series.get(TREE_KEY);
+      if (had && had.labels.name === this.mainLabels.name) {
+        had.processes = this.members.size;
+        had.memory = tree;
+      } else {
+        this.series.set(TREE_KEY, { labels: { ...this.mainLabels, role: 'tree' }, processes: this.members.size, memory: tree, rate: null, goneAtMs: null });
+        this.rateVersion++;
+      }
     }
     for (const [key, s] of this.series) {
-      if (s.processes === 0 && key !== TREE_KEY) {
-        s.goneAtMs ??= nowMs;
-        s.memory = emptyMemory();
+      if (s.processes === 0 && key !== TREE_KEY && s.goneAtMs === null) {
+        s.goneAtMs = nowMs;
+        this.rateVersion++;
       }
       if (s.goneAtMs !== null && nowMs - s.goneAtMs >= this.graceMs) {
+        this.rateVersion++;
         this.series.delete(key);
         this.windows.delete(key);
+        this.analysedAt.delete(key);
         continue;
       }
       if (s.goneAtMs !== null) continue;
@@ -160,12 +178,18 @@ export class SeriesGroups {
     }
   }
 
-  /** Analyse every live series' recent window (costly: run it on a timer, off the sampling path). */
-  analyse(): void {
-    for (const [key, s] of this.series) {
-      const w = this.windows.get(key);
-      if (!w || s.goneAtMs !== null) continue;
-      const { t_s, mb, type } = w.read();
+  /**
+   * Analyse stale windows, the longest-unanalysed first, until `budgetMs` is spent (at least one when
+   * any is stale); a series is stale when its last analysis is `refreshMs` old. Returns the ms spent.
+   * The analysis is the costly part of the exporter, so the caller paces it with a CPU budget.
+   */
+  analyse(nowMs = Number.POSITIVE_INFINITY, budgetMs = Number.POSITIVE_INFINITY, refreshMs = 0): number {
+    const t0 = performance.now();
+    const stale = [...this.series].filter(([key, s]) => s.goneAtMs === null && this.windows.has(key) && nowMs - (this.analysedAt.get(key) ?? -Infinity) >= refreshMs);
+    stale.sort((a, b) => (this.analysedAt.get(a[0]) ?? -Infinity) - (this.analysedAt.get(b[0]) ?? -Infinity));
+    for (const [key, s] of stale) {
+      if (performance.now() - t0 >= budgetMs) break;
+      const { t_s, mb, type } = this.windows.get(key)!.read(ANALYSED_POINTS);
       const a = analyzeSeries({ t_s, mb });
       const toBps = (mbPerMin: number | null | undefined) => (mbPerMin === null || mbPerMin === undefined ? null : (mbPerMin * MiB) / 60);
       s.rate = {
@@ -175,7 +199,10 @@ export class SeriesGroups {
         upperBytesPerSecond: toBps(a.rate_ci95_mb_per_min?.[1]),
         classification: a.classification,
       };
+      this.analysedAt.set(key, Number.isFinite(nowMs) ? nowMs : 0);
+      this.rateVersion++;
     }
+    return performance.now() - t0;
   }
 }
 

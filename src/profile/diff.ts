@@ -81,3 +81,21 @@ export function rankNamedTypesFirst(growing: GrowingType[]): GrowingType[] {
   const generic = (t: string) => t.startsWith('(') || t === 'Array' || t === 'Object' || PY_GENERIC.has(t);
   return [...growing.filter((g) => !generic(g.type)), ...growing.filter((g) => generic(g.type))];
 }
+
+/**
+ * Order by what each grower keeps alive: rows that are not folded into another, named types first,
+ * each by retained bytes grown (bytes grown where unknown), and each row's folded internals right
+ * after it. A user's class that holds a big typed array comes before the array's own types.
+ */
+export function rankByRetained(growing: GrowingType[]): GrowingType[] {
+  const weight = (g: GrowingType) => g.retained_bytes ?? g.bytes_delta;
+  const byWeight = (a: GrowingType, b: GrowingType) => weight(b) - weight(a) || b.bytes_delta - a.bytes_delta || a.type.localeCompare(b.type);
+  const types = new Set(growing.map((g) => g.type));
+  const folded = (g: GrowingType) => Boolean(g.folded_into && types.has(g.folded_into));
+  const internal = (g: GrowingType) => g.type.startsWith('system /'); // V8's own objects (a closure's Context)
+  const top = rankNamedTypesFirst(growing.filter((g) => !folded(g)).sort(byWeight));
+  const rows = [...top.filter((g) => !internal(g)), ...top.filter(internal)];
+  const out: GrowingType[] = [];
+  for (const row of rows) out.push(row, ...growing.filter((g) => folded(g) && g.folded_into === row.type).sort(byWeight));
+  return out;
+}

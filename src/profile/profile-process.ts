@@ -3,24 +3,11 @@
 import { LeakError } from '../errors.js';
 import type { ProfileReport } from '../types.js';
 import { detectRuntime } from './detect-runtime.js';
-import { profileNode } from './node/profile-node.js';
-import { profilePython } from './python/profile-python.js';
+import { profileNode, type NodeProfileOptions } from './node/profile-node.js';
+import { profilePython, type PythonProfileOptions } from './python/profile-python.js';
 
-export interface ProfileProcessOptions {
-  pid: number;
-  /** Snapshots (Node) or censuses (Python) to take; ≥ 2. */
-  snapshots: number;
-  interval_s: number;
-  top: number;
-  /** Keep the captured files here; null = a private temp dir, removed afterwards. */
-  outDir: string | null;
-  force?: boolean;
-  /** Python only: census depth and how long to wait for the target to reach a safe point. */
-  mode?: 'auto' | 'full' | 'cheap';
-  timeout_s?: number;
-  onProgress?: (line: string) => void;
-  signal?: AbortSignal;
-}
+/** What both captures take (Node's options), plus the Python census's depth and patience. */
+export type ProfileProcessOptions = NodeProfileOptions & Pick<PythonProfileOptions, 'mode' | 'timeout_s'>;
 
 /** Profile a live Node or CPython process; throws a LeakError (unsupported) for anything else. */
 export async function profileProcess(o: ProfileProcessOptions): Promise<ProfileReport> {

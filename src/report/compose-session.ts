@@ -5,8 +5,10 @@ import { buildSessionReport, type AnalysedRow, type ReportOptions } from './sess
 import type { ProcessReport, SessionReport } from '../types.js';
 import type { RecordedSession } from '../store/read-session.js';
 import { describeCheck, describeRate, describeVerdict } from './verdict-words.js';
-import { formatDuration } from '../units.js';
 import { describeShortLived } from './tree-words.js';
+import { formatDuration } from '../units.js';
+
+const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
 
 /** Until the tree logic marks short-lived members itself, a child with fewer samples than this folds. */
 export const SHORT_LIVED_SAMPLES = 5;
@@ -30,6 +32,8 @@ export interface ComposedRow {
 
 /** Children that lived only a few samples, listed together rather than charted one by one. */
 export interface FoldedChildren {
+  /** How many children are folded: those the tree logic summarised (report.short_lived) plus `rows`. */
+  count: number;
   rows: ComposedRow[];
   /** "7 short-lived children (< 5 samples each): python 11, python 12, …". */
   text: string;
@@ -116,7 +120,7 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  const folded = shortRows.length ? { rows: shortRows, text: report.short_lived ? describeShortLived(report.short_lived) : foldText(shortRows) } : null;
+  const folded = shortRows.length ? { count: shortRows.length, rows: shortRows, text: report.short_lived ? describeShortLived(report.short_lived) : foldText(shortRows) } : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
@@ -179,7 +183,8 @@ function judgeSession(rows: ComposedRow[], tree: ComposedSession['tree'], o: Com
   if (rows.length === 0) return { status: 'empty', headline: 'No samples were recorded.' };
   const worst = rows[0]!;
   const r = worst.row.report;
-  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label} (${tree.driver.rateText})` : '';
+  const dr = tree?.driver?.row.report.rate_mb_per_min;
+  const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label}${dr !== null && dr !== undefined ? ` at ${fmtRate(dr)} MB/min` : ''}` : '';
   if (r.verdict === 'fail') {
     const n = rows.filter((x) => x.row.report.verdict === 'fail').length;
     return { status: 'leak', headline: `Leak: ${worst.label} is ${worst.rateText}, above the --max-rate ${o.maxRate} MB/min bound${drivenBy}${n > 1 ? `; ${n} rows fail` : ''}.` };

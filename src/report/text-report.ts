@@ -6,6 +6,9 @@ import { drawTimeChart, GLYPH } from './time-chart.js';
 import { formatDuration, formatMb } from '../units.js';
 import { describeCopyOnWrite } from './tree-words.js';
 
+/** More stable processes than this are not repeated under the table, one summary line says so. */
+export const MAX_STABLE_LINES = 5;
+
 export interface TextOptions {
   /** Terminal columns; every line fits in it. */
   width: number;
@@ -24,10 +27,14 @@ export function renderSessionText(s: ComposedSession, o: TextOptions): string {
   for (const r of charted) out.push('', ...detail(r, s, width, o));
   if (oneLiners.length) {
     out.push('');
-    // One line each, whatever the width: the table row above already has the numbers.
-    for (const r of oneLiners) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
+    // One line each, whatever the width; past a handful their table rows say it all, and one line says so.
+    const stable = oneLiners.filter((r) => r.row.report.classification === 'stable');
+    const listed = stable.length > MAX_STABLE_LINES ? oneLiners.filter((r) => !stable.includes(r)) : oneLiners;
+    for (const r of listed) out.push(truncate(`  ${r.label}: ${r.explanation}`, width));
+    if (listed.length < oneLiners.length) out.push(truncate(`  ${stable.length} stable processes (flat within noise; one line each in the table above)`, width));
   }
-  if (s.folded) out.push('', ...wrap(s.folded.text, width, '  '));
+  // Whole, on one line of its own even past the width: cutting it would drop what it says.
+  if (s.folded) out.push('', s.folded.text);
   return `${out.join('\n')}\n`;
 }
 
@@ -39,11 +46,10 @@ interface Column {
   left?: boolean;
 }
 
-const rateCell = (r: ComposedRow): string => {
-  const p = r.row.report;
-  if (p.rate_mb_per_min === null) return '—';
-  const ci = p.rate_ci95_mb_per_min;
-  return ci ? `${fix(p.rate_mb_per_min)} (${fix(ci[0])}–${fix(ci[1])})` : fix(p.rate_mb_per_min);
+const rateCell = (r: ComposedRow): string => (r.row.report.rate_mb_per_min === null ? '—' : fix(r.row.report.rate_mb_per_min));
+const ciCell = (r: ComposedRow): string => {
+  const ci = r.row.report.rate_ci95_mb_per_min;
+  return ci ? `(${fix(ci[0])}–${fix(ci[1])})` : '';
 };
 const fix = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
 
@@ -52,27 +58,31 @@ function summaryTable(s: ComposedSession, width: number): string[] {
   const gated = s.rows.some((r) => r.row.report.verdict !== undefined);
   const cols: Column[] = [
     { head: 'CLASS', cell: (r) => r.row.report.classification ?? 'insufficient-data', drop: 0, left: true },
-    { head: 'MB/min (95 % CI)', cell: rateCell, drop: 0 },
-    { head: 'FIRST', cell: (r) => formatMb(r.row.report.first_mb), drop: 2 },
-    { head: 'LAST', cell: (r) => formatMb(r.row.report.last_mb), drop: 1 },
-    { head: 'PEAK', cell: (r) => formatMb(r.row.report.max_mb), drop: 3 },
+    { head: 'MB/min', cell: rateCell, drop: 0 },
+    { head: '(95 % CI)', cell: ciCell, drop: 2, left: true },
+    { head: 'FIRST', cell: (r) => formatMb(r.row.report.first_mb), drop: 5 },
+    { head: 'LAST', cell: (r) => formatMb(r.row.report.last_mb), drop: 3 },
+    { head: 'PEAK', cell: (r) => formatMb(r.row.report.max_mb), drop: 4 },
   ];
   if (gated) cols.push({ head: 'VERDICT', cell: (r) => (r.row.report.verdict ?? '—').toUpperCase(), drop: 0, left: true });
   const rows = [...s.rows, ...(s.folded?.rows ?? [])];
-  const minName = 14;
+  // Names keep up to 28 columns before FIRST, PEAK, LAST go (in that order); the interval goes only
+  // when even 14-column names would not fit.
+  const comfort = Math.min(28, Math.max(14, ...rows.map((r) => r.label.length)));
   let kept = cols;
   const widthOf = (cs: Column[]) => cs.reduce((w, c) => w + 2 + Math.max(c.head.length, ...rows.map((r) => c.cell(r).length)), 0);
-  while (widthOf(kept) + 2 + minName > width && kept.some((c) => c.drop > 0)) {
+  for (;;) {
     const worst = Math.max(...kept.map((c) => c.drop));
+    if (worst === 0 || widthOf(kept) + 2 + (worst >= 3 ? comfort : 14) <= width) break;
     kept = kept.filter((c) => c.drop !== worst);
   }
   const colW = kept.map((c) => Math.max(c.head.length, ...rows.map((r) => c.cell(r).length)));
-  const nameW = Math.max(minName, Math.min(Math.max(7, ...rows.map((r) => r.label.length)), width - 2 - widthOf(kept)));
+  const nameW = Math.max(10, Math.min(Math.max(7, ...rows.map((r) => r.label.length)), width - 2 - widthOf(kept)));
   const line = (name: string, cells: string[]) =>
     `  ${truncate(name, nameW).padEnd(nameW)}${cells.map((c, i) => `  ${kept[i]!.left ? c.padEnd(colW[i]!) : c.padStart(colW[i]!)}`).join('')}`.trimEnd();
   const out = [line('PROCESS', kept.map((c) => c.head))];
   for (const r of s.rows) out.push(line(r.label, kept.map((c) => c.cell(r))));
-  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.rows.length} short-lived children, folded (see below)`, width - 2)}`);
+  if (s.folded) out.push(`  ${truncate(`+ ${s.folded.count} more children, folded into one line below`, width - 2)}`);
   return out.map((l) => truncate(l, width));
 }
 
@@ -83,7 +93,7 @@ function detail(r: ComposedRow, s: ComposedSession, width: number, o: TextOption
   const base = r.row.analysis?.baseline ?? null;
   const chart = drawTimeChart({ t_s: r.row.t_s, mb: r.row.mb }, base, { width: width - 2, height: o.chartHeight ?? 8, color: o.color });
   lines.push(...chart.map((l) => `  ${l}`));
-  if (chart.length && base && base.t_s.length > 1) lines.push(`  ${GLYPH.data} ${p.metric.toUpperCase()}   ${GLYPH.baseline} fitted baseline${r.row.analysis?.period_s ? ' (cycle troughs)' : ''}`);
+  if (chart.length && base && base.t_s.length > 1) lines.push(truncate(`  ${GLYPH.data} ${p.metric.toUpperCase()}   ${GLYPH.baseline} fitted baseline${r.row.analysis?.period_s ? ' (cycle troughs)' : ''}`, width));
   lines.push(...wrap(numbers(r), width, '  '));
   lines.push(...wrap(r.explanation, width, '  '));
   if (p.role === 'tree' && s.tree?.driver) lines.push(...wrap(`driven by ${s.tree.driver.label}: ${s.tree.driver.rateText}`, width, '  '));

@@ -13,15 +13,23 @@ export const SHORT_LIVED_SHARE = 0.25;
 const COW_MIN_MB = 16;
 
 /**
- * Short-lived: a child with fewer than SHORT_LIVED_SAMPLES samples, or one that lived less than a
- * quarter of the session and is not growing on its own (a DataLoader worker of one epoch, a
- * `subprocess.run` helper). A growing one keeps its row: a worker that leaks is reported by name.
+ * Short-lived: a child that lived less than a quarter of the session and is not growing on its own (a
+ * DataLoader worker of one epoch, a `subprocess.run` helper), or one with fewer than SHORT_LIVED_SAMPLES
+ * samples that was not there for most of the session. A growing one keeps its row: a worker that leaks
+ * is reported by name. A child present for most of a short session keeps its row too: it is a member of
+ * the tree, not a passer-by (a 6-second run at 0.5 s has no child with 10 samples).
  */
-export function isShortLived(p: ProcessSeries, samples: number, growing: boolean, sessionSpanMs: number): boolean {
+export function isShortLived(p: ProcessSeries, growing: boolean, sessionSpanMs: number): boolean {
   if (p.info.role !== 'child') return false;
-  if (samples < SHORT_LIVED_SAMPLES) return true;
+  const samples = ticksSeen(p);
   const life = p.t_ms.length ? p.t_ms[p.t_ms.length - 1]! - p.t_ms[0]! : 0;
+  if (samples < SHORT_LIVED_SAMPLES && life < 0.5 * sessionSpanMs) return true;
   return life < SHORT_LIVED_SHARE * sessionSpanMs && !growing;
+}
+
+/** Ticks a process was seen on (any metric): a big worker whose USS is read every k-th tick is not short-lived. */
+export function ticksSeen(p: ProcessSeries): number {
+  return p.raw ? Math.max(...Object.values(p.raw).map((f) => f.samples)) : p.t_ms.length;
 }
 
 /** One summary for the folded children. */

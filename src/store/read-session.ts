@@ -1,6 +1,7 @@
 // Queries that load recorded sessions back as plain data for the analysis.
 import type { Db } from './open-db.js';
 import { notFoundError, usageError } from '../errors.js';
+import { toStorageError } from './storage-errors.js';
 import type { Metric, ProcessInfo, SessionInfo } from '../types.js';
 
 const METRICS: readonly Metric[] = ['rss', 'uss', 'pss', 'swap', 'vram'];
@@ -58,6 +59,24 @@ interface SessionRow {
 
 /** Resolve `latest`, `all` or a numeric id into session ids, oldest first. */
 export function resolveSessionIds(db: Db, which: string | number | undefined): number[] {
+  return guardRead(db, () => resolveIds(db, which));
+}
+
+/** Load one session with all its processes and samples (bucket means past MAX_POINTS_PER_PROCESS). */
+export function readSession(db: Db, id: number, maxPointsPerProcess = MAX_POINTS_PER_PROCESS): RecordedSession {
+  return guardRead(db, () => readOneSession(db, id, maxPointsPerProcess));
+}
+
+/** A DB that fails under the read (corrupt, I/O error) is a storage error (exit 4), not a bug. */
+function guardRead<T>(db: Db, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw toStorageError(e, `reading database ${db.name}`);
+  }
+}
+
+function resolveIds(db: Db, which: string | number | undefined): number[] {
   const spec = which === undefined ? 'latest' : String(which);
   if (spec === 'all') {
     const ids = (db.prepare(`SELECT id FROM sessions ORDER BY id`).all() as { id: number }[]).map((r) => r.id);
@@ -78,8 +97,7 @@ export function resolveSessionIds(db: Db, which: string | number | undefined): n
   return [id];
 }
 
-/** Load one session with all its processes and samples (bucket means past MAX_POINTS_PER_PROCESS). */
-export function readSession(db: Db, id: number, maxPointsPerProcess = MAX_POINTS_PER_PROCESS): RecordedSession {
+function readOneSession(db: Db, id: number, maxPointsPerProcess: number): RecordedSession {
   const s = db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
   if (!s) throw notFoundError(`no session ${id} in this database`);
   const procRows = db

@@ -33,5 +33,6 @@ export function toStorageError(e: unknown, action: string, hint = ''): unknown {
   if (e instanceof LeakError || !isStorageFailure(e)) return e;
   const c = String((e as { code?: unknown }).code);
   if (c.startsWith('SQLITE_NOTADB')) return inputError(`${action} failed: it is not a SQLite database (${c})${hint}`, e);
-  return storageError(`${action} failed: ${describeStorageFailure(e)}${hint}`, e);
+  const salvage = c.startsWith('SQLITE_CORRUPT') ? "; sqlite3's .recover may salvage what is left; pass another --db FILE to record anew" : '';
+  return storageError(`${action} failed: ${describeStorageFailure(e)}${hint}${salvage}`, e);
 }

@@ -16,16 +16,19 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGK
 
 /**
  * Spawn the command. `pipeOutput` routes its stdout/stderr through `onOutput` (so the live chart can
- * print it above itself); otherwise it inherits the terminal.
+ * print it above itself); otherwise it inherits ours (its stdout on our stderr with `stdoutToStderr`).
  */
 export async function launchCommand(
   command: string[],
   source: ProcessSource,
   pipeOutput: boolean,
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void,
+  opts: { stdoutToStderr?: boolean } = {},
 ): Promise<Launched> {
   const [file, ...args] = command;
-  const child = spawn(file!, args, { stdio: pipeOutput ? ['inherit', 'pipe', 'pipe'] : 'inherit' });
+  // With --json our stdout carries the report alone, so the command's stdout joins its stderr.
+  const inherited: ('inherit' | number)[] = ['inherit', opts.stdoutToStderr ? 2 : 'inherit', 'inherit'];
+  const child = spawn(file!, args, { stdio: pipeOutput ? ['inherit', 'pipe', 'pipe'] : inherited });
   let done = false;
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {

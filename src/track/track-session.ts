@@ -39,6 +39,8 @@ export interface TrackSessionOptions {
   signal?: AbortSignal;
   /** Launch mode: receive the command's output instead of letting it inherit our stdout/stderr. */
   onLaunchOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** Launch mode without onLaunchOutput: the command's stdout goes to our stderr (keeps stdout for JSON). */
+  launchStdoutToStderr?: boolean;
   /** Called once the target is known and the session row exists, before the first sample. */
   onStart?: (info: { target: Target; sessionId: number; nvidiaSmi: string | null }) => void;
   /** Every committed tick, with each process's info and sample (see TickSummary.rows). */
@@ -72,7 +74,7 @@ export async function trackSession(o: TrackSessionOptions): Promise<TrackSession
   let launched: Launched | null = null;
   let target: Target;
   if (o.target.kind === 'launch') {
-    launched = await launchCommand(o.target.command, o.source, Boolean(o.onLaunchOutput), o.onLaunchOutput);
+    launched = await launchCommand(o.target.command, o.source, Boolean(o.onLaunchOutput), o.onLaunchOutput, { stdoutToStderr: o.launchStdoutToStderr });
     target = launched.target;
   } else {
     target = await resolveTarget(o.target, o.source);

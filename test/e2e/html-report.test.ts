@@ -3,7 +3,9 @@
 // renders. Screenshots are kept in the temp dir (path printed) for a human to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { ROOT } from '../helpers/paths.js';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, startFixture, sleep } from '../helpers/procs.js';
@@ -23,7 +25,9 @@ before(async () => {
 });
 after(async () => {
   await chromium?.close();
-  console.log(`# screenshots in ${dir}`);
+  // LD_KEEP_HTML=1 keeps the pages and screenshots to look at; otherwise nothing is left in /tmp.
+  if (process.env.LD_KEEP_HTML) console.log(`# pages and screenshots in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 });
 
 test('leak-report --html: loads offline without console errors, charts drawn, worst first, tree driver, zoom', async () => {
@@ -36,21 +40,21 @@ test('leak-report --html: loads offline without console errors, charts drawn, wo
   assert.equal(html.match(/<\/script>/g)!.length, html.match(/<script/g)!.length);
   const json = /<script type="application\/json" id="ld-data">(.*?)<\/script>/s.exec(html)![1]!;
   assert.ok(!json.includes('\u2028') && !json.includes('<'), 'the inline JSON escapes U+2028 and <');
-  assert.equal((JSON.parse(json) as { charts: { label: string }[] }).charts[1]!.label, 'python 4242 (main)');
+  assert.equal((JSON.parse(json) as { charts: { label: string }[] }).charts[2]!.label, 'python 4242 (main)');
   const { page, blocked, errors } = await chromium.open(file);
   try {
     await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts > 0', { timeout: 20_000 });
     assert.deepEqual(errors, []);
     assert.deepEqual(blocked, []);
     const classes = await page.$$eval('#summary tbody tr[data-rank]', (trs) => trs.map((t) => `${t.querySelector('a')!.textContent}|${t.getAttribute('data-class')}`));
-    assert.equal(classes[0], 'pt_worker_1 4301 (child)|growing', classes.join('\n'));
-    assert.equal(classes[1], 'python 4242 (main)|growing');
+    assert.deepEqual(classes.slice(0, 3), ['tree total (python 4242 + 9 children)|growing', 'pt_worker_1 4301 (child)|growing', 'python 4242 (main)|growing'], classes.join('\n'));
     assert.equal(classes[classes.length - 1], 'pt_worker_2 4302 (child)|stable');
     assert.equal(classes.length, 5, 'six short-lived helpers are folded, not listed');
     assert.match(await page.$eval('#summary tr.folded', (e) => e.textContent!), /^6 short-lived children/);
-    assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: pt_worker_1 4301 \(child\) is growing 20\.0 MB\/min/);
+    assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: tree total \(python 4242 \+ 9 children\) is growing [\d.]+ MB\/min .*, driven by pt_worker_1 4301 \(child\) at 20\.0 MB\/min\.$/);
     assert.match(await page.$eval('#tree', (e) => e.textContent!), /pt_worker_1 4301 \(child\) drives the tree total/);
-    assert.equal(await page.$eval('#p-1 .cmd', (e) => e.textContent!), 'python train.py --epochs 3 </script><!-- \u2028');
+    assert.match(await page.$eval('#tree li.folded', (e) => e.textContent!), /^6 short-lived children \(compile_helper ×6\)/);
+    assert.equal(await page.$eval('#p-2 .cmd', (e) => e.textContent!), 'python train.py --epochs 3 </script><!-- \u2028');
     const charts = await page.evaluate('window.__leakDetective.charts');
     assert.equal(charts, 5);
     const ink = await inkedPixels(page, '.chart canvas');
@@ -59,7 +63,7 @@ test('leak-report --html: loads offline without console errors, charts drawn, wo
     // The cycling worker's baseline is its troughs, drawn as points.
     const pointsShown = "(i) => { const u = window.__leakDetective.plots[i]; const s = u.series[2].points.show; return typeof s === 'function' ? s(u, 2) : s; }";
   assert.equal(await page.evaluate(`(${pointsShown})(3)`), true, 'the cycling worker shows its troughs');
-  assert.equal(await page.evaluate(`(${pointsShown})(0)`), false, 'a steady grower shows a line, not points');
+  assert.equal(await page.evaluate(`(${pointsShown})(1)`), false, 'a steady grower shows a line, not points');
     // Zoom: drag across the first chart narrows its x range; double-click restores it.
     const span = () => page.evaluate('(() => { const s = window.__leakDetective.plots[0].scales.x; return s.max - s.min; })()') as Promise<number>;
     const full = await span();
@@ -107,31 +111,37 @@ test('a 24-hour, 100,000-point session renders, downsampled per pixel, and is sc
 });
 
 test('leak-profile --html: every grower with counts, bytes, sparklines and holder path as in the JSON; --quiet prints nothing', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60']);
-  let rep: ProfileReport;
+  // Three heap snapshots of a real Node process whose Map cache grows between them (written by the
+  // process itself: no inspector timing involved), then the offline mode on them.
+  const snaps = [1, 2, 3].map((i) => path.join(dir, `cache-${i}.heapsnapshot`));
+  const script = `const v8 = require('v8'); class TokenizedSample { constructor(i) { this.tokens = new Array(32).fill(i); } }
+    const processor = { tokenizer: { _cache: new Map() } }; let n = 0;
+    for (const file of ${JSON.stringify(snaps)}) { for (let k = 0; k < 3000; k++, n++) processor.tokenizer._cache.set('k' + n, new TokenizedSample(n)); v8.writeHeapSnapshot(file); }
+    globalThis.keep = processor;`;
+  const w = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(w.status, 0, w.stderr);
   const file = path.join(dir, 'profile.html');
-  try {
-    await sleep(1000);
-    const r = await runBin('leak-profile', ['--pid', String(svc.pid), '--snapshots', '3', '--interval', '2', '--out', dir, '--html', file, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    rep = JSON.parse(r.stdout) as ProfileReport;
-  } finally {
-    svc.kill();
-  }
+  const r = await runBin('leak-profile', ['--snapshot', ...snaps, '--html', file, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rep = JSON.parse(r.stdout) as ProfileReport;
+  assert.equal(rep.growing[0]!.type, 'TokenizedSample', JSON.stringify(rep.growing.map((g) => g.type)));
   assert.ok(rep.growing.length > 0);
   const { page, blocked, errors } = await chromium.open(file);
   try {
     assert.deepEqual(errors, []);
     assert.deepEqual(blocked, []);
-    const rows = await page.$$eval('#growers tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await page.$$eval('#growers tbody tr.grower', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     assert.equal(rows.length, Math.min(20, rep.growing.length));
     rows.forEach((cells, i) => {
       const g = rep.growing[i]!;
-      assert.equal(cells[0], g.type);
+      assert.equal(cells[0], `${g.folded_into ? '└ ' : ''}${g.type}`);
       assert.equal(cells[1], `+${g.count_delta.toLocaleString('en-US')}`);
-      assert.match(cells[cells.length - 1]!, new RegExp(`^${(g.retainer_path ?? '?').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      const holder = g.folded_into ? `inside ${g.folded_into}` : (g.retainer_path ?? '?');
+      assert.ok(cells[cells.length - 1]!.startsWith(holder), `${cells.at(-1)} vs ${holder}`);
+      if (typeof g.retained_bytes === 'number') assert.match(cells[5]!, /^\+[\d.]+ [KM]B$/, 'the retained column');
     });
-    assert.equal(await page.$$eval('#growers tbody tr:first-child svg.spark polyline', (p) => p.length), 2);
+    assert.equal(rows[0]!.at(-1), 'processor.tokenizer._cache (Map)');
+    assert.equal(await page.$$eval('#growers tbody tr.grower:first-child svg.spark polyline', (p) => p.length), 2);
     assert.equal(await page.$$eval('#snapshots tbody tr', (t) => t.length), 3);
     await page.screenshot({ path: path.join(dir, 'profile.png'), fullPage: true });
   } finally {
@@ -143,6 +153,77 @@ test('leak-profile --html: every grower with counts, bytes, sparklines and holde
   assert.equal(q.code, 0, q.stderr);
   assert.equal(q.stdout + q.stderr, '');
   assert.match(readFileSync(quiet, 'utf8'), /<table id="growers">/);
+});
+
+test('leak-track --html writes the report at the end; leak-check --quiet says it by exit code alone', async () => {
+  const leaker = startFixture('leaker.py', ['--rate', '120', '--base', '20', '--lifetime', '40']);
+  try {
+    await sleep(500);
+    const db = path.join(dir, 'track.db');
+    const file = path.join(dir, 'track.html');
+    const r = await runBin('leak-track', [String(leaker.pid), '10s', '0.25', '--db', db, '--html', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`HTML report written to ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(r.stdout, /^\s+PROCESS\s+CLASS/m, 'the closing summary has the table');
+    const { page, blocked, errors } = await chromium.open(file);
+    try {
+      await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts > 0', { timeout: 20_000 });
+      assert.deepEqual([errors, blocked], [[], []]);
+      assert.match(await page.$eval('#summary tbody tr a', (a) => a.textContent!), new RegExp(`^python3 ${leaker.pid} \\(main\\)$`));
+      const [ink] = await inkedPixels(page, '.chart canvas');
+      assert.ok(ink! > 200, `drew ${ink} pixels`);
+    } finally {
+      await page.close();
+    }
+    const fail = await runBin('leak-check', ['--db', db, '--max-rate', '5', '--quiet']);
+    assert.equal(fail.code, 1, fail.stderr);
+    assert.equal(fail.stdout + fail.stderr, '');
+    const pass = await runBin('leak-check', ['--db', db, '--max-rate', '1GB/min', '--quiet']);
+    assert.equal(pass.code, 0);
+    assert.equal(pass.stdout + pass.stderr, '');
+  } finally {
+    leaker.kill();
+  }
+});
+
+test('a trace has no wall clock: the HTML axis counts elapsed time', async () => {
+  const csv = path.join(dir, 'trace.csv');
+  const lines = ['t_s,uss_bytes'];
+  for (let i = 0; i <= 720; i++) lines.push(`${i * 5},${Math.round((1000 + i * 5 * (30 / 60) + Math.sin(i) * 0.5) * 1048576)}`);
+  writeFileSync(csv, `${lines.join('\n')}\n`);
+  const file = path.join(dir, 'trace.html');
+  const r = await runBin('leak-report', ['--trace', csv, '--html', file, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  const { page, blocked, errors } = await chromium.open(file);
+  try {
+    await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts === 1', { timeout: 20_000 });
+    assert.deepEqual([errors, blocked], [[], []]);
+    // uPlot paints axes on the canvas: ask the chart for its x scale and tick labels.
+    const x = (await page.evaluate(`(() => { const u = window.__leakDetective.plots[0];
+      return { time: u.scales.x.time, min: u.scales.x.min, max: u.scales.x.max, labels: u.axes[0].values(u, [0, 600, 3600]) }; })()`)) as { time: boolean; min: number; max: number; labels: string[] };
+    assert.deepEqual(x, { time: false, min: 0, max: 3600, labels: ['0s', '10m00s', '1h00m'] });
+    assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: psrecord|^Growing: .* is growing 30\.0 MB\/min/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('from the packed tarball (as users install it), --html finds its page assets', async () => {
+  const out = path.join(dir, 'pack');
+  mkdirSync(out);
+  const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', out], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, pack.stderr);
+  const tgz = path.join(out, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
+  assert.equal(spawnSync('tar', ['-xzf', tgz, '-C', out]).status, 0);
+  const pkg = path.join(out, 'package');
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(pkg, 'node_modules'));
+  const csv = path.join(dir, 'packed.csv');
+  writeFileSync(csv, `t_s,rss_bytes\n${Array.from({ length: 60 }, (_, i) => `${i},${(100 + i) * 1048576}`).join('\n')}\n`);
+  const file = path.join(dir, 'packed.html');
+  const r = spawnSync(process.execPath, [path.join(pkg, 'dist/src/cli/bin/leak-report.js'), '--trace', csv, '--html', file, '--quiet'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const html = readFileSync(file, 'utf8');
+  assert.ok(html.includes(readFileSync(path.join(ROOT, 'src/report/html/assets/session-page.js'), 'utf8').slice(0, 200)), 'the page script is inlined');
 });
 
 test('--html to a directory that does not exist: exit 2 and one line, before any work', async () => {

@@ -3,13 +3,13 @@
 // atomically and removed at the end; bad flags are one line and exit 2 before anything is tracked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { PYTHON, collect, runBin, sleep, startBin } from '../helpers/procs.js';
-import { PROGRAMS } from '../helpers/paths.js';
+import { FIXTURES, PROGRAMS } from '../helpers/paths.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-export-'));
 
@@ -30,16 +30,22 @@ async function freePort(): Promise<number> {
 
 const checkMetrics = (text: string) => spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
 
-test('a launched job: /metrics (text and OpenMetrics) and the textfile carry its RANK, USS and state; cleaned up at exit', async () => {
+test('a job with a GPU: /metrics (text and OpenMetrics) and the textfile carry its RANK, USS, VRAM and state; cleaned up at exit', async () => {
   const dir = tmp();
   const textDir = path.join(dir, 'textfile');
   mkdirSync(textDir);
   const port = await freePort();
+  const job = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', '30', '--lifetime', '60', '--base', '5'], {
+    env: { ...process.env, RANK: '5', LOCAL_RANK: '1', WORLD_SIZE: '8' },
+    stdio: 'ignore',
+  });
+  // No GPU here: the nvidia-smi stand-in replays a frame that gives the job 2,048 MiB.
+  const frames = path.join(dir, 'smi.txt');
+  writeFileSync(frames, '{PID0}, 2048\n');
   const tracker = startBin(
     'leak-track',
-    ['8s', '0.5', '--db', path.join(dir, 't.db'), '--prometheus', `127.0.0.1:${port}`, '--textfile', textDir, '--job', 'unit-test', '--quiet',
-      '--', PYTHON, path.join(PROGRAMS, 'leaker.py'), '--rate', '30', '--lifetime', '60', '--base', '5'],
-    { env: { RANK: '5', LOCAL_RANK: '1', WORLD_SIZE: '8' } },
+    [String(job.pid), '8s', '0.5', '--db', path.join(dir, 't.db'), '--prometheus', `127.0.0.1:${port}`, '--textfile', textDir, '--job', 'unit-test', '--quiet'],
+    { env: { PATH: `${path.join(FIXTURES, 'bin')}:${process.env.PATH}`, NVIDIA_SMI_REPLAY: frames, NVIDIA_SMI_PIDS: String(job.pid) } },
   );
   const done = collect(tracker, 60_000);
   let body = '';
@@ -57,6 +63,7 @@ test('a launched job: /metrics (text and OpenMetrics) and the textfile carry its
   assert.ok(uss, body);
   const mb = Number(uss[1]) / 1048576;
   assert.ok(mb > 5 && mb < 200, `USS ${mb} MB`);
+  assert.match(body, /^leak_detective_process_memory_bytes\{type="vram",role="main",.*rank="5".*\} 2147483648$/m);
   assert.match(body, /^leak_detective_classification\{state="insufficient-data",role="main",.*\} 1$/m);
   assert.match(body, /^leak_detective_samples_total [1-9]\d*$/m);
   assert.match(body, /^leak_detective_build_info\{version="\d+\.\d+\.\d+",nodeversion="[\d.]+"\} 1$/m);
@@ -78,6 +85,7 @@ test('a launched job: /metrics (text and OpenMetrics) and the textfile carry its
   assert.match(written, /rank="5"/);
 
   const r = await done;
+  job.kill();
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(textDir), [], 'the textfile (and no temp file) is left behind');
   await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'the port is closed at exit');

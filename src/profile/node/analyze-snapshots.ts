@@ -1,66 +1,122 @@
-// Offline analysis of a series of heap snapshots: parse each (streaming), aggregate per type, diff,
-// then find who holds the new instances of the top growers in the last snapshot.
-import { statSync } from 'node:fs';
+// Offline analysis of a series of heap snapshots: parse each (streaming), aggregate per type, put them
+// in the order their object ids say, diff, then on the last one: the dominator tree, each grower's
+// retained growth (its internals folded under it), and who holds its new instances, in clusters.
 import { usageError } from '../../errors.js';
 import type { GrowingType, ProfileReport } from '../../types.js';
-import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
-import { aggregateSnapshot, newInstances, type NodeCensus } from './aggregate.js';
+import { diffCensuses, NOISE_FLOOR, rankByRetained } from '../diff.js';
+import { aggregateSnapshot, type NodeCensus } from './aggregate.js';
+import { clusterByHolder } from './clusters.js';
+import { computeDominators } from './dominators.js';
+import { firstEdges, type HeapGraph } from './heap-graph.js';
+import { prepareHolderNaming } from './holder-names.js';
+import { measureRetainedGrowth } from './retained-growth.js';
+import { computeRetainers } from './retainers.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
-import { computeRetainers, dominantHolder } from './retainers.js';
+import { orderSnapshots } from './snapshot-order.js';
 
 export interface SnapshotInput {
   file: string;
-  /** Seconds since the first snapshot; from file mtimes where not known. */
+  /** Seconds since the first snapshot, where measured (live capture). */
   t_s?: number;
   pause_s?: number | null;
 }
 
-/** Turn ≥ 2 snapshot files (oldest first) into a Profile report. */
-export function analyzeSnapshots(inputs: SnapshotInput[], opts: { top: number; onProgress?: (line: string) => void }): ProfileReport {
+export interface AnalyzeOptions {
+  top: number;
+  /** Seconds between consecutive offline snapshots, as the user states it (--interval). */
+  interval_s?: number;
+  onProgress?: (line: string) => void;
+}
+
+/** Turn ≥ 2 snapshot files into a Profile report. */
+export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions): ProfileReport {
   if (inputs.length < 2) throw usageError(`need at least 2 snapshots to see growth, got ${inputs.length}`);
-  const mtime0 = statSync(inputs[0]!.file).mtimeMs;
-  const censuses: NodeCensus[] = [];
-  let last = null as ReturnType<typeof parseSnapshotFile> | null;
-  inputs.forEach((inp, i) => {
+  const say = opts.onProgress ?? (() => {});
+  const parsed: { census: NodeCensus; clock?: number }[] = [];
+  // Only the graph of the file parsed last is held (holding the previous one while parsing the next
+  // costs a whole snapshot's arrays of peak memory); files given out of order re-read the newest.
+  // (A function per file: a loop's block-scoped `g` would stay live in the frame while the next parses.)
+  const parseOne = (inp: SnapshotInput): HeapGraph => {
     const t0 = performance.now();
     const g = parseSnapshotFile(inp.file);
-    const t_s = inp.t_s ?? (statSync(inp.file).mtimeMs - mtime0) / 1000;
-    censuses.push(aggregateSnapshot(g, inp.file, t_s));
-    opts.onProgress?.(`parsed ${inp.file}: ${g.nodeCount.toLocaleString('en-US')} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    if (i === inputs.length - 1) last = g;
-  });
-  const growing = rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, opts.top);
-  attachHolders(last!, censuses, growing);
+    parsed.push({ census: aggregateSnapshot(g, inp.file, 0), clock: ownClock(g) });
+    say(`parsed ${inp.file}: ${g.nodeCount.toLocaleString('en-US')} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return g;
+  };
+  let graph: HeapGraph | null = null;
+  for (const inp of inputs) {
+    graph = null;
+    graph = parseOne(inp);
+  }
+  const ord = orderSnapshots(
+    inputs.map((inp, i) => ({ file: inp.file, maxId: parsed[i]!.census.maxId, t_s: inp.t_s, ownClock_us: parsed[i]!.clock })),
+    opts.interval_s,
+  );
+  for (const n of ord.notes) say(n);
+  const censuses = ord.order.map((i, k) => ({ ...parsed[i]!.census, t_s: ord.t_s[k]! }));
+  // The noise floor applies to what a type retains, not only its own bytes: a PrefetchedBatch is 40
+  // bytes itself and retains 64 KB. So: every type that grew, its retained growth, then the floor.
+  let growing = diffCensuses(censuses);
+  const newest = ord.order[ord.order.length - 1]!;
+  if (growing.length > 0) {
+    if (newest !== inputs.length - 1) {
+      graph = null;
+      say(`re-reading ${inputs[newest]!.file}, the newest snapshot, for retained sizes and holders`);
+      graph = parseSnapshotFile(inputs[newest]!.file);
+    }
+    attachRetained(graph!, censuses[0]!.maxId, growing, say);
+  }
+  const spanMin = (censuses[censuses.length - 1]!.t_s - censuses[0]!.t_s) / 60;
+  for (const x of growing) if (typeof x.retained_bytes === 'number') x.retained_bytes_per_min = spanMin > 0 ? x.retained_bytes / spanMin : null;
+  growing = growing.filter(aboveNoise);
   return {
     target: { pid: null, runtime: 'snapshot' },
-    snapshots: censuses.map((c, i) => ({ t_s: round(c.t_s), file: c.file, objects: c.objects, bytes: c.bytes, pause_s: inputs[i]!.pause_s ?? null })),
-    growing,
+    snapshots: censuses.map((c, k) => ({ t_s: round(c.t_s), file: c.file, objects: c.objects, bytes: c.bytes, pause_s: inputs[ord.order[k]!]!.pause_s ?? null })),
+    growing: rankByRetained(growing).slice(0, opts.top),
+    timing: ord.timing,
+    ...(ord.notes.length ? { warnings: ord.notes } : {}),
   };
 }
 
 /**
- * The 3-snapshot technique: instances allocated after the first snapshot (ids above its maximum)
- * and, with 3+ snapshots, before the second-to-last, that are still alive in the last: those are
- * the ones that did not go away. Their dominant holder is the type's retainer path.
+ * On the last snapshot: retained bytes of each grower's new instances (ids above the first
+ * snapshot's largest), which growers fold under another, and holder clusters.
  */
-function attachHolders(g: ReturnType<typeof parseSnapshotFile>, cs: NodeCensus[], growing: GrowingType[]): void {
-  if (growing.length === 0) return;
-  const names = new Set(growing.map((x) => x.type));
-  const since = cs[0]!.maxId;
-  const until = cs.length >= 3 ? cs[cs.length - 2]!.maxId : Infinity;
-  let suspects = newInstances(g, names, since, until);
-  if (suspects.size === 0) suspects = newInstances(g, names, since);
-  const r = computeRetainers(g);
+function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], say: (line: string) => void): void {
+  const t0 = performance.now();
+  // Dominators first: their scratch arrays are garbage before the BFS allocates its own.
+  const first = firstEdges(g);
+  const dom = computeDominators(g, first);
+  const rg = measureRetainedGrowth(g, dom, growing.map((x) => x.type), sinceId);
+  // The dominators' spent scratch arrays serve the BFS (typeOf/anc of the growth pass are spent too).
+  const r = computeRetainers(g, first, [dom.scratch[2]!, dom.scratch[3]!, dom.scratch[0]!]);
+  say(`retained sizes and holders: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const naming = prepareHolderNaming(g, r);
   for (const grower of growing) {
-    const list = suspects.get(grower.type);
-    if (!list || list.length === 0) continue;
-    const holder = dominantHolder(g, r, list);
-    if (holder) {
-      grower.retainer_path = holder.path;
-      grower.retainer_share = Math.round(holder.share * 100) / 100;
+    const list = rg.instances.get(grower.type) ?? [];
+    if (list.length === 0) continue; // grew without new objects (a string rebuilt bigger): no holder
+    grower.retained_bytes = rg.retained.get(grower.type) ?? null;
+    grower.folded_into = rg.foldedInto.get(grower.type) ?? null;
+    if (!aboveNoise(grower)) continue; // dropped from the report: no holder search
+    const clusters = clusterByHolder(naming, list, dom.retained);
+    if (clusters.length > 0 && clusters[0]!.path !== '?') {
+      grower.retainer_path = clusters[0]!.path;
+      grower.retainer_share = clusters[0]!.share;
     }
+    if (!grower.folded_into) grower.clusters = clusters.slice(0, 5);
   }
+}
+
+/** The snapshot's own clock: the last allocation sample's time (µs), where allocations were tracked. */
+function ownClock(g: HeapGraph): number | undefined {
+  const sf = g.sampleFields, s = g.samples;
+  if (!sf || !s) return undefined;
+  const k = sf.length, f = sf.indexOf('timestamp_us');
+  return f >= 0 && s.length >= k ? s[s.length - k + f] : undefined;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** Above the noise floor by its own bytes, its count, or what its new objects retain. */
+const aboveNoise = (x: GrowingType): boolean =>
+  x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!;

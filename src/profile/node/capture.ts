@@ -1,51 +1,64 @@
 // Live capture from a running Node process: open its inspector the way Node documents it (SIGUSR1),
 // find the port it really opened, take heap snapshots over CDP streamed to 0600 files, then close
-// the inspector again (an open inspector is remote code execution for anyone on the host).
-import { createWriteStream, readFileSync } from 'node:fs';
-import { once } from 'node:events';
-import { LeakError, permissionError } from '../../errors.js';
+// the inspector again (an open inspector is remote code execution for anyone on the host). Loopback
+// only, never a stopped target, and a dead-man's switch in the target from the first moment.
+import { writeSync } from 'node:fs';
+import { LeakError, notFoundError, permissionError, storageError } from '../../errors.js';
 import { CdpSession } from './cdp-session.js';
-import { listeningPorts } from './inspector-port.js';
+import { listeningSockets, whoListensOn, type ListeningSocket } from './inspector-port.js';
+import { inspectAddress, isLoopbackHost } from './inspector-address.js';
+import { armDeadManSwitch, CLOSE_INSPECTOR, DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { memoryHeadroom } from '../memory-headroom.js';
+import { catchesSignal, refuseIfStopped } from '../proc-state.js';
+import { abortSignalName, Interrupted, raceAbort } from '../interrupted.js';
 import { formatMb, MiB } from '../../units.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SIGUSR1 = 10;
 
 export interface Inspector {
   session: CdpSession;
   port: number;
   /** True when the target already had an inspector open: we leave it as we found it. */
   preexisting: boolean;
+  /** Stops renewing the dead-man's switch (absent on a preexisting inspector: none is armed). */
+  stopRenewing?: () => void;
+  /** Set when the target began to exit: our session was dropped at once so it is not held alive. */
+  exited: boolean;
 }
 
-async function debuggerUrl(port: number): Promise<string | null> {
+const NOT_LOOPBACK_HELP =
+  'anyone who can reach this host could run code in the target; restart it with --inspect=127.0.0.1:0 (or without the option), ' +
+  'or start it with --heapsnapshot-signal=SIGUSR2, send SIGUSR2 a few times and run leak-profile --snapshot on the files';
+
+async function debuggerUrl(s: ListeningSocket): Promise<string | null> {
+  const host = s.loopback || s.address === '0.0.0.0' || s.address === '::' ? '127.0.0.1' : s.address.includes(':') ? `[${s.address}]` : s.address;
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(`http://${host}:${s.port}/json/list`, { signal: AbortSignal.timeout(2000) });
     const list = (await res.json()) as { webSocketDebuggerUrl?: string }[];
-    return list[0]?.webSocketDebuggerUrl ?? null;
+    const url = list[0]?.webSocketDebuggerUrl;
+    // Connect where we asked, whatever host the target wrote into the URL.
+    return url ? url.replace(/^ws:\/\/[^/]+/, `ws://${host}:${s.port}`) : null;
   } catch {
     return null;
   }
 }
 
-/** Does the process catch SIGUSR1 (bit 9 of SigCgt in /proc/PID/status)? */
-function catchesSigusr1(pid: number): boolean {
-  try {
-    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? (BigInt(`0x${m[1]}`) & (1n << 9n)) !== 0n : false;
-  } catch {
-    return false;
-  }
-}
-
 /** Connect to the target's inspector, activating it with SIGUSR1 if it is not open yet. */
-export async function openInspector(pid: number): Promise<Inspector> {
-  const before = listeningPorts(pid);
-  for (const port of before) {
-    const url = await debuggerUrl(port);
-    if (url) return { session: await CdpSession.connect(url), port, preexisting: true };
+export async function openInspector(pid: number, signal?: AbortSignal): Promise<Inspector> {
+  const before = listeningSockets(pid);
+  for (const s of before) {
+    const url = await debuggerUrl(s);
+    if (!url) continue;
+    if (!s.loopback) throw new LeakError('unsupported', `PID ${pid}'s inspector already listens on ${s.address}:${s.port}, beyond loopback; leak-profile will not use it: ${NOT_LOOPBACK_HELP}`);
+    return attach(pid, url, s.port, true);
   }
-  if (!catchesSigusr1(pid)) {
+  refuseIfStopped(pid, 'send it SIGUSR1');
+  const addr = inspectAddress(pid);
+  if (!isLoopbackHost(addr.host)) {
+    throw new LeakError('unsupported', `PID ${pid}'s inspector would open on ${addr.host}:${addr.port} (${addr.source}), beyond loopback, so leak-profile will not send it SIGUSR1: ${NOT_LOOPBACK_HELP}`);
+  }
+  if (!catchesSignal(pid, SIGUSR1)) {
     // SIGUSR1's default action is to terminate: never send it to a process that does not handle it.
     throw new LeakError(
       'unsupported',
@@ -56,15 +69,47 @@ export async function openInspector(pid: number): Promise<Inspector> {
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (e) {
-    throw permissionError(`cannot signal PID ${pid} (${(e as NodeJS.ErrnoException).code}); run as its user or as root`, e);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') throw notFoundError(`no process with PID ${pid} (it exited)`);
+    throw permissionError(`cannot signal PID ${pid} (${code}); run as its user or as root`, e);
   }
+  // Not abortable: what SIGUSR1 opened must be found and closed even if we are asked to stop.
   const deadline = Date.now() + 5000;
+  const old = new Set(before.map((s) => s.port));
+  const unanswered = new Set<number>();
   while (Date.now() < deadline) {
-    for (const port of listeningPorts(pid).filter((p) => !before.includes(p))) {
-      const url = await debuggerUrl(port);
-      if (url) return { session: await CdpSession.connect(url), port, preexisting: false };
+    for (const s of listeningSockets(pid).filter((x) => !old.has(x.port))) {
+      const url = await debuggerUrl(s);
+      let ins: Inspector;
+      try {
+        if (!url) throw new Error('no debugger');
+        ins = await attach(pid, url, s.port, false);
+      } catch {
+        unanswered.add(s.port); // try again until the deadline
+        continue;
+      }
+      unanswered.delete(s.port);
+      if (!s.loopback) {
+        const w = await closeInspector(pid, ins);
+        throw new LeakError('unsupported', `PID ${pid}'s inspector opened on ${s.address}:${s.port}, beyond loopback (set where leak-profile cannot see it); ${w ?? 'leak-profile closed it again at once (port verified closed)'}; ${NOT_LOOPBACK_HELP}`);
+      }
+      return ins;
     }
     await sleep(100);
+  }
+  const stray = [...unanswered].filter((p) => listeningSockets(pid).some((s) => s.port === p));
+  if (stray.length > 0) {
+    throw new LeakError('unsupported', `PID ${pid} opened port ${stray.join(', ')} after SIGUSR1 but it never answered leak-profile as an inspector; if it is one it is still open: check with ss -ltnp and restart the process when you can`);
+  }
+  const sig = abortSignalName(signal);
+  if (sig) throw new Interrupted(sig, `PID ${pid} opened no inspector within 5 s of SIGUSR1, so none is left open`);
+  const holder = addr.port !== 0 ? whoListensOn(addr.port, pid, pid) : null;
+  if (holder) {
+    throw new LeakError(
+      'unsupported',
+      `PID ${pid} did not open its inspector on SIGUSR1: port ${addr.port}, where it opens, is held by ${holder.pid ? `PID ${holder.pid} (${holder.comm})` : holder.comm}; ` +
+        `stop that process or free the port, or start the target with --inspect-port=127.0.0.1:0, and run leak-profile again`,
+    );
   }
   throw new LeakError(
     'unsupported',
@@ -73,22 +118,57 @@ export async function openInspector(pid: number): Promise<Inspector> {
   );
 }
 
-/** Close an inspector we opened and verify the port is gone; returns a warning if it is not. */
-export async function closeInspector(pid: number, ins: Inspector): Promise<string | null> {
+async function attach(pid: number, url: string, port: number, preexisting: boolean): Promise<Inspector> {
+  let session: CdpSession;
+  try {
+    session = await CdpSession.connect(url);
+  } catch (e) {
+    throw new LeakError('unsupported', `cannot connect to the inspector on port ${port}: ${(e as Error).message}`);
+  }
+  const ins: Inspector = { session, port, preexisting, exited: false };
+  // A target that exits waits for every session to detach ("Waiting for the debugger to disconnect"):
+  // it announces that by destroying its context, and we let go at once.
+  session.on('Runtime.executionContextDestroyed', () => {
+    ins.exited = true;
+    session.terminate();
+  });
+  try {
+    if (!preexisting) ins.stopRenewing = await armDeadManSwitch(session);
+    await session.send('Runtime.enable', {}, 10_000);
+  } catch (e) {
+    // Whatever failed, what SIGUSR1 opened is closed before the error goes up.
+    if (!preexisting) await closeInspector(pid, ins);
+    else session.close();
+    throw e instanceof LeakError ? e : new LeakError('unsupported', `the inspector on port ${port} did not answer: ${(e as Error).message}`);
+  }
+  return ins;
+}
+
+/**
+ * Close an inspector we opened and verify the port is gone, waiting at most `waitMs` (a snapshot in
+ * progress holds the close request back). Returns a warning if it is still open.
+ */
+export async function closeInspector(pid: number, ins: Inspector, waitMs = 10_000): Promise<string | null> {
+  ins.stopRenewing?.();
   if (ins.preexisting) {
     ins.session.close();
     return null;
   }
-  // process._debugEnd() tears the session down, so the call never answers: bound the wait.
-  ins.session.fire('Runtime.evaluate', { expression: 'process._debugEnd()' });
-  await Promise.race([ins.session.closed, sleep(2000)]);
-  ins.session.close();
-  const deadline = Date.now() + 3000;
+  // process._debugEnd() tears the session down, so the call never answers: watch the port instead.
+  ins.session.fire('Runtime.evaluate', { expression: CLOSE_INSPECTOR });
+  const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    if (!listeningPorts(pid).includes(ins.port)) return null;
+    if (!listeningSockets(pid).some((s) => s.port === ins.port)) {
+      ins.session.close();
+      return null;
+    }
     await sleep(100);
   }
-  return `the inspector of PID ${pid} still listens on 127.0.0.1:${ins.port}; anyone on this host can run code in it: restart the process when you can`;
+  ins.session.close();
+  return (
+    `the inspector of PID ${pid} still listens on 127.0.0.1:${ins.port} (its main thread is busy, e.g. finishing a snapshot); ` +
+    `its dead-man's switch closes it ${DEADMAN_GRACE_S} s after the thread is free; check with: ss -ltnp 'sport = :${ins.port}'`
+  );
 }
 
 export interface Captured {
@@ -98,12 +178,14 @@ export interface Captured {
 }
 
 /**
- * Take one snapshot into `file` (mode 0600). Refuses (unless `force`) when serialising it could
- * push the box or its container into the OOM killer: V8 needs several times the heap in use.
+ * Take one snapshot into `fd` (the caller creates it exclusively, mode 0600, and owns it; `file`
+ * names it in messages). Refuses (unless `force`) when serialising it could push the box or its
+ * container into the OOM killer: V8 needs several times the heap in use. A write failure (disk
+ * full) is a storage error.
  */
-export async function captureSnapshot(pid: number, ins: Inspector, file: string, force: boolean, warn: (m: string) => void): Promise<Captured> {
+export async function captureSnapshot(pid: number, ins: Inspector, fd: number, file: string, force: boolean, warn: (m: string) => void, signal?: AbortSignal): Promise<Captured> {
   const s = ins.session;
-  const usage = await s.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage');
+  const usage = await raceAbort(s.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage'), signal);
   const need = usage.usedSize * 10;
   const room = memoryHeadroom(pid);
   if (need > 0.8 * room.bytes) {
@@ -113,13 +195,27 @@ export async function captureSnapshot(pid: number, ins: Inspector, file: string,
   } else if (need > 0.5 * room.bytes) {
     warn(`a snapshot of PID ${pid} may need ~${formatMb(need / MiB)}; ${room.source} leaves ${formatMb(room.bytes / MiB)}`);
   }
-  const out = createWriteStream(file, { mode: 0o600 });
-  s.on('HeapProfiler.addHeapSnapshotChunk', (p) => out.write(p.chunk as string));
-  await s.send('HeapProfiler.collectGarbage', {}, 120_000);
-  const t0 = performance.now();
-  await s.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 30 * 60_000);
-  const pause_s = (performance.now() - t0) / 1000;
-  out.end();
-  await once(out, 'close');
-  return { file, pause_s, heapUsed: usage.usedSize };
+  let failed: NodeJS.ErrnoException | null = null;
+  let onFail: (e: Error) => void = () => {};
+  const failure = new Promise<never>((_, reject) => (onFail = reject));
+  failure.catch(() => {});
+  s.on('HeapProfiler.addHeapSnapshotChunk', (p) => {
+    if (failed) return;
+    try {
+      writeSync(fd, p.chunk as string);
+    } catch (e) {
+      failed = e as NodeJS.ErrnoException;
+      onFail(storageError(`cannot write the heap snapshot to ${file}: ${failed.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : failed.code}; free some space or give --out a directory on a bigger filesystem`));
+    }
+  });
+  try {
+    await raceAbort(Promise.race([s.send('HeapProfiler.collectGarbage', {}, 120_000), failure]), signal);
+    const t0 = performance.now();
+    await raceAbort(Promise.race([s.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 30 * 60_000), failure]), signal);
+    const pause_s = (performance.now() - t0) / 1000;
+    if (failed) await failure;
+    return { file, pause_s, heapUsed: usage.usedSize };
+  } finally {
+    s.on('HeapProfiler.addHeapSnapshotChunk', () => {});
+  }
 }

@@ -1,6 +1,7 @@
 // A minimal Chrome DevTools Protocol session over the `ws` WebSocket client: numbered requests,
 // replies matched by id, events to listeners, every wait bounded by a timeout.
 import WebSocket from 'ws';
+import { LeakError } from '../../errors.js';
 
 export class CdpSession {
   private nextId = 1;
@@ -8,9 +9,19 @@ export class CdpSession {
   private readonly listeners = new Map<string, (params: Record<string, unknown>) => void>();
   closed: Promise<void>;
 
+  /** True once the connection is gone (closed by us, by the target, or by its exit). */
+  isClosed = false;
+
   private constructor(private readonly ws: WebSocket) {
+    // A connection reset after open must not become an unhandled 'error' event: 'close' follows it.
+    ws.on('error', () => {});
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message: string } };
+      let msg: { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message: string } };
+      try {
+        msg = JSON.parse(String(data)) as typeof msg;
+      } catch {
+        return; // not CDP: ignore rather than crash
+      }
       if (msg.id !== undefined) {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
@@ -19,6 +30,7 @@ export class CdpSession {
       } else if (msg.method) this.listeners.get(msg.method)?.(msg.params ?? {});
     });
     this.closed = new Promise((resolve) => ws.once('close', () => {
+      this.isClosed = true;
       for (const p of this.pending.values()) p.reject(new Error('inspector connection closed'));
       this.pending.clear();
       resolve();
@@ -39,7 +51,8 @@ export class CdpSession {
   send<T = unknown>(method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => (this.pending.delete(id), reject(new Error(`${method} did not answer in ${timeoutMs} ms`))), timeoutMs);
+      if (this.isClosed) return reject(new Error('inspector connection closed'));
+      const timer = setTimeout(() => (this.pending.delete(id), reject(new LeakError('timeout', `the target's inspector did not answer ${method} in ${Math.round(timeoutMs / 1000)} s`))), timeoutMs);
       this.pending.set(id, {
         resolve: (v) => (clearTimeout(timer), resolve(v as T)),
         reject: (e) => (clearTimeout(timer), reject(e)),
@@ -50,6 +63,7 @@ export class CdpSession {
 
   /** Send without waiting for a reply (for calls that tear the session down). */
   fire(method: string, params: Record<string, unknown> = {}): void {
+    if (this.isClosed) return;
     this.ws.send(JSON.stringify({ id: this.nextId++, method, params }));
   }
 
@@ -59,5 +73,10 @@ export class CdpSession {
 
   close(): void {
     this.ws.close();
+  }
+
+  /** Drop the connection at once, without the closing handshake (a target that is exiting). */
+  terminate(): void {
+    this.ws.terminate();
   }
 }

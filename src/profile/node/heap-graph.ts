@@ -18,6 +18,14 @@ export interface HeapGraph {
   fId: number;
   fSize: number;
   fEdges: number;
+  /** Optional: closure locations, `locationFields` per entry (the parser keeps object_index and line). */
+  locations?: Uint32Array;
+  locationFields?: string[];
+  /** Optional: allocation-tracking samples (timestamp_us, last_assigned_id), `sampleFields` per entry. */
+  samples?: Float64Array;
+  sampleFields?: string[];
+  /** The "snapshot" header without its meta (title, uid, node_count, … and any writer's extras). */
+  header?: Record<string, unknown>;
 }
 
 /** The name DevTools' summary groups a node under: constructor name, or "(string)", "(closure)"… */

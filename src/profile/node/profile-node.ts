@@ -1,17 +1,24 @@
 // leak-profile on a live Node process: N snapshots `interval` apart through the inspector, the
-// inspector closed again, then the offline analysis of the files.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+// inspector closed again (whatever ended the run: done, error, signal, the target exiting), then the
+// offline analysis of the files.
+import { closeSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
+import { isLeakError, LeakError, notFoundError, usageError } from '../../errors.js';
+import { createExclusive } from '../safe-dir.js';
 import { analyzeSnapshots, type SnapshotInput } from './analyze-snapshots.js';
-import { captureSnapshot, closeInspector, openInspector } from './capture.js';
+import { captureSnapshot, closeInspector, openInspector, type Inspector } from './capture.js';
+import { DEADMAN_GRACE_S } from './dead-man-switch.js';
+import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 
 export interface NodeProfileOptions {
   pid: number;
   snapshots: number;
   interval_s: number;
   top: number;
+  /** A directory already checked by prepareOutDir, or null: unnamed temp files (see openSnapshotFile). */
   outDir: string | null;
   force?: boolean;
   onProgress?: (line: string) => void;
@@ -21,42 +28,107 @@ export interface NodeProfileOptions {
 /** Capture and analyse; the target keeps running, its inspector closed (unless it was open before). */
 export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport> {
   const say = o.onProgress ?? (() => {});
-  const dir = o.outDir ?? mkdtempSync(path.join(tmpdir(), 'leak-profile-'));
-  if (o.outDir) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = Array.from({ length: o.snapshots }, (_, i) => `${o.pid}-${i + 1}.heapsnapshot`);
+  if (o.outDir) {
+    // lstat, not exists: a dangling link planted under the name counts as taken.
+    const taken = files.find((f) => lexists(path.join(o.outDir!, f)));
+    if (taken) throw usageError(`--out ${o.outDir} already holds ${taken}; give an empty directory or remove the old snapshots`);
+  }
   const warnings: string[] = [];
   const warn = (m: string) => (warnings.push(m), say(`warning: ${m}`));
   const inputs: SnapshotInput[] = [];
+  const fds: number[] = [];
   try {
-    const ins = await openInspector(o.pid);
-    say(`${ins.preexisting ? 'using the inspector already open' : 'opened the inspector'} on 127.0.0.1:${ins.port}`);
-    const t0 = Date.now();
+    const ins = await openInspector(o.pid, o.signal);
+    say(`${ins.preexisting ? 'using the inspector already open' : `opened the inspector (dead-man's switch armed: it closes itself ${DEADMAN_GRACE_S} s after leak-profile stops renewing it)`} on 127.0.0.1:${ins.port}`);
+    let failure: unknown = null;
     try {
-      for (let i = 0; i < o.snapshots; i++) {
-        if (i > 0) await wait(o.interval_s * 1000, o.signal);
-        const file = path.join(dir, `${o.pid}-${i + 1}.heapsnapshot`);
-        say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
-        const c = await captureSnapshot(o.pid, ins, file, Boolean(o.force), warn);
-        inputs.push({ file, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
-        say(`snapshot ${i + 1}/${o.snapshots}: ${file} (target paused ${c.pause_s.toFixed(2)} s)`);
-      }
-    } finally {
-      const w = await closeInspector(o.pid, ins);
-      if (w) warn(w);
-      else if (!ins.preexisting) say(`inspector closed; port ${ins.port} verified closed`);
+      await takeSnapshots(o, ins, files, inputs, fds, warn, say);
+    } catch (e) {
+      failure = e;
     }
+    const sig = abortSignalName(o.signal);
+    const closed = await closeInspector(o.pid, ins, sig ? 20_000 : 10_000);
+    const state = ins.preexisting ? `the inspector of PID ${o.pid} was open before and is left open` : closed ?? `the inspector of PID ${o.pid} is closed (port ${ins.port} verified closed)`;
+    if (sig) throw new Interrupted(sig, state);
+    if (closed) warn(closed);
+    else if (!ins.preexisting) say(`inspector closed; port ${ins.port} verified closed`);
+    if (failure) throw explain(failure, o.pid, ins);
     const report = analyzeSnapshots(inputs, { top: o.top, onProgress: say });
     report.target = { pid: o.pid, runtime: 'node' };
-    if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // the temp files are removed below
+    if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
     if (warnings.length) report.warnings = warnings;
     return report;
   } finally {
-    if (!o.outDir) rmSync(dir, { recursive: true, force: true });
+    for (const fd of fds) closeSync(fd);
   }
 }
 
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(new Error('interrupted'))), { once: true });
-  });
+/**
+ * The file a snapshot is written to: in --out, created exclusively and kept; otherwise created in the
+ * temp directory and unlinked at once, so even `kill -9` of leak-profile leaves no file behind (it
+ * is read back through /proc/self/fd).
+ */
+function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): { fd: number; file: string; readPath: string } {
+  if (o.outDir) {
+    const file = path.join(o.outDir, name);
+    const fd = createExclusive(file);
+    fds.push(fd);
+    return { fd, file, readPath: file };
+  }
+  const file = path.join(tmpdir(), `leak-profile-${randomBytes(8).toString('hex')}-${name}`);
+  const fd = createExclusive(file);
+  fds.push(fd);
+  unlinkSync(file);
+  return { fd, file, readPath: `/proc/self/fd/${fd}` };
+}
+
+async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void): Promise<void> {
+  const t0 = Date.now();
+  for (let i = 0; i < o.snapshots; i++) {
+    if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
+    if (o.signal?.aborted) throw new AbortedError();
+    const { fd, file, readPath } = openSnapshotFile(o, files[i]!, fds);
+    say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
+    let c;
+    try {
+      c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal);
+    } catch (e) {
+      if (o.outDir) unlinkSync(file); // a partial snapshot is no snapshot
+      throw e;
+    }
+    inputs.push({ file: readPath, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
+  }
+}
+
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Sleep between snapshots; a signal or the target exiting (its session dropped) ends the wait at once. */
+async function waitInterval(ms: number, ins: Inspector, signal?: AbortSignal): Promise<void> {
+  const gone = new AbortController();
+  void ins.session.closed.then(() => gone.abort());
+  try {
+    await abortableSleep(ms, signal ? AbortSignal.any([signal, gone.signal]) : gone.signal);
+  } catch (e) {
+    if (gone.signal.aborted && !signal?.aborted) throw new Error('inspector connection closed');
+    throw e;
+  }
+}
+
+/** Turn a failure during capture into the error a user can act on. */
+function explain(e: unknown, pid: number, ins: Inspector): unknown {
+  if (isLeakError(e)) return e;
+  if (ins.exited || !existsSync(`/proc/${pid}`)) return notFoundError(`PID ${pid} exited during the profile (leak-profile let go of it at once, so it was not held alive); no report`);
+  if (e instanceof Error && /inspector connection closed/.test(e.message)) {
+    return new LeakError('unsupported', `PID ${pid}'s inspector connection closed during the profile (its dead-man's switch fires when leak-profile cannot renew it for ${DEADMAN_GRACE_S} s: a box starved of CPU?); run leak-profile again`);
+  }
+  return e;
 }

@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
 import type { HeapGraph } from './heap-graph.js';
+import { snapshotExtras } from './snapshot-extras.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -77,6 +78,8 @@ class Scanner {
     let nodes: Uint32Array | Float64Array | null = null;
     let edges: Uint32Array | null = null;
     let strings: string[] | null = null;
+    const extras: { locations?: Uint32Array; samples?: Float64Array } = {};
+    let header: Record<string, unknown> = {};
     for (;;) {
       const c = this.nextToken();
       if (c === 0x7d) break; // end of top-level object
@@ -85,10 +88,11 @@ class Scanner {
       const key = this.readString();
       if (this.nextToken() !== 0x3a) this.bad(`no : after "${key}"`);
       if (key === 'snapshot') {
-        const header = this.readHeader();
-        meta = header.meta;
-        nodeCount = header.node_count;
-        edgeCount = header.edge_count;
+        const h = this.readHeader();
+        header = h as unknown as Record<string, unknown>;
+        meta = h.meta;
+        nodeCount = h.node_count;
+        edgeCount = h.edge_count;
       } else if (key === 'nodes') {
         if (!meta) this.bad('"nodes" comes before "snapshot"');
         // Uint32 halves the memory of Float64; a value past 2^32 (a huge self_size) switches over.
@@ -101,6 +105,17 @@ class Scanner {
         edges = new Uint32Array(edgeCount * meta.edge_fields.length);
         const n = this.readNumbers(edges);
         if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
+      } else if (key === 'locations' || key === 'samples') {
+        // Optional extras (closure source locations; allocation-sampling timestamps): small, kept as read.
+        // Locations: V8 writes one per JS object (its constructor's); only closures' are read, as
+        // (object_index, line) pairs.
+        const lf = (meta as unknown as { location_fields?: string[] } | null)?.location_fields;
+        if (key === 'locations' && lf && nodes && lf.includes('object_index') && lf.includes('line')) {
+          const fType = meta!.node_fields.indexOf('type'), closure = meta!.node_types[0].indexOf('closure');
+          const fo = lf.indexOf('object_index');
+          extras.locations = this.readEntries(Uint32Array, lf.length, [fo, lf.indexOf('line')], (e) => nodes![e[fo]! + fType] === closure);
+        } else if (key === 'samples') extras.samples = this.readEntries(Float64Array, 1, [0], () => true);
+        else this.readRawValue(true);
       } else if (key === 'strings') {
         const needed = meta && nodes && edges ? neededStrings(meta, nodes, edges) : null;
         // A string index past what the file could hold is corrupt (and must not size an allocation).
@@ -121,6 +136,7 @@ class Scanner {
       nodeFieldCount: nf.length, edgeFieldCount: meta.edge_fields.length,
       nodeTypes: meta.node_types[0], edgeTypes: meta.edge_types[0], nodes, edges, strings, nodeCount, edgeCount,
       fType: need('type'), fName: need('name'), fId: need('id'), fSize: need('self_size'), fEdges: need('edge_count'),
+      ...snapshotExtras(meta as unknown as Record<string, unknown>, header, extras),
     };
     this.checkReferences(g);
     return g;
@@ -272,6 +288,48 @@ class Scanner {
     }
   }
 
+  /**
+   * After the ':' of a small numeric array of unknown length (locations, samples): entries of `stride`
+   * numbers; of the entries `wanted`, the fields `pick`, in a buffer that grows.
+   */
+  private readEntries<T extends Float64Array | Uint32Array>(Kind: new (n: number) => T, stride: number, pick: number[], wanted: (entry: Float64Array) => boolean): T {
+    if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
+    let out = new Kind(4096);
+    const entry = new Float64Array(stride);
+    let count = 0, cur = 0, inNum = false, k = 0;
+    for (;;) {
+      const buf = this.buf, len = this.len;
+      let i = this.pos;
+      for (; i < len; i++) {
+        const c = buf[i]!;
+        if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
+        else if (c === 0x2c || c === 0x5d) {
+          if (inNum) {
+            entry[k++] = cur;
+            (cur = 0), (inNum = false);
+            if (k === stride && ((k = 0), wanted(entry))) {
+              if (count + pick.length > out.length) {
+                const grown = new Kind(out.length * 2);
+                grown.set(out);
+                out = grown;
+              }
+              for (const f of pick) out[count++] = entry[f]!;
+            }
+          }
+          if (c === 0x5d) {
+            this.pos = i + 1;
+            return out.slice(0, count) as T;
+          }
+        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) {
+          this.pos = i;
+          this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+        }
+      }
+      this.pos = len;
+      if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
+    }
+  }
+
   /** After the opening quote: pass over a JSON string without building it. */
   private skipString(): void {
     let escaped = false;
@@ -343,3 +401,4 @@ function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uin
   for (let e = 0; e < edges.length; e += ef) if (!skipEdge[edges[e + eType]!]) need[edges[e + eName]!] = 1;
   return { need, max };
 }
+

@@ -3,7 +3,7 @@
 // detaches. The interpreter runs it on the main thread at its next safe point. Running Python at an
 // arbitrary stop (pyrasite's way) can crash a busy target inside the allocator.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { refuseIfStopped } from '../proc-state.js';
 import { explainGdbFailure } from './preflight.js';
 import { LeakError } from '../../errors.js';
 
@@ -12,12 +12,19 @@ export interface InjectResult {
   stop_s: number;
 }
 
-/** Queue `snippet` (< 4 KB of Python) to run in `pid`. */
-export async function injectSnippet(pid: number, snippet: string, snippetFile: string, timeoutMs = 30_000): Promise<InjectResult> {
+/**
+ * Queue `snippet` (< 4 KB of Python) to run in `pid`; `place` writes it to a file only we can write
+ * (gdb, as root, reads it) and returns its path.
+ */
+export async function injectSnippet(pid: number, snippet: string, place: (text: string) => string, timeoutMs = 30_000): Promise<InjectResult> {
   if (Buffer.byteLength(snippet) >= 4000) throw new Error('snippet too long');
-  writeFileSync(snippetFile, snippet, { mode: 0o644 });
+  refuseIfStopped(pid, 'attach gdb to it');
+  const snippetFile = place(snippet);
   const args = [
     '-batch', '-nx', '-nw', '-p', String(pid),
+    // The target's user may control the libraries gdb reads: never run scripts found beside them.
+    '-iex', 'set auto-load off',
+    '-iex', 'set debuginfod enabled off',
     // Only libc (mmap) and libpython: reading all of torch's ~300 libraries would stop the target for seconds.
     '-iex', 'set auto-solib-add off',
     '-ex', 'sharedlibrary libc.so',
@@ -31,7 +38,8 @@ export async function injectSnippet(pid: number, snippet: string, snippetFile: s
   ];
   const t0 = performance.now();
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-    const gdb = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C meant for leak-profile must not interrupt gdb mid-injection.
+    const gdb = spawn('gdb', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     gdb.stdout.on('data', (c) => (out += c));
     gdb.stderr.on('data', (c) => (out += c));

@@ -1,19 +1,26 @@
 // leak-profile on a live CPython process: N censuses `interval` apart, diffed by type; then one more
 // short injection that finds who holds the top growers.
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
+import { formatDuration } from '../../units.js';
 import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { detectRuntime } from '../detect-runtime.js';
+import { censusWarnings, deviceSeries, noteAutogradGraphs, type CensusExtras } from './census-findings.js';
 import { checkInjectable } from './preflight.js';
-import { findHook, takeCensus, toCensus } from './take-census.js';
+import { fileUid, refuseIfStopped } from '../proc-state.js';
+import { takeCensus, toCensus, type RawCensus } from './take-census.js';
+import { closeChannel, openChannel } from './census-channel.js';
+import { hasHook, withdrawHookRequest } from './hook-request.js';
+import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
+import { createExclusive } from '../safe-dir.js';
 
 export interface PythonProfileOptions {
   pid: number;
   snapshots: number;
   interval_s: number;
   top: number;
+  /** Keep each census (JSON, 0600) here: a directory already checked by prepareOutDir, absolute. */
   outDir: string | null;
   mode?: 'auto' | 'full' | 'cheap';
   timeout_s?: number;
@@ -26,37 +33,81 @@ export interface PythonProfileOptions {
 export async function profilePython(o: PythonProfileOptions): Promise<ProfileReport> {
   const say = o.onProgress ?? (() => {});
   const rt = detectRuntime(o.pid);
-  const hook = findHook(o.pid, rt.uid);
-  if (hook) say(`PID ${o.pid} imported leak_detective_hook: censuses on ${hook.signal}, no gdb needed`);
+  const useHook = hasHook(o.pid);
+  if (useHook) say(`PID ${o.pid} imported leak_detective_hook: censuses on SIGUSR2, no gdb needed`);
   else checkInjectable(o.pid, rt);
-  // With the hook, its own 0700 directory; otherwise a private one the target may write to.
-  const dir = hook ? hook.dir : mkdtempSync(path.join(o.outDir ?? tmpdir(), 'leak-census-'));
-  if (!hook && (process.getuid?.() ?? 0) === 0 && rt.uid !== 0) chownSync(dir, rt.uid, -1);
+  refuseIfStopped(o.pid, useHook ? 'send it SIGUSR2' : 'attach gdb to it');
+  // --out is ours, resolved against our cwd (never the target's); the target writes only into the channel.
+  const keepDir = o.outDir === null ? null : path.resolve(o.outDir);
+  // Results come back through a root-owned directory the target can only write its own files in.
+  const channel = openChannel(fileUid(o.pid, rt.uid));
+  say(`${o.snapshots} censuses ${formatDuration(o.interval_s)} apart, then one to find holders: about ${formatDuration((o.snapshots - 1) * o.interval_s)} in all, plus the censuses themselves`);
   try {
     const censuses = [];
+    const raws: (RawCensus & CensusExtras)[] = [];
+    const files: (string | null)[] = [];
     const stops: number[] = [];
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, o.interval_s * 1000));
+      if (i > 0) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, hookSignal: hook?.signal, dir, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60 });
+      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal });
       if (i === 0) t0 = raw.time;
       censuses.push(toCensus(raw, t0));
+      raws.push(raw as RawCensus & CensusExtras);
       stops.push(stop_s);
-      say(`census ${i + 1}/${o.snapshots}: ${raw.objects.toLocaleString('en-US')} objects (${raw.mode}), target paused ${raw.pause_s.toFixed(2)} s in the census + ${stop_s.toFixed(2)} s under gdb`);
+      files.push(keepDir ? keep(keepDir, `census-${o.pid}-${i + 1}.json`, raw) : null);
+      say(`census ${i + 1}/${o.snapshots}: ${raw.objects.toLocaleString('en-US')} objects (${raw.mode}), target paused ${(raw.pause_s + stop_s).toFixed(2)} s (${raw.pause_s.toFixed(2)} s counting, ${stop_s.toFixed(2)} s stopped under gdb)`);
     }
-    const growing = rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top);
+    const growing = noteAutogradGraphs(rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top), raws);
+    const warnings = censusWarnings(raws);
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
-      const { raw } = await takeCensus({ pid: o.pid, hookSignal: hook?.signal, dir, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60 });
+      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60, signal: o.signal });
+      say(`holders found; target paused ${((raw as RawCensus & { total_s?: number }).total_s ?? raw.pause_s).toFixed(2)} s (+ ${stop_s.toFixed(2)} s under gdb)`);
+      if (keepDir) keep(keepDir, `census-${o.pid}-holders.json`, raw);
       for (const g of growing) g.retainer_path = raw.paths[g.type] ?? null;
+      for (const w of censusWarnings([raw as RawCensus & CensusExtras])) if (!warnings.includes(w)) warnings.push(w);
     }
+    const device = deviceSeries(raws);
     return {
       target: { pid: o.pid, runtime: 'python' },
-      snapshots: censuses.map((c, i) => ({ t_s: Math.round(c.t_s * 1000) / 1000, file: null, objects: c.objects, bytes: c.bytes, pause_s: Math.round(((c.pause_s ?? 0) + stops[i]!) * 1000) / 1000 })),
+      snapshots: censuses.map((c, i) => ({ t_s: Math.round(c.t_s * 1000) / 1000, file: files[i]!, objects: c.objects, bytes: c.bytes, pause_s: Math.round(((c.pause_s ?? 0) + stops[i]!) * 1000) / 1000 })),
       growing,
+      ...(warnings.length ? { warnings } : {}),
+      ...(device ? { device } : {}),
     };
+  } catch (e) {
+    const sig = abortSignalName(o.signal);
+    if (sig && e instanceof AbortedError) throw new Interrupted(sig, `nothing of leak-profile's is left behind (a census already queued in PID ${o.pid} finds its result file gone and writes nothing)`);
+    throw e;
   } finally {
-    if (!hook) rmSync(dir, { recursive: true, force: true });
+    closeChannel(channel);
+    if (useHook) withdrawHookRequest(o.pid);
+  }
+}
+
+/** Write one census as JSON into the --out directory, created exclusively (0600, no symlink followed). */
+function keep(dir: string, name: string, raw: unknown): string {
+  const file = path.join(dir, name);
+  const fd = createExclusive(file);
+  try {
+    writeSync(fd, JSON.stringify(raw));
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}
+
+/** Wait `seconds`, telling the seconds left (every second for short waits, every 5 s for long ones). */
+async function countdown(seconds: number, tell: (left: number) => void, signal?: AbortSignal): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  const step = seconds <= 10 ? 1 : 5;
+  for (;;) {
+    const left = end - Date.now();
+    if (left <= 0) return;
+    const s = Math.ceil(left / 1000);
+    if (seconds >= 1 && (s % step === 0 || s === Math.ceil(seconds))) tell(s);
+    await abortableSleep(Math.min(left, left - (s - 1) * 1000 || 1000), signal); // throws AbortedError on a signal
   }
 }

@@ -23,18 +23,29 @@ export interface ChartData {
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
 /**
- * The band: lines through the middle of the fitted baseline with the rate interval's two slopes, so
- * it is narrow where the fit is sure and fans out towards the ends, as the slope's uncertainty does.
+ * The band: over the baseline's last straight stretch (where its slope is the reported rate: the
+ * steady state after any warm-up), lines through that stretch's middle with the rate interval's two
+ * slopes, so it is narrow where the fit is sure and fans out as the slope's uncertainty does.
  */
-function rateBand(base: XY, ci: [number, number] | null, rate: number | null): { lo: number[]; hi: number[] } | null {
-  if (!ci || rate === null || base.x.length < 2) return null;
-  const mid = Math.floor(base.x.length / 2);
-  const tm = base.x[mid]!;
-  const lo: number[] = [], hi: number[] = [];
+export function rateBand(base: XY, ci: [number, number] | null, rate: number | null): { lo: (number | null)[]; hi: (number | null)[] } | null {
+  const n = base.x.length;
+  if (!ci || rate === null || n < 2) return null;
+  const tol = Math.max(Math.abs(rate) * 0.15, (ci[1] - ci[0]) / 2, 0.05);
+  let from = n - 2;
+  while (from > 0) {
+    const dt = (base.x[from]! - base.x[from - 1]!) / 60;
+    if (dt > 0 && Math.abs((base.y[from]! - base.y[from - 1]!) / dt - rate) > tol) break;
+    from--;
+  }
+  const tm = (base.x[from]! + base.x[n - 1]!) / 2;
+  let k = from;
+  while (k < n - 1 && base.x[k]! < tm) k++;
+  const ym = base.y[k]! - ((base.x[k]! - tm) / 60) * rate;
+  const lo: (number | null)[] = [], hi: (number | null)[] = [];
   base.x.forEach((t, i) => {
+    if (i < from) return void (lo.push(null), hi.push(null));
     const dt = (t - tm) / 60;
-    const a = base.y[i]! + dt * (ci[0] - rate);
-    const b = base.y[i]! + dt * (ci[1] - rate);
+    const a = ym + dt * ci[0], b = ym + dt * ci[1];
     lo.push(r2(Math.min(a, b))), hi.push(r2(Math.max(a, b)));
   });
   return { lo, hi };
@@ -57,7 +68,7 @@ export function buildChartData(c: ComposedRow, xOffset: number, buckets = CHART_
   base.x.forEach((x, i) => {
     const k = at.get(x)!;
     bs[k] = r2(base.y[i]!);
-    if (band) (lo[k] = band.lo[i]!), (hi[k] = band.hi[i]!);
+    if (band) (lo[k] = band.lo[i] ?? null), (hi[k] = band.hi[i] ?? null);
   });
   return {
     id: c.rank,

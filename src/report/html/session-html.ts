@@ -4,8 +4,13 @@
 import type { ComposedRow, ComposedSession } from '../compose-session.js';
 import { formatDuration, formatMb } from '../../units.js';
 import { readAsset, readUplot } from './assets.js';
-import { buildChartData, type ChartData } from './session-chart-data.js';
+import { buildChartData, CHART_BUCKETS, type ChartData } from './session-chart-data.js';
 import { escapeHtml as h, renderPage } from './page-shell.js';
+import { sparklineSvg } from './sparkline-svg.js';
+import { thin } from './downsample.js';
+
+/** More stable processes than this are listed in one compact table (sparklines), not charted one by one. */
+export const MAX_CHARTED_STABLE = 6;
 
 const fix = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
 
@@ -47,6 +52,7 @@ function treeSection(s: ComposedSession): string {
     return `<li style="margin-left:${depth * 1.5}em">${link} — ${h(r.rateText)}${drives}</li>`;
   });
   const lead = s.tree.driver ? `${h(s.tree.driver.label)} drives the tree total (${h(s.tree.driver.rateText)}).` : 'No single process drives the tree total.';
+  if (s.folded && !s.folded.rows.length) items.push(`<li class="folded" style="margin-left:1.5em">${h(s.folded.text)}</li>`);
   return `<section id="tree"><h2>Process tree</h2><p>${lead}</p><ul class="tree">${items.join('')}</ul></section>`;
 }
 
@@ -62,10 +68,29 @@ function processSection(r: ComposedRow, s: ComposedSession): string {
   );
 }
 
-/** The page's data: one chart per process, on epoch seconds (or seconds since start for a trace). */
+/** Rows that get a chart section; the rest (many stable ones) go to the compact table. */
+function chartedRows(s: ComposedSession): { charted: ComposedRow[]; compact: ComposedRow[] } {
+  const quiet = s.rows.filter((r) => r.oneLine);
+  if (quiet.length <= MAX_CHARTED_STABLE) return { charted: s.rows, compact: [] };
+  return { charted: s.rows.filter((r) => !r.oneLine), compact: quiet };
+}
+
+function compactTable(rows: ComposedRow[]): string {
+  if (!rows.length) return '';
+  const line = (r: ComposedRow) => {
+    const p = r.row.report;
+    const xy = thin(r.row.t_s, r.row.mb, 80);
+    return `<tr id="p-${r.rank}"><td>${h(r.label)}</td><td>${sparklineSvg(xy.y, 160, 22, Math.max(2, Math.abs(p.last_mb ?? 0) * 0.02))}</td><td class="num">${formatMb(p.last_mb)}</td><td>${h(r.explanation)}</td></tr>`;
+  };
+  return `<section id="stable"><h2>${rows.length} processes with nothing to chart</h2><table><thead><tr><th>Process</th><th>Series</th><th>Last</th><th>Verdict</th></tr></thead><tbody>${rows.map(line).join('')}</tbody></table></section>`;
+}
+
+/** The page's data: one chart per charted process, on epoch seconds (or seconds since start for a trace). */
 export function buildPageData(s: ComposedSession): { realTime: boolean; charts: ChartData[] } {
   const offset = s.startMs === null ? 0 : s.startMs / 1000;
-  return { realTime: s.startMs !== null, charts: s.rows.filter((r) => r.row.mb.length >= 2).map((r) => buildChartData(r, offset)) };
+  // A stable process's small chart needs fewer points.
+  const { charted } = chartedRows(s);
+  return { realTime: s.startMs !== null, charts: charted.filter((r) => r.row.mb.length >= 2).map((r) => buildChartData(r, offset, r.oneLine ? 400 : CHART_BUCKETS)) };
 }
 
 /** Render one composed session as a self-contained HTML document. */
@@ -74,7 +99,7 @@ export function renderSessionHtml(s: ComposedSession): string {
   const body =
     `<header><h1>leak-detective report</h1><p class="title">${h(s.title)}</p>` +
     `<p class="headline status-${s.status}">${h(s.headline)}</p></header>` +
-    `<main>${summaryTable(s)}${treeSection(s)}${s.rows.map((r) => processSection(r, s)).join('')}` +
+    `<main>${summaryTable(s)}${treeSection(s)}${chartedRows(s).charted.map((r) => processSection(r, s)).join('')}${compactTable(chartedRows(s).compact)}` +
     `<p class="hint">Drag across a chart to zoom, double-click to reset. Band: the rate's 95 % interval about the fitted baseline.</p></main>`;
   return renderPage({ title: `leak-detective: ${s.title}`, css: uplot.css, body, data: buildPageData(s), scripts: [uplot.js, readAsset('session-page.js')] });
 }

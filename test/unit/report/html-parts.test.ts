@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inlineJson, inlineScript, escapeHtml } from '../../../src/report/html/page-shell.js';
 import { downsampleMinMax, thin } from '../../../src/report/html/downsample.js';
+import { rateBand } from '../../../src/report/html/session-chart-data.js';
 
 test('inline JSON escapes </script>, <!-- and U+2028/2029 and still parses to the same value', () => {
   const v = { cmd: 'python x.py </script><script>alert(1)</script> <!-- \u2028\u2029 &' };
@@ -29,4 +30,17 @@ test('min/max downsampling: ≤ 2 points per bucket, every spike and dip kept, t
   assert.deepEqual(short, { x: [0, 1, 2], y: [5, 6, 7] });
   const th = thin(Array.from({ length: 10 }, (_, i) => i), Array.from({ length: 10 }, (_, i) => i), 4);
   assert.deepEqual(th.x, [0, 3, 6, 9]);
+});
+
+test('the rate band covers the steady stretch only, pinned at its middle, fanning by the interval', () => {
+  // Warm-up flat for 10 min, then 20 MB/min for 20 min; interval 18–22 MB/min.
+  const x = Array.from({ length: 31 }, (_, i) => i * 60);
+  const y = x.map((t) => (t <= 600 ? 100 : 100 + ((t - 600) / 60) * 20));
+  const band = rateBand({ x, y }, [18, 22], 20)!;
+  assert.ok(band.lo.slice(0, 10).every((v) => v === null), 'no band over the warm-up');
+  const mid = 20; // t = 1200 s, the middle of 600..1800
+  assert.equal(band.lo[mid], y[mid]);
+  assert.equal(band.hi[mid], y[mid]);
+  assert.equal(band.hi[30]! - band.lo[30]!, 4 * 10, 'at the end, 10 min from the middle: (22 − 18) × 10');
+  assert.equal(rateBand({ x, y }, null, 20), null);
 });

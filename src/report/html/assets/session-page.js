@@ -33,11 +33,15 @@
     var opts = {
       width: Math.max(320, el.clientWidth || 900),
       height: c.height,
-      scales: { x: { time: data.realTime } },
+      // At least ±1 % (≥ 1 MB) around the middle: noise on a flat line must not look like a signal.
+      scales: { x: { time: data.realTime }, y: { range: function (u, lo, hi) {
+        var mid = (lo + hi) / 2, half = Math.max(((hi - lo) / 2) * 1.08, Math.abs(mid) * 0.01, 1);
+        return [mid - half, mid + half];
+      } } },
       series: series,
       bands: c.hasBaseline ? [{ series: [4, 3], fill: 'rgba(217,119,6,0.12)' }] : [],
       axes: [
-        data.realTime ? {} : { values: function (u, vs) { return vs.map(duration); } },
+        data.realTime ? { space: 90 } : { space: 90, values: function (u, vs) { return vs.map(duration); } },
         { size: 80, values: mbTicks }
       ],
       cursor: { drag: { x: true, y: false } },

@@ -1,0 +1,36 @@
+// More holder shapes (fixtures/programs/py_holders.py): a bound method kept as a callback keeps its
+// object, and a module-level defaultdict. Each: the first grower, its bytes within 25 % of what the
+// fixture allocates, the path as the code reads it, and the target still correct afterwards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PYTHON } from '../helpers/procs.js';
+import { startPython } from '../helpers/python.js';
+import { mbPerMin, profilePid, relErr, watch } from '../helpers/profile-run.js';
+
+const PER_S = 10, KB = 64;
+const TRUTH = (PER_S * KB * 60) / 1024; // 37.5 MB/min
+
+const cases: { shape: string; path: RegExp }[] = [
+  { shape: 'bound', path: /^callbacks\[i\]\.__self__\.seen \(list, \d+ items, [\d.]+ MB\)$/ },
+  { shape: 'defaultdict', path: /^stats\['batches'\] \(list, \d+ items, [\d.]+ MB\)$/ },
+];
+
+for (const c of cases) {
+  test(`${c.shape}: LoggedBatch first, ${TRUTH} MB/min within 25 %, and its holder named as the code reads`, async () => {
+    const p = startPython(PYTHON, 'py_holders.py', ['--shape', c.shape, '--per-s', String(PER_S), '--kb', String(KB), '--lifetime', '60']);
+    const w = watch(p);
+    try {
+      await w.ready;
+      const { rep } = await profilePid(p.pid!, ['--snapshots', '3', '--interval', '2']);
+      const top = rep.growing[0]!;
+      assert.equal(top.type, 'LoggedBatch', JSON.stringify(rep.growing.slice(0, 3)));
+      const got = mbPerMin(top.bytes_per_min);
+      assert.ok(relErr(got, TRUTH) < 0.25, `${got.toFixed(1)} MB/min vs ${TRUTH}`);
+      assert.match(top.retainer_path ?? '', c.path);
+    } finally {
+      p.kill('SIGTERM');
+    }
+    const end = await w.done;
+    assert.match(end.stdout, /^ok \d+$/m, `the target checked its own state: ${end.stdout}${end.stderr}`);
+  });
+}

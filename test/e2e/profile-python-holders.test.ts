@@ -1,0 +1,43 @@
+// Holders named the way a user reads the code, on live CPython processes (fixtures/programs/py_holders.py):
+// a main() local, a closure, an lru_cache, a class attribute and a numpy image cached on each camera
+// of a scene. Each: the first grower, its bytes within 25 % of what the fixture allocates, the path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PYTHON } from '../helpers/procs.js';
+import { startPython } from '../helpers/python.js';
+import { mbPerMin, profilePid, relErr, watch } from '../helpers/profile-run.js';
+
+const PER_S = 10, KB = 64;
+const TRUTH = (PER_S * KB * 60) / 1024; // 37.5 MB/min
+
+const cases: { shape: string; type: string; path: RegExp }[] = [
+  { shape: 'main-local', type: 'ProcessedImage', path: /^py_holders\.py:main\(\) local processor → \.image_processor\._cache \(dict, \d+ items, [\d.]+ MB\)$/ },
+  { shape: 'closure', type: 'CapturedBatch', path: /^listeners\[i\] → make_listener\.<locals>\.on_batch\(\) captures seen \(list, \d+ items, [\d.]+ MB\)$/ },
+  { shape: 'lru', type: 'DecodedImage', path: /^decode \(lru_cache, \d+ entries, [\d.]+ MB\)$/ },
+  { shape: 'class-attr', type: 'Sample', path: /^Registry\.samples \(list, \d+ items, [\d.]+ MB\)$/ },
+  { shape: 'camera', type: 'numpy.ndarray', path: /^scene\.cameras\[i\]\._cached_image \(list, 400 items, [\d.]+ MB\)$/ },
+];
+
+for (const c of cases) {
+  test(`${c.shape}: ${c.type} first, ${TRUTH} MB/min within 25 %, and its holder named as the code reads`, async () => {
+    const p = startPython(PYTHON, 'py_holders.py', ['--shape', c.shape, '--per-s', String(PER_S), '--kb', String(KB), '--lifetime', '60']);
+    const w = watch(p);
+    try {
+      await w.ready;
+      const { rep } = await profilePid(p.pid!, ['--snapshots', '3', '--interval', '2']);
+      const top = rep.growing[0]!;
+      assert.equal(top.type, c.type, JSON.stringify(rep.growing.slice(0, 3)));
+      const got = mbPerMin(top.bytes_per_min);
+      assert.ok(relErr(got, TRUTH) < 0.25, `${got.toFixed(1)} MB/min vs ${TRUTH}`);
+      assert.match(top.retainer_path ?? '', c.path);
+      // the holder's size includes the data it keeps: at least what was allocated before the holder census
+      const mb = Number(/([\d.]+) MB\)$/.exec(top.retainer_path ?? '')?.[1]);
+      const made = (top.counts[top.counts.length - 1]! * KB) / 1024;
+      assert.ok(mb >= made * 0.9, `holder ${mb} MB for ${made.toFixed(1)} MB allocated`);
+    } finally {
+      p.kill('SIGTERM');
+    }
+    const end = await w.done;
+    assert.match(end.stdout, /^ok \d+$/m, `the target checked its own state: ${end.stdout}${end.stderr}`);
+  });
+}

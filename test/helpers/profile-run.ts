@@ -1,0 +1,54 @@
+// Running leak-profile against a fixture process from the Python e2e tests: wait for the fixture to
+// say it is ready, profile it, and keep its output so the test can check it still worked afterwards.
+import type { ChildProcess } from 'node:child_process';
+import type { ProfileReport } from '../../src/types.js';
+import { runBin, type BinResult } from './procs.js';
+
+export interface Watched {
+  /** Resolves when the fixture printed a line matching `ready` (or exited: then it rejects). */
+  ready: Promise<void>;
+  /** Resolves when it exits, with everything it printed. */
+  done: Promise<BinResult>;
+}
+
+/** Follow a fixture's output from the start. */
+export function watch(child: ChildProcess, ready: RegExp = /^ready/m, timeoutMs = 60_000): Watched {
+  let stdout = '';
+  let stderr = '';
+  let onReady: () => void = () => {};
+  let onFail: (e: Error) => void = () => {};
+  const readyP = new Promise<void>((res, rej) => {
+    onReady = res;
+    onFail = rej;
+  });
+  const timer = setTimeout(() => onFail(new Error(`the fixture did not get ready in ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+    if (ready.test(stdout)) {
+      clearTimeout(timer);
+      onReady();
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<BinResult>((res) => {
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      onFail(new Error(`the fixture exited (${code ?? signal}) before it was ready: ${stderr}`));
+      res({ code, signal, stdout, stderr });
+    });
+  });
+  return { ready: readyP, done };
+}
+
+/** leak-profile --pid PID --json with the given flags; the parsed report and the raw result. */
+export async function profilePid(pid: number, flags: string[], opts: { cwd?: string } = {}): Promise<{ r: BinResult; rep: ProfileReport }> {
+  const r = await runBin('leak-profile', ['--pid', String(pid), ...flags, '--json'], { cwd: opts.cwd, timeoutMs: 80_000 });
+  if (r.code !== 0) throw new Error(`leak-profile exited ${r.code}: ${r.stderr}`);
+  return { r, rep: JSON.parse(r.stdout) as ProfileReport };
+}
+
+/** MB/min as leak-profile reports it. */
+export const mbPerMin = (bytesPerMin: number | null | undefined): number => (bytesPerMin ?? NaN) / 1048576;
+
+/** Assert-friendly: |got - want| / want. */
+export const relErr = (got: number, want: number): number => Math.abs(got - want) / want;
