@@ -92,7 +92,9 @@ export function ar1SlopeError(t: ArrayLike<number>, r: ArrayLike<number>, from: 
     rss += r[i]! ** 2;
     if (i + 1 < to) num += r[i]! * r[i + 1]!;
   }
-  if (n < 4 || rss <= 0) {
+  // Fewer than 12 points (a line through a few cycles' troughs) cannot estimate a correlation: treat
+  // them as independent, which is also what separate cycles' troughs are.
+  if (n < 12 || rss <= 0) {
     const s2 = n > 2 ? rss / (n - 2) : 0;
     return { rho: 0, se: Math.sqrt(s2 * g1) / scale, df: Math.max(n - 2, 1) };
   }

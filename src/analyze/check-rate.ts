@@ -12,11 +12,9 @@ export function checkRate(a: SeriesAnalysis, maxRate: number): RateCheck {
   }
   const rate = a.rate_mb_per_min ?? 0;
   const [lo, hi] = a.rate_ci95_mb_per_min ?? [rate, rate];
-  // Not growing by the floor, but the interval still reaches the bound (a short or wandering run):
-  // only the interval can pass it.
-  if (a.classification !== 'growing') {
-    if (hi < maxRate || a.rate_ci95_mb_per_min === null) return { verdict: 'pass', reason: `${a.classification}, not growing`, more_s: null };
-  }
+  // The contract (DESIGN.md §1): cycling, plateau and stable pass; their class already says the
+  // baseline does not keep rising.
+  if (a.classification !== 'growing') return { verdict: 'pass', reason: `${a.classification}, not growing`, more_s: null };
   if (lo > maxRate && a.classification === 'growing') return { verdict: 'fail', reason: `lower bound ${lo.toFixed(1)} > ${maxRate}`, more_s: null };
   if (hi < maxRate) return { verdict: 'pass', reason: `growing, but below the bound`, more_s: null };
   const h = (hi - lo) / 2;

@@ -88,7 +88,11 @@ function cyclesAtDrops(t: ArrayLike<number>, y: ArrayLike<number>, period: numbe
   const d = Float64Array.from({ length: n }, (_, i) => y[i]! - slope * t[i]!).sort();
   const amp = d[Math.floor(n * 0.95)]! - d[Math.floor(n * 0.05)]!;
   const cuts: number[] = [];
-  for (let i = 1; i < n; i++) if (y[i]! - y[i - 1]! < -0.5 * amp) cuts.push(i);
+  for (let i = 1; i < n; i++) {
+    if (y[i]! - y[i - 1]! < -0.5 * amp) cuts.push(i);
+    // a release caught mid-way (one sample between peak and trough): cut at the trough
+    else if (i + 1 < n && y[i]! < y[i - 1]! && y[i + 1]! < y[i]! && y[i + 1]! - y[i - 1]! < -0.5 * amp) cuts.push(++i);
+  }
   if (cuts.length < 4) return null;
   const out: Cycles = { tc: [], troughs: [], peaks: [], means: [] };
   for (let c = 0; c + 1 < cuts.length; c++) {

@@ -51,13 +51,15 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   // interval is merely too wide to exclude 0 (a warm-up, then a slow leak in wandering readings)
   // (with some evidence: the rate at least one standard error above 0).
   const maybeRising = rate >= floor && rate >= half / 2 && (m.name === 'hinge' || m.name === 'saturating') && m.endSlope * 60 >= floor;
-  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && !stillRising && !maybeRising) {
+  // …and only when the end is flat next to the rise before it (or below the floor).
+  const levelled = rate < floor || rate < 0.25 * Math.abs(m.startSlope * 60);
+  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && !stillRising && !maybeRising && levelled) {
     return {
       classification: 'plateau', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model,
       explanation: `it grew by ${rise.toFixed(0)} MB and then levelled off (a cache filling up, or warm-up)`, need_more_s: null,
     };
   }
-  if (stillRising || (roseWell && maybeRising)) {
+  if (stillRising || (roseWell && (maybeRising || ((m.name === 'hinge' || m.name === 'saturating') && !levelled)))) {
     // Significant growth, but not yet clearly above the floor: record longer (SE ∝ T^(-3/2)).
     // Growth that is not even significant is noise around a flat end: plateau or stable.
     const span = tEnd - t[Math.max(0, from)]!;
