@@ -58,9 +58,15 @@ test('grandchildren are tracked: each appears as a child row and is summed into 
     const grand = children.find((c) => c.pid === grandPid)!;
     assert.ok(grand.last_mb! >= 38, `the grandchild holds its 40 MiB: ${grand.last_mb}`);
     const tree = byRole('tree')[0]!;
-    const sum = [byRole('main')[0]!, ...children].reduce((a, p) => a + p.last_mb!, 0);
-    assert.ok(Math.abs(tree.last_mb! - sum) < 0.5, `tree last ${tree.last_mb} MB = Σ members ${sum.toFixed(2)} MB`);
+    assert.equal(tree.metric, 'pss', 'the tree row sums PSS by default (DESIGN.md, the tree row)');
     assert.ok(tree.last_mb! >= grand.last_mb!, 'the grandchild is inside the tree total');
+    // On one metric for every row, the tree's last reading is the members' sum.
+    const u = await runBin('leak-report', ['--db', db, '--json', '--metric', 'uss']);
+    const same = JSON.parse(u.stdout) as SessionReport;
+    const sameTree = same.processes.find((p) => p.role === 'tree')!;
+    const sum = same.processes.filter((p) => p.role !== 'tree').reduce((a, p) => a + p.last_mb!, 0);
+    assert.equal(sameTree.metric, 'uss');
+    assert.ok(Math.abs(sameTree.last_mb! - sum) < 0.5, `tree last ${sameTree.last_mb} MB = Σ members ${sum.toFixed(2)} MB`);
 
     const only = await runBin('leak-track', [String(chain.pid), '1s', '0.25', '--db', db, '--json', '--no-children']);
     assert.equal(only.code, 0, only.stderr);
