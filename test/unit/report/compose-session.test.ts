@@ -86,7 +86,7 @@ test("the tree logic's own short-lived summary (SessionReport.short_lived) folds
   };
   const s = composeSession(summarised, kept);
   assert.equal(s.folded!.count, 6);
-  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6; ≤ 3 samples, ≤ 4s, ≤ [\d.]+ MB [A-Z]+ each\): in the tree total, not reported one by one/);
+  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6\): ≤ 3 samples, ≤ 4s, ≤ [\d.]+ MB [A-Z]+ each; in the tree total, not reported one by one/);
   assert.equal(s.tree!.row.label, 'tree total (python 4242 + 9 children)');
   assert.match(renderSessionText(s, { width: 100, color: false }), /^  \+ 6 more children, folded into one line below$/m);
 });
