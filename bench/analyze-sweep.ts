@@ -1,7 +1,7 @@
 // Benchmark: our classifier vs the rules users otherwise apply, on the same seeded labelled sweep.
 // Run: node dist/bench/analyze-sweep.js
-import { analyzeSeries } from '../src/analyze/index.js';
-import { labelledSweep, sample, tStar, type Trace } from '../test/helpers/series-generator.js';
+import { analyzeSeries, checkRate } from '../src/analyze/index.js';
+import { irregularTimes, issueSweep, labelledSweep, sample, sampleAt, tStar, type Trace } from '../test/helpers/series-generator.js';
 import { BASELINES, olsRule, type BaselineVerdict } from './analyze-baselines.js';
 
 type Rule = (t: ArrayLike<number>, y: ArrayLike<number>) => BaselineVerdict;
@@ -40,32 +40,62 @@ function timeToVerdict(rule: Rule, tr: Trace): number | null {
   return stableFrom;
 }
 
-export async function main(): Promise<string> {
-  const traces = labelledSweep(2024, 20);
-  const lines: string[] = [];
-  lines.push(`Labelled sweep: ${traces.length} traces (seed 2024), ${new Set(traces.map((t) => t.kind)).size} kinds.`);
-  // our per-class F1
+function f1Line(traces: Trace[], got: string[]): string {
   const classes = ['growing', 'cycling', 'plateau', 'stable', 'insufficient-data'] as const;
+  return classes
+    .map((c) => {
+      let tp = 0, fp = 0, fn = 0;
+      traces.forEach((tr, i) => (got[i] === c && tr.label === c ? tp++ : got[i] === c ? fp++ : tr.label === c ? fn++ : 0));
+      return tp + fp + fn === 0 ? `${c} —` : `${c} ${((2 * tp) / (2 * tp + fp + fn)).toFixed(3)}`;
+    })
+    .join(', ');
+}
+
+export async function main(): Promise<string> {
+  const ours0 = labelledSweep(2024, 20);
+  const issue = issueSweep(2024, 10);
+  const traces = [...ours0, ...issue];
+  const lines: string[] = [];
+  lines.push(`Labelled sweep: ${ours0.length} traces of our generator + ${issue.length} of the issue-10 shapes (seed 2024), ${new Set(traces.map((t) => t.kind)).size} kinds.`);
   const got = traces.map((tr) => analyzeSeries(tr).classification);
-  const f1s = classes.map((c) => {
-    let tp = 0, fp = 0, fn = 0;
-    traces.forEach((tr, i) => (got[i] === c && tr.label === c ? tp++ : got[i] === c ? fp++ : tr.label === c ? fn++ : 0));
-    return `${c} ${((2 * tp) / (2 * tp + fp + fn)).toFixed(3)}`;
-  });
-  lines.push(`leak-detective per-class F1: ${f1s.join(', ')}`, '');
-  lines.push('| detector | F1 (leak vs not) | false alarms on non-leaking | median rate error (linear leaks) | ms/trace |', '|---|---|---|---|---|');
+  lines.push(`leak-detective per-class F1, all: ${f1Line(traces, got)}`);
+  lines.push(`issue-10 shapes alone: ${f1Line(issue, got.slice(ours0.length))}`, '');
+  traces.forEach((tr, i) => got[i] !== tr.label && lines.push(`- missed: ${tr.kind} (Δt ${tr.dt.toFixed(1)}, σ ${tr.noise}, n ${tr.t_s.length}): ${tr.label} → ${got[i]}`));
+  lines.push('', '| detector | F1 (leak vs not) | false alarms on non-leaking | median rate error (linear leaks) | ms/trace |', '|---|---|---|---|---|');
   for (const [name, rule] of [['leak-detective', ours] as const, ...Object.entries(BASELINES)]) {
     const s = score(name, rule as Rule, traces);
     lines.push(`| ${s.name} | ${s.f1.toFixed(3)} | ${(s.falseAlarm * 100).toFixed(1)} % | ${(s.rateErr * 100).toFixed(1)} % | ${s.ms.toFixed(2)} |`);
   }
-  lines.push('', 'Time to a stable correct "growing" verdict on linear leaks, against the statistical floor T* = (12·z²·σ²·Δt/r²)^(1/3), z = 2.49:', '');
-  lines.push('| rate MB/min | σ MB | Δt s | T* s | ours s (×T*) | OLS p<0.05 s (×T*) |', '|---|---|---|---|---|---|');
+  // the gate (leak-check --max-rate) at three bounds on every trace with a true rate
+  let falseFail = 0, missed = 0, inconcl = 0, below = 0, above = 0;
+  const analyses = traces.map((tr) => analyzeSeries(tr));
+  for (const bound of [10, 50, 200]) {
+    traces.forEach((tr, i) => {
+      if (tr.rate === null || tr.label === 'insufficient-data') return;
+      const rate = tr.label === 'growing' ? tr.rate : 0;
+      const v = checkRate(analyses[i]!, bound).verdict;
+      if (rate < 0.8 * bound) (below++, v === 'fail' && falseFail++);
+      if (rate > 1.2 * bound) (above++, v === 'pass' && missed++, v === 'inconclusive' && inconcl++);
+    });
+  }
+  lines.push('', `Gate at bounds 10, 50, 200 MB/min: false FAIL below 0.8× the bound ${falseFail}/${below}; missed FAIL (PASS) above 1.2× ${missed}/${above}; INCONCLUSIVE above 1.2× ${inconcl}/${above} (each with how long to record).`);
+  lines.push('', 'Time to a stable correct "growing" verdict, against the statistical floor T* = (12·z²·σ²·Δt/r²)^(1/3), z = 2.49 (σ the white part of the noise):', '');
+  lines.push('| shape | rate MB/min | σ MB | Δt s | T* s | ours s (×T*) | OLS p<0.05 s (×T*) |', '|---|---|---|---|---|---|---|');
+  const rows: [string, number, number, number, Trace][] = [];
   for (const [rate, sigma, dt] of [[5, 2, 2], [30, 5, 2], [120, 20, 5], [600, 50, 1], [2, 1, 10]] as const) {
     const ts = tStar(sigma, dt, rate / 60);
-    const tr = sample({ kind: 'linear', label: 'growing', rate, f: (t) => 1000 + (rate * t) / 60 }, Math.ceil((8 * ts) / dt) + 20, dt, { sigma }, 77);
+    rows.push(['linear', rate, sigma, dt, sample({ kind: 'linear', label: 'growing', rate, f: (t) => 1000 + (rate * t) / 60 }, Math.ceil((8 * ts) / dt) + 20, dt, { sigma }, 77)]);
+  }
+  // the issue's shapes: a leak under a 1 GB, 4-min sawtooth; checkpoint spikes sampled every 1–7 s;
+  // wandering noise (φ = 0.98); a leak released at the end
+  rows.push(['1 GB sawtooth, P 4 min', 70, 5, 5, sample({ kind: 's', label: 'growing', rate: 70, f: (t) => 3000 + 1024 * ((t % 240) / 240) + (70 * t) / 60 }, 720, 5, { sigma: 5 }, 78)]);
+  rows.push(['checkpoints +2 GB/20 s per 10 min', 80, 5, 4, sampleAt({ kind: 'c', label: 'growing', rate: 80, f: (t) => 3000 + (80 * t) / 60 + (t % 600 >= 300 && t % 600 < 320 ? 2048 : 0) }, irregularTimes(3600, 1, 7, 79), { sigma: 5 }, 80)]);
+  rows.push(['AR(1) φ 0.98', 30, 5, 1, sample({ kind: 'a', label: 'growing', rate: 30, f: (t) => 3000 + (30 * t) / 60 }, 1200, 1, { sigma: 5, ar: 0.98 }, 81)]);
+  for (const [shape, rate, sigma, dt, tr] of rows) {
+    const ts = tStar(sigma, dt, rate / 60);
     const a = timeToVerdict(ours, tr), b = timeToVerdict(olsRule, tr);
     const fmt = (x: number | null) => (x === null ? 'never' : `${x.toFixed(0)} (${(x / ts).toFixed(1)}×)`);
-    lines.push(`| ${rate} | ${sigma} | ${dt} | ${ts.toFixed(0)} | ${fmt(a)} | ${fmt(b)} |`);
+    lines.push(`| ${shape} | ${rate} | ${sigma} | ${dt} | ${ts.toFixed(0)} | ${fmt(a)} | ${fmt(b)} |`);
   }
   const text = lines.join('\n');
   console.log(text);

@@ -1,6 +1,8 @@
-// Benchmark: our streaming parse + aggregate + diff against memlab on generated Node heap snapshots,
-// wall time and peak RSS (/usr/bin/time -v), side by side. Run: node dist/bench/profile-node.js [MB...]
+// Benchmark: our streaming parse + aggregate + diff + dominator tree (retained sizes, folding, holder
+// clusters) against memlab on generated Node heap snapshots, wall time and peak RSS (/usr/bin/time -v),
+// side by side. Run: node dist/bench/profile-node.js [MB...] [--strings[=MB]] [--no-memlab]
 // Snapshots are generated under bench/out/ by a child that grows a named cache between snapshots.
+// --no-memlab: ours only (memlab takes many minutes on a loaded shared box).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -49,18 +51,22 @@ function timed(cmd: string, args: string[]): Run {
 export async function main(sizes = [100, 300]): Promise<string> {
   mkdirSync(OUT, { recursive: true });
   const lines = ['| snapshots | file MB | ours: wall s (MB/s) | ours: peak RSS (× file) | found | memlab find-leaks --trace-all-objects: wall s (MB/s) | peak RSS (× file) | memlab analyze object-size: wall s | peak RSS (× file) |', '|---|---|---|---|---|---|---|---|---|'];
-  const cases: [number, 'objects' | 'strings'][] = [...sizes.map((s) => [s, 'objects'] as [number, 'objects']), [700, 'strings']];
+  const stringsArg = process.argv.find((a) => a.startsWith('--strings'));
+  const stringsMb = Number(stringsArg?.split('=')[1] ?? 700);
+  const peers = !process.argv.includes('--no-memlab');
+  const cases: [number, 'objects' | 'strings'][] = [...sizes.map((s) => [s, 'objects'] as [number, 'objects']), [stringsMb, 'strings']];
   for (const [mb, kind] of cases) {
-    if (kind === 'strings' && !process.argv.includes('--strings')) continue;
+    if (kind === 'strings' && !stringsArg) continue;
     const files = generate(mb, kind);
     const total = files.reduce((s, f) => s + statSync(f).size, 0) / 1048576;
     const last = statSync(files[2]!).size / 1048576;
     const ours = timed(process.execPath, [path.join(ROOT, 'dist/src/cli/bin/leak-profile.js'), '--snapshot', ...files, '--top', '3']);
-    const found = /LeakyRecord .* store\.cache \(Map\)/.test(ours.out) ? 'LeakyRecord, store.cache (Map)' : 'no';
-    const fl = timed(MEMLAB, ['find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--trace-all-objects']);
-    const os = timed(MEMLAB, ['analyze', 'object-size', '--snapshot', files[2]!]);
-    const f = (r: Run, mbs: number) => (r.ok ? `${r.wall.toFixed(1)} (${(mbs / r.wall).toFixed(0)})` : `failed: ${/(RangeError[^\n]*|Error[^\n]*)/.exec(r.out)?.[1] ?? 'error'}`);
-    lines.push(`| 3 × ${kind} | ${last.toFixed(0)} (3 files: ${total.toFixed(0)}) | ${f(ours, total)} | ${ours.rssMb.toFixed(0)} MB (${(ours.rssMb / last).toFixed(2)}×) | ${found} | ${f(fl, total)} | ${fl.rssMb.toFixed(0)} MB (${(fl.rssMb / last).toFixed(1)}×) | ${os.ok ? os.wall.toFixed(1) : 'failed'} | ${os.rssMb.toFixed(0)} MB (${(os.rssMb / last).toFixed(1)}×) |`);
+    const found = /HELD BY\n {2}LeakyRecord .* store\.cache \(Map\)\n/.test(ours.out) ? 'LeakyRecord first, retaining its strings, store.cache (Map)' : 'no';
+    const skipped: Run = { wall: 0, rssMb: 0, ok: false, out: 'not run (--no-memlab)' };
+    const fl = peers ? timed(MEMLAB, ['find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--trace-all-objects']) : skipped;
+    const os = peers ? timed(MEMLAB, ['analyze', 'object-size', '--snapshot', files[2]!]) : skipped;
+    const f = (r: Run, mbs: number) => (r.ok ? `${r.wall.toFixed(1)} (${(mbs / r.wall).toFixed(0)})` : r === skipped ? 'not run' : `failed: ${/(RangeError[^\n]*|Error[^\n]*)/.exec(r.out)?.[1] ?? 'error'}`);
+    lines.push(`| 3 × ${kind} | ${last.toFixed(0)} (3 files: ${total.toFixed(0)}) | ${f(ours, total)} | ${ours.rssMb.toFixed(0)} MB (${(ours.rssMb / last).toFixed(2)}×) | ${found} | ${f(fl, total)} | ${peers ? `${fl.rssMb.toFixed(0)} MB (${(fl.rssMb / last).toFixed(1)}×)` : '-'} | ${!peers ? 'not run' : os.ok ? os.wall.toFixed(1) : 'failed'} | ${peers ? `${os.rssMb.toFixed(0)} MB (${(os.rssMb / last).toFixed(1)}×)` : '-'} |`);
   }
   const text = lines.join('\n');
   console.log(text);

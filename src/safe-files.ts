@@ -155,16 +155,29 @@ export function writeFileAtomically(file: string, data: string | Uint8Array, wha
   }
 }
 
+/** Copy a regular file (opened O_NOFOLLOW) to a new file created exclusively (see createFileExclusive). */
+export function copyFileExclusive(src: string, dst: string, what: string, mode = 0o600): void {
+  const inFd = openNoFollow(src, what);
+  try {
+    if (!fstatSync(inFd).isFile()) throw inputError(`${what}: refusing ${src}: not a regular file`);
+    const outFd = createFileExclusive(dst, what, mode);
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (let n; (n = readSync(inFd, buf, 0, buf.length, null)) > 0; ) {
+        for (let off = 0; off < n; ) off += writeSync(outFd, buf, off, n - off);
+      }
+      fsyncSync(outFd);
+    } finally {
+      closeSync(outFd);
+    }
+  } finally {
+    closeSync(inFd);
+  }
+}
+
 /** Read a small file without following a symlink, checking on the descriptor that it is a regular file (of `owners`, default us) and at most `maxBytes`. */
 export function readFileSafely(file: string, what: string, o: { maxBytes: number; owners?: number[] }): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw inputError(`${what}: refusing ${file}: it is a symbolic link (never followed)`, e);
-    throw inputError(`${what}: cannot read ${file} (${code ?? (e as Error).message})`, e);
-  }
+  const fd = openNoFollow(file, what);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw inputError(`${what}: refusing ${file}: not a regular file`);
@@ -178,5 +191,15 @@ export function readFileSafely(file: string, what: string, o: { maxBytes: number
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
+  }
+}
+
+function openNoFollow(file: string, what: string): number {
+  try {
+    return openSync(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw inputError(`${what}: refusing ${file}: it is a symbolic link (never followed)`, e);
+    throw inputError(`${what}: cannot read ${file} (${code ?? (e as Error).message})`, e);
   }
 }

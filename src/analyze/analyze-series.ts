@@ -36,7 +36,7 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
   const exc = removeExcursions(t0, despike(dense ? grid.y : input.mb, noise), noise);
   const t = exc.end < t0.length ? (Array.prototype.slice.call(t0, 0, exc.end) as number[]) : t0;
   const y = exc.end < t0.length ? exc.y.subarray(0, exc.end) : exc.y;
-  const excNote = exc.count ? `; ${exc.count} short excursion${exc.count === 1 ? '' : 's'} (+${exc.height.toFixed(0)} MB for ~${formatDuration(exc.width)}, e.g. checkpoints) left out` : '';
+  const excNote = exc.count ? `; ${exc.count} short excursion${exc.count === 1 ? '' : 's'} (${exc.height > 0 ? '+' : '−'}${Math.abs(exc.height).toFixed(0)} MB for ~${formatDuration(exc.width)}${exc.height > 0 ? ', e.g. checkpoints' : ''}) left out` : '';
   const cycles = detectCycles(toGrid(t, y, 2000), noise);
   if (cycles.period_s !== null) {
     const c = classifyCycles(t, y, cycles.period_s, cycles.noise, floor, opts.limitMb);

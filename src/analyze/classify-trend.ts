@@ -22,7 +22,7 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   from = Math.min(from, n - 8); // at least 8 points for the last segment's slope
   const lf = fitLine(t, y, Math.max(0, from), n);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
-  const rate = (m.name === 'saturating' ? m.endSlope : lf.slope) * 60;
+  const rate = lf.slope * 60;
   const half = t975(lf.df) * lf.se * 60;
   const ci: [number, number] = [rate - half, rate + half];
   const rise = m.at(tEnd) - m.at(t0);
@@ -47,13 +47,17 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   }
   const roseWell = rise > Math.max(6 * noise, 4 * lf.residualSd, 0.5);
   const stillRising = rate >= floor && ci[0] > 0;
-  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && !stillRising) {
+  // "Levelled off" is a claim about the end slope: not made while it reads above the floor and the
+  // interval is merely too wide to exclude 0 (a warm-up, then a slow leak in wandering readings)
+  // (with some evidence: the rate at least one standard error above 0).
+  const maybeRising = rate >= floor && rate >= half / 2 && (m.name === 'hinge' || m.name === 'saturating') && m.endSlope * 60 >= floor;
+  if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && !stillRising && !maybeRising) {
     return {
       classification: 'plateau', rate_mb_per_min: rate, rate_ci95_mb_per_min: ci, baseline, model,
       explanation: `it grew by ${rise.toFixed(0)} MB and then levelled off (a cache filling up, or warm-up)`, need_more_s: null,
     };
   }
-  if (stillRising) {
+  if (stillRising || (roseWell && maybeRising)) {
     // Significant growth, but not yet clearly above the floor: record longer (SE ∝ T^(-3/2)).
     // Growth that is not even significant is noise around a flat end: plateau or stable.
     const span = tEnd - t[Math.max(0, from)]!;

@@ -83,7 +83,9 @@ export function detectCycles(g: Grid, noise: number): CycleInfo {
   // staircase (or a ripple on a steady trend) detrends to a sawtooth too, but never falls.
   const fall = medianFall(g.y, Math.max(2, Math.round(lag)));
   const released = fall > Math.max(3 * cycleNoise, sd, 0.5);
-  const strong = best > 0.3 && spreadToNoise > 3;
+  // Without sharp drops, only a cycle seen 3 times (its fold checked) counts: wandering noise makes
+  // ACF peaks of 0.3–0.4 at lags of n/2 that are nothing.
+  const strong = best > 0.3 && spreadToNoise > 3 && n / lag >= 3;
   const sawtooth = best > 0.4 && spreadToNoise > 1.5 && drops >= 2; // noisy, but it drops every cycle
   const periodic = (strong || sawtooth) && sd > 0.5 && released;
   return { period_s: periodic ? lag * g.dt : null, acfPeak: Math.max(0, best), drops, spreadToNoise, noise: periodic ? cycleNoise : noise };

@@ -70,12 +70,12 @@ function lsq(t: ArrayLike<number>, y: ArrayLike<number>, basis: ((t: number) => 
 }
 
 /**
- * Candidate knots: 40 evenly spaced times between the 10th and 90th percentile of t, leaving at
+ * Candidate knots: 40 evenly spaced times from the 4th sample to the 90th percentile of t, leaving at
  * least 8 samples after the knot (a slope from 3 samples is noise, and it would be "the rate").
  */
 function knots(t: ArrayLike<number>): number[] {
   const n = t.length;
-  const a = t[Math.min(Math.floor(n * 0.1), n - 1)]!;
+  const a = t[Math.min(3, n - 1)]!; // a start-up of a few samples (an import, a fork) is a knot too
   const b = t[Math.max(Math.min(Math.floor(n * 0.9), n - 8), 0)]!;
   return Array.from({ length: 40 }, (_, i) => a + ((b - a) * i) / 39);
 }
@@ -115,7 +115,7 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
     if (s && s.coef[1]! > 0 && (!bestSat || s.rss < bestSat.rss)) {
       bestSat = {
         name: 'saturating', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + s.coef[1]! * e(x),
-        lastSegmentFrom: t0 + Math.max(span * 0.5, Math.min(span * 0.75, 4 * tau)), endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau), startSlope: s.coef[1]! / tau,
+        lastSegmentFrom: t0 + 0.75 * span, endSlope: (s.coef[1]! / tau) * Math.exp(-span / tau), startSlope: s.coef[1]! / tau,
       };
     }
   }

@@ -2,7 +2,7 @@
 // an eval phase or the end of a run releasing what was built up, and short excursions above the
 // baseline (a checkpoint: +2 GB for 20 s every 10 min). None of them says anything about the
 // steady-state rate, and a whole-window fit (or a cycle search) through them says the wrong thing.
-import { mad, median, theilSen } from './stats.js';
+import { halfSpanSlope, mad, median } from './stats.js';
 
 /**
  * Indices where a GC-like release happens: the level (median of 3, fewer at the end) falls by more
@@ -11,11 +11,17 @@ import { mad, median, theilSen } from './stats.js';
  */
 export function findReleases(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): number[] {
   const n = y.length;
-  const { slope, intercept } = theilSen(t, y);
+  const slope = halfSpanSlope(t, y);
   const resid = new Float64Array(n);
-  for (let i = 0; i < n; i++) resid[i] = y[i]! - intercept - slope * t[i]!;
+  for (let i = 0; i < n; i++) resid[i] = y[i]! - slope * t[i]!;
   const levelSd = 1.4826 * mad(resid);
-  const lev = (i: number) => median(Array.prototype.slice.call(y, i, Math.min(i + 3, n)) as number[]);
+  const lev = (i: number) => {
+    if (i + 2 < n) {
+      const a = y[i]!, b = y[i + 1]!, c = y[i + 2]!;
+      return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+    return i + 1 < n ? (y[i]! + y[i + 1]!) / 2 : y[i]!;
+  };
   const out: number[] = [];
   let lo = Infinity;
   for (let i = 3; i < n; i++) {
@@ -72,8 +78,8 @@ export interface Excursions {
 }
 
 /**
- * Short excursions above the baseline: a sharp rise, a plateau, and a sharp fall back to where the
- * baseline would be, lasting at most 1/20 of the window each and 15 % of it together (a square-wave
+ * Short excursions off the baseline: a sharp rise (or fall), a plateau, and a sharp return to where
+ * the baseline would be, lasting at most 1/8 of the window each and 15 % of it together (a square-wave
  * cycle with a high duty is a cycle, not an excursion). They are replaced by a straight line
  * between the samples around them.
  */
@@ -81,19 +87,29 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
   const n = t.length;
   const out = Float64Array.from(y as ArrayLike<number>);
   const span = t[n - 1]! - t[0]!;
-  const jump = Math.max(10 * noise, 0.5);
+  // Large next to the jitter, and not a quantum of the allocator (2 % of the level): memory read
+  // in 1 MB chunks jitters by whole chunks, with a robust σ near 0.
+  const jump = Math.max(10 * noise, 0.5, 0.02 * Math.abs(median(Array.from(y as ArrayLike<number>))));
+  // Steps are measured against the trend (a steep leak sampled every 7 s rises 7 MB a sample).
+  const slope = halfSpanSlope(t, y);
+  const z = (i: number) => y[i]! - slope * t[i]!;
   const found: { a: number; b: number; h: number }[] = [];
-  for (let i = 1; i < n - 1; i++) {
-    const h = y[i]! - y[i - 1]!;
-    if (h <= jump) continue;
-    // the excursion ends at the first sharp fall that brings the level back near y[i-1]
-    for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 20; j++) {
-      const fall = y[j - 1]! - y[j]!;
-      if (y[j - 1]! - y[i - 1]! < 0.5 * h) break; // fell back gradually, or was not a plateau
-      if (fall > 0.5 * h && Math.abs(y[j]! - y[i - 1]!) < 0.25 * h) {
-        found.push({ a: i, b: j, h });
-        i = j;
-        break;
+  // Up (a checkpoint's buffer) and down (private pages briefly shared with a short-lived child: USS
+  // dips and comes back). Each lasts at most 1/8 of the window.
+  for (const sign of [1, -1]) {
+    for (let i = 1; i < n - 1; i++) {
+      const h = sign * (z(i) - z(i - 1));
+      if (h <= jump || found.some((e) => i >= e.a && i <= e.b)) continue;
+      // the excursion ends at the first sharp return that brings the level back near y[i-1]
+      for (let j = i + 1; j < n && t[j]! - t[i]! <= span / 8; j++) {
+        const back = sign * (z(j - 1) - z(j));
+        const above = sign * (z(j - 1) - z(i - 1));
+        if (above < 0.5 * h || above > 2 * h) break; // came back gradually, or kept climbing: not a plateau
+        if (back > 0.5 * h && Math.abs(z(j) - z(i - 1)) < 0.25 * h) {
+          found.push({ a: i, b: j, h: sign * h });
+          i = j;
+          break;
+        }
       }
     }
   }
@@ -102,10 +118,10 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
   let tail = n - 1;
   while (tail > 1 && t[n - 1]! - t[tail - 1]! <= span / 20) tail--;
   for (let i = tail; i < n; i++) {
-    const h = y[i]! - y[i - 1]!;
+    const h = z(i) - z(i - 1);
     if (h <= jump || (found.length && found[found.length - 1]!.b > i)) continue;
     let high = true;
-    for (let j = i; j < n; j++) if (y[j]! - y[i - 1]! < 0.5 * h) high = false;
+    for (let j = i; j < n; j++) if (z(j) - z(i - 1) < 0.5 * h) high = false;
     if (high) {
       end = i;
       found.push({ a: i, b: n, h });
@@ -113,6 +129,7 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
     }
   }
   const inside = found.reduce((s, e) => s + (e.b - e.a), 0);
+  found.sort((p, q) => p.a - q.a);
   if (!found.length || inside > 0.15 * n || end < n / 2) return { y: out, end: n, count: 0, height: 0, width: 0 };
   for (const { a, b } of found) {
     if (b >= n) continue;

@@ -4,10 +4,38 @@ import { ar1SlopeError } from './ar1.js';
 
 /** Median of a numeric array (copies; does not reorder the input). */
 export function median(xs: ArrayLike<number>): number {
-  const a = Float64Array.from(xs as ArrayLike<number>).sort();
+  const a = Float64Array.from(xs as ArrayLike<number>);
   const n = a.length;
   if (n === 0) return NaN;
-  return n % 2 ? a[n >> 1]! : (a[n / 2 - 1]! + a[n / 2]!) / 2;
+  const hi = select(a, n >> 1);
+  if (n % 2) return hi;
+  let lo = -Infinity; // the largest value left of the upper middle, after the partition
+  for (let i = 0; i < n >> 1; i++) if (a[i]! > lo) lo = a[i]!;
+  return (lo + hi) / 2;
+}
+
+/** The k-th smallest value (quickselect, in place: a is partitioned around it). O(n) on average. */
+function select(a: Float64Array, k: number): number {
+  let l = 0, r = a.length - 1;
+  while (r > l) {
+    const pivot = a[(l + r) >> 1]!;
+    let i = l, j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i] = a[j]!;
+        a[j] = x;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else break;
+  }
+  return a[k]!;
 }
 
 /** Median absolute deviation (unscaled). */
@@ -25,8 +53,15 @@ export function mad(xs: ArrayLike<number>): number {
 export function robustNoise(y: ArrayLike<number>): number {
   if (y.length < 3) return 0;
   const d = new Float64Array(y.length - 1);
-  for (let i = 1; i < y.length; i++) d[i - 1] = y[i]! - y[i - 1]!;
-  return (1.4826 * mad(d)) / Math.SQRT2;
+  let q = Infinity;
+  for (let i = 1; i < y.length; i++) {
+    d[i - 1] = y[i]! - y[i - 1]!;
+    const a = Math.abs(d[i - 1]!);
+    if (a > 1e-9 * Math.max(1, Math.abs(y[i]!))) q = Math.min(q, a);
+  }
+  // Readings quantised to 0.1 MB (psrecord) on a steady trend give identical differences: MAD 0.
+  // The quantisation itself is noise of σ = q/√12, q the smallest step seen.
+  return Math.max((1.4826 * mad(d)) / Math.SQRT2, Number.isFinite(q) ? q / Math.sqrt(12) : 0);
 }
 
 export interface LineFit {
@@ -111,6 +146,19 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>): { slope: n
   return { slope, intercept: median(res) };
 }
 
+/**
+ * A cheap robust trend for detrending: the median of the n/2 slopes between samples half the window
+ * apart (O(n), where Theil–Sen's pairs are 40,000). Only the slope is needed there.
+ */
+export function halfSpanSlope(t: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = t.length, h = n >> 1;
+  if (h < 1) return 0;
+  const s = new Float64Array(n - h);
+  let m = 0;
+  for (let i = 0; i + h < n; i++) if (t[i + h]! !== t[i]!) s[m++] = (y[i + h]! - y[i]!) / (t[i + h]! - t[i]!);
+  return m ? median(s.subarray(0, m)) : 0;
+}
+
 /** Autocorrelation of a (mean-removed) evenly spaced series for lags 0..maxLag. */
 export function autocorrelation(x: ArrayLike<number>, maxLag: number): Float64Array {
   const n = x.length;
@@ -147,7 +195,9 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
     let m = 0;
     for (let p = 0; p < 5; p++) for (let q = p + 1; q < 5; q++) sl[m++] = (y[a + q]! - y[a + p]!) / (q - p);
     sl.sort();
-    const slope = (sl[4]! + sl[5]!) / 2;
+    // only on a consistent ramp: at a knee (a start-up that stops) the pairs disagree, and a slope
+    // through the knee would call the first sample of the plateau a spike
+    const slope = sl[7]! - sl[2]! <= 2 * lim ? (sl[4]! + sl[5]!) / 2 : 0;
     for (let j = 0; j < 5; j++) w[j] = y[a + j]! - slope * (a + j - i);
     w.sort();
     if (Math.abs(y[i]! - w[2]!) <= lim) continue;
@@ -161,9 +211,9 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
       const a1 = i + dir, a2 = i + 2 * dir, a3 = i + 3 * dir;
       if (a3 < 0 || a3 >= n) continue;
       const d1 = y[a1]! - y[a2]!, d2 = y[a2]! - y[a3]!;
-      if (Math.abs(d1 - d2) > lim) continue;
       const step = (d1 + d2) / 2, pred = y[a1]! + step;
-      if (Math.abs(y[i]! - pred) <= lim) continue;
+      const dev = Math.abs(y[i]! - pred);
+      if (dev <= lim || Math.abs(d1 - d2) > Math.max(lim, 0.25 * dev)) continue;
       let back = true;
       for (let o = i - dir, k = 1; o >= 0 && o < n && k <= 2; o -= dir, k++) if (Math.abs(y[o]! - pred - k * step) > lim) back = false;
       if (back) out[i] = pred;

@@ -1,10 +1,11 @@
-// Paths the privileged side writes or reads: a directory is trusted only when no other user can change
+// Paths leak-profile's privileged side writes or reads (built on src/safe-files.ts, shared with leak-track): a directory is trusted only when no other user can change
 // what it holds (every component owned by root or by us, not group/world-writable unless sticky, no
 // symlink another user owns: the rule OpenSSH's safe_path and systemd-tmpfiles apply), and files in it
 // are created exclusively, without following links.
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { LeakError, storageError, usageError } from '../errors.js';
+import { LeakError, usageError } from '../errors.js';
+import { assertNotPseudo, assertTrustedDirectory, createFileExclusive } from '../safe-files.js';
 
 const myUid = (): number => process.getuid?.() ?? 0;
 
@@ -24,6 +25,8 @@ function unsafeReason(st: Stats, what: string): string | null {
  */
 export function prepareOutDir(dir: string, flag = '--out'): string {
   const abs = path.resolve(dir);
+  // /proc, /sys, /dev: never a place for files (and Node's mkdir spins on /proc).
+  assertNotPseudo(abs, `${flag} ${dir}`);
   let st: Stats | null = null;
   try {
     st = lstatSync(abs);
@@ -51,7 +54,8 @@ export function prepareOutDir(dir: string, flag = '--out'): string {
   const rs = lstatSync(real);
   const why = unsafeReason(rs, `${flag} ${dir}`);
   if (why) throw usageError(`${why}; give a directory only you (or root) can write`);
-  return real;
+  // The shared check on the real path as well (src/safe-files.ts), so both tools agree on what is trusted.
+  return assertTrustedDirectory(real, `${flag} ${dir}`);
 }
 
 function nearestExisting(abs: string): string {
@@ -81,15 +85,9 @@ function checkComponents(dir: string, flag: string, given: string): void {
   if (real !== path.resolve(dir)) checkComponents(real, flag, given);
 }
 
-/** Create `file` exclusively (O_EXCL, O_NOFOLLOW), mode 0600; an existing name is an input error. */
-export function createExclusive(file: string): number {
-  try {
-    return openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw usageError(`${file} already exists; give an empty --out directory or remove the file`);
-    throw storageError(`cannot create ${file}: ${code}`, e);
-  }
+/** Create `file` exclusively (O_EXCL, O_NOFOLLOW), mode 0600: the shared rule of src/safe-files.ts. */
+export function createExclusive(file: string, what = '--out'): number {
+  return createFileExclusive(file, what, 0o600);
 }
 
 /**

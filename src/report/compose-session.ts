@@ -65,6 +65,8 @@ export interface ComposeOptions {
   startMs?: number | null;
   /** Parent links of the recorded processes, to lay the tree out. */
   members?: { pid: number; ppid: number }[];
+  /** Rows buildSessionReport folded as short-lived (tree-notes.ts); when given, they decide what folds. */
+  folded?: AnalysedRow[];
 }
 
 /** Epoch ms of a recorded session's first sample, or null for a trace (its times start at 0). */
@@ -104,9 +106,10 @@ export function orderWorstFirst<T extends { report: ProcessReport }>(rows: T[]):
 
 /** Compose one analysed session for the renderers. */
 export function composeSession(report: SessionReport, analysed: AnalysedRow[], o: ComposeOptions = {}): ComposedSession {
-  // The tree's label counts every child, those summarised as short-lived included.
-  const children = analysed.filter((r) => r.report.role === 'child').length + (report.short_lived?.count ?? 0);
-  const isShort = (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
+  const children = analysed.filter((r) => r.report.role === 'child').length;
+  const isShort = o.folded
+    ? (r: AnalysedRow) => o.folded!.includes(r)
+    : (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
   const compose = (r: AnalysedRow): Omit<ComposedRow, 'rank'> => ({
     row: r,
     label: labelOf(r.report, children),
@@ -117,21 +120,18 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  // The tree logic (tree-notes.ts) already left most short-lived children out of the rows and summarised
-  // them in report.short_lived; rows that still have too few samples to chart fold in beside them.
-  const summary = report.short_lived ? describeShortLived(report.short_lived) : null;
-  const folded = shortRows.length || summary
-    ? {
-        count: shortRows.length + (report.short_lived?.count ?? 0),
-        rows: shortRows,
-        text: [summary, shortRows.length ? foldText(shortRows) : null].filter((x) => x !== null).join('; '),
-      }
-    : null;
+  const folded = shortRows.length ? { count: shortRows.length, rows: shortRows, text: report.short_lived ? describeShortLived(report.short_lived) : foldText(shortRows) } : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
   const tree = treeRow ? { row: treeRow, driver, members: layTree([...shown, ...shortRows], o.members ?? []) } : null;
-  const { status, headline } = judgeSession(shown, tree, o);
+  const judged = judgeSession(shown, tree, o);
+  const { status } = judged;
+  // Copy-on-write makes a process's USS grow without it allocating: say so where the verdict is read.
+  const cow = tree?.row.row.report.copy_on_write;
+  const headline = cow
+    ? `${judged.headline} Copy-on-write: pages shared since fork are being copied${cow.copying.length ? ` by ${cow.copying.map((c) => `${c.name} ${c.pid}`).join(', ')}` : ''}; the tree's real growth is its PSS sum (see the tree row).`
+    : judged.headline;
   return { report, rows: shown, folded, status, headline, title: titleOf(report), tree, startMs: o.startMs ?? null };
 }
 
@@ -214,6 +214,6 @@ function countKinds(rows: ComposedRow[]): string {
 
 /** Analyse a recorded session and compose it: what leak-report and leak-track's summary render. */
 export function analyseAndCompose(s: RecordedSession, o: ReportOptions = {}): ComposedSession {
-  const { report, rows } = buildSessionReport(s, o);
-  return composeSession(report, rows, { maxRate: o.maxRate, startMs: sessionStartMs(s), members: membersOf(s) });
+  const { report, rows, folded } = buildSessionReport(s, o);
+  return composeSession(report, [...rows, ...folded], { maxRate: o.maxRate, startMs: sessionStartMs(s), members: membersOf(s), folded });
 }

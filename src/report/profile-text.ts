@@ -26,21 +26,22 @@ export function renderProfileText(r: ProfileReport, top: number): string {
   const spacing = r.timing === 'unknown' ? '(time between them unknown)' : `over ${formatDuration(span)}`;
   out.push(`${who}: ${r.snapshots.length} ${r.target.runtime === 'python' ? 'censuses' : 'snapshots'} ${spacing}` +
     (pauses.length ? `; target paused ${pauses.map((p) => `${p.toFixed(2)} s`).join(', ')}` : ''));
-  for (const s of r.snapshots) out.push(`  t=${formatDuration(s.t_s).padStart(6)}  ${s.objects.toLocaleString('en-US').padStart(12)} objects  ${(s.bytes / MiB).toFixed(1).padStart(9)} MB${s.file ? `  ${s.file}` : ''}`);
+  for (const s of r.snapshots) out.push(`  t=${(r.timing === 'unknown' ? '?' : formatDuration(s.t_s)).padStart(6)}  ${s.objects.toLocaleString('en-US').padStart(12)} objects  ${(s.bytes / MiB).toFixed(1).padStart(9)} MB${s.file ? `  ${s.file}` : ''}`);
   out.push('');
   if (r.growing.length === 0) {
     out.push('No type grew in every interval: nothing is accumulating between these snapshots.');
   } else {
     const retained = r.growing.some((g) => typeof g.retained_bytes === 'number');
     out.push(`Types that grew in every interval (top ${Math.min(top, r.growing.length)}${retained ? ', ranked by the bytes their new objects retain (RATE too); a type\'s internals folded under it' : ''}):`);
-    out.push(`  ${'TYPE'.padEnd(28)} ${'OBJECTS'.padStart(12)} ${'BYTES'.padStart(12)}${retained ? ` ${'RETAINED'.padStart(12)}` : ''} ${'RATE'.padStart(14)}  COUNTS    HELD BY`);
+    const tw = Math.min(44, Math.max(28, ...r.growing.slice(0, top).map((g) => g.type.length + (g.folded_into ? 4 : 0))));
+    out.push(`  ${'TYPE'.padEnd(tw)} ${'OBJECTS'.padStart(12)} ${'BYTES'.padStart(12)}${retained ? ` ${'RETAINED'.padStart(12)}` : ''} ${'RATE'.padStart(14)}  COUNTS    HELD BY`);
     for (const g of r.growing.slice(0, top)) {
       const perMin = typeof g.retained_bytes_per_min === 'number' ? g.retained_bytes_per_min : g.bytes_per_min;
       const rate = perMin !== null ? `${bytesText(perMin)}/min` : '';
       const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` (${Math.round(g.retainer_share * 100)} % of new ones)` : '';
       const type = g.folded_into ? `  └ ${g.type}` : g.type;
       const kept = retained ? ` ${(typeof g.retained_bytes === 'number' ? bytesText(g.retained_bytes) : '').padStart(12)}` : '';
-      out.push(`  ${type.slice(0, 32).padEnd(28)} ${signed(g.count_delta).padStart(12)} ${bytesText(g.bytes_delta).padStart(12)}${kept} ${rate.padStart(14)}  ${sparkline(g.counts).padEnd(8)}  ${g.folded_into ? `inside ${g.folded_into}` : (g.retainer_path ?? '?')}${g.folded_into ? '' : share}`);
+      out.push(`  ${type.slice(0, tw).padEnd(tw)} ${signed(g.count_delta).padStart(12)} ${bytesText(g.bytes_delta).padStart(12)}${kept} ${rate.padStart(14)}  ${sparkline(g.counts).padEnd(8)}  ${g.folded_into ? `inside ${g.folded_into}` : (g.retainer_path ?? '?')}${g.folded_into ? '' : share}`);
       if ((g.clusters?.length ?? 0) > 1) {
         for (const c of g.clusters!) out.push(`      cluster: ${signed(c.count)} objects, ${bytesText(c.retained_bytes)} retained, held by ${c.path}`);
       }

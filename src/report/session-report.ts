@@ -5,7 +5,7 @@ import type { Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
 import { chooseTreeMetric, sumTreeSeries } from './tree-series.js';
-import { detectCopyOnWrite, isShortLived, summariseShortLived } from './tree-notes.js';
+import { detectCopyOnWrite, isShortLived, summariseShortLived, ticksSeen } from './tree-notes.js';
 
 /** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
 export interface AnalysedRow {
@@ -30,23 +30,23 @@ export interface ReportOptions {
  * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
  * the tree, so they are neither charted nor gated one by one.
  */
-export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[] } {
+export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
   const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o) }));
-  const kept = all.filter(({ p, row }) => !isShortLived(p, row.report.samples, row.analysis?.classification === 'growing', span));
+  const kept = all.filter(({ p, row }) => !isShortLived(p, row.analysis?.classification === 'growing', span));
   const folded = all.filter((x) => !kept.includes(x));
   const rows = kept.map((x) => x.row);
   const report: SessionReport = { session: s.info, processes: [] };
   if (sampled.some((p) => p.info.role === 'child')) {
     const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows);
     if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
-    if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p, row }) => ({ p, samples: row.report.samples })), tree.report.metric);
+    if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p }) => ({ p, samples: ticksSeen(p) })), tree.report.metric);
     rows.push(tree);
   }
   report.processes = rows.map((r) => r.report);
-  return { report, rows };
+  return { report, rows, folded: folded.map((x) => x.row) };
 }
 
 /** The series a metric yields for one process: points where it was read (others are skipped, not zero). */

@@ -96,7 +96,7 @@ function detail(r: ComposedRow, s: ComposedSession, width: number, o: TextOption
   lines.push(...wrap(numbers(r), width, '  '));
   lines.push(...wrap(r.explanation, width, '  '));
   if (p.role === 'tree' && s.tree?.driver) lines.push(...wrap(`driven by ${s.tree.driver.label}: ${s.tree.driver.rateText}`, width, '  '));
-  if (p.copy_on_write) for (const l of describeCopyOnWrite(p.copy_on_write)) lines.push(...wrap(l, width, '  '));
+  if (p.copy_on_write) for (const l of describeCopyOnWrite(p.copy_on_write)) lines.push(...wrap(l.trim(), width, '  '));
   if (r.checkText) lines.push(...wrap(r.checkText, width, '  '));
   return lines;
 }

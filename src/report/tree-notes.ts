@@ -19,11 +19,17 @@ const COW_MIN_MB = 16;
  * is reported by name. A child present for most of a short session keeps its row too: it is a member of
  * the tree, not a passer-by (a 6-second run at 0.5 s has no child with 10 samples).
  */
-export function isShortLived(p: ProcessSeries, samples: number, growing: boolean, sessionSpanMs: number): boolean {
+export function isShortLived(p: ProcessSeries, growing: boolean, sessionSpanMs: number): boolean {
   if (p.info.role !== 'child') return false;
+  const samples = ticksSeen(p);
   const life = p.t_ms.length ? p.t_ms[p.t_ms.length - 1]! - p.t_ms[0]! : 0;
   if (samples < SHORT_LIVED_SAMPLES && life < 0.5 * sessionSpanMs) return true;
   return life < SHORT_LIVED_SHARE * sessionSpanMs && !growing;
+}
+
+/** Ticks a process was seen on (any metric): a big worker whose USS is read every k-th tick is not short-lived. */
+export function ticksSeen(p: ProcessSeries): number {
+  return p.raw ? Math.max(...Object.values(p.raw).map((f) => f.samples)) : p.t_ms.length;
 }
 
 /** One summary for the folded children. */

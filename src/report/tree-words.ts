@@ -3,7 +3,7 @@
 import type { CopyOnWrite, ShortLivedSummary } from '../types.js';
 import { formatDuration, formatMb } from '../units.js';
 
-/** "22 short-lived children (python3 ×22), ≤ 3 samples / 2s each, at most 45.2 MB [pss]: in the tree total, not reported one by one" */
+/** "22 short-lived children (python3 ×22; ≤ 3 samples, ≤ 2s, ≤ 45.2 MB PSS each): in the tree total, not reported one by one" */
 export function describeShortLived(s: ShortLivedSummary): string {
   const all = Object.entries(s.names).sort((a, b) => b[1] - a[1]);
   const names = all
@@ -11,11 +11,11 @@ export function describeShortLived(s: ShortLivedSummary): string {
     .map(([n, k]) => `${n} ×${k}`)
     .concat(all.length > 3 ? [`${all.length - 3} other names`] : [])
     .join(', ');
-  const peak = s.max_mb === null ? '' : `, at most ${formatMb(s.max_mb)} each [${s.metric}]`;
-  const missing = s.not_in_tree > 0 ? `; ${s.not_in_tree} exited before their ${s.metric} was read and are not in it` : '';
+  const peak = s.max_mb === null ? '' : `, ≤ ${formatMb(s.max_mb)} ${s.metric.toUpperCase()}`;
+  const missing = s.not_in_tree > 0 ? `; ${s.not_in_tree} exited before their ${s.metric.toUpperCase()} was read and are not in it` : '';
   return (
-    `${s.count} short-lived ${s.count === 1 ? 'child' : 'children'} (${names}), ≤ ${s.max_samples} samples / ` +
-    `${formatDuration(s.max_lifetime_s)} each${peak}: counted in the tree total, not reported one by one${missing}`
+    `${s.count} short-lived ${s.count === 1 ? 'child' : 'children'} (${names}; ≤ ${s.max_samples} samples, ` +
+    `≤ ${formatDuration(s.max_lifetime_s)}${peak} each): in the tree total, not reported one by one${missing}`
   );
 }
 

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { closeSync, chmodSync, linkSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-import { assertNotPseudo, assertTrustedDirectory, checkExistingFile, createFileExclusive } from '../safe-files.js';
+import { assertNotPseudo, assertTrustedDirectory, checkExistingFile, copyFileExclusive, createFileExclusive } from '../safe-files.js';
 
 export const DB_SIBLINGS = ['-wal', '-shm', '-journal'] as const;
 
@@ -42,8 +42,16 @@ export function createDbPrivately(dest: string, init: (db: Database.Database) =>
     try {
       linkSync(tmp, dest);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw e;
+      // A filesystem without hard links (vfat, some network mounts): copy into a file made exclusively.
+      try {
+        copyFileExclusive(tmp, dest, `database ${dest}`);
+      } catch (c) {
+        if (lstatSync(dest, { throwIfNoEntry: false })) return false; // another tracker's, checked next
+        throw c;
+      }
     }
     return true;
   } finally {

@@ -3,11 +3,11 @@
 // might be steered through a planted symlink. There we copy the DB and its WAL (opened O_NOFOLLOW) into
 // a private temp directory and read the copy, so committed samples still in the WAL are read too.
 import Database from 'better-sqlite3';
-import { closeSync, constants, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmSync, writeSync, type Stats } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inputError } from '../errors.js';
-import { assertTrustedDirectory, createFileExclusive } from '../safe-files.js';
+import { assertTrustedDirectory, copyFileExclusive } from '../safe-files.js';
 import { DB_SIBLINGS } from './db-files.js';
 import { toStorageError } from './storage-errors.js';
 
@@ -57,8 +57,8 @@ export function openPrivateCopy(file: string): Database.Database {
   process.once('exit', remove);
   try {
     const copy = path.join(priv, 'copy.db');
-    copyNoFollow(file, copy);
-    if (lstatOrNull(`${file}-wal`)) copyNoFollow(`${file}-wal`, `${copy}-wal`);
+    copyFileExclusive(file, copy, `copy of ${file}`);
+    if (lstatOrNull(`${file}-wal`)) copyFileExclusive(`${file}-wal`, `${copy}-wal`, `copy of ${file}-wal`);
     const db = new Database(copy, { readonly: true, fileMustExist: true });
     const close = db.close.bind(db);
     db.close = () => {
@@ -70,23 +70,5 @@ export function openPrivateCopy(file: string): Database.Database {
   } catch (e) {
     remove();
     throw toStorageError(e, `reading database ${file} through a private copy`);
-  }
-}
-
-function copyNoFollow(src: string, dst: string): void {
-  const inFd = openSync(src, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  try {
-    if (!fstatSync(inFd).isFile()) throw inputError(`refusing ${src}: not a regular file`);
-    const outFd = createFileExclusive(dst, `copy of ${src}`);
-    try {
-      const buf = Buffer.alloc(1 << 20);
-      for (let n; (n = readSync(inFd, buf, 0, buf.length, null)) > 0; ) {
-        for (let off = 0; off < n; ) off += writeSync(outFd, buf, off, n - off);
-      }
-    } finally {
-      closeSync(outFd);
-    }
-  } finally {
-    closeSync(inFd);
   }
 }

@@ -20,10 +20,12 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
  * checked first (db-files.ts): no symlink, no other user's file, no directory another user can change.
  */
 export function openDbForWrite(file: string): Db {
-  let { dest, exists } = checkDbPathForWrite(file);
-  if (!exists) {
+  const first = checkDbPathForWrite(file);
+  let dest = first.dest;
+  if (!first.exists) {
     try {
-      exists = !createDbPrivately(dest, (db) => {
+      // false: another tracker created it first; it is checked below like any existing DB.
+      createDbPrivately(dest, (db) => {
         db.pragma('journal_mode = WAL');
         migrate(db);
       });
@@ -69,12 +71,18 @@ export function openDbForRead(file: string): Db {
   if (!st) throw notFoundError(`no database at ${file}; record one with leak-track or pass --db FILE`);
   let db: Db;
   if (isDirectoryTrusted(path.dirname(path.resolve(file)))) {
+    let opened: Db | null = null;
     try {
-      db = openRaw(file, true);
-      db.pragma('busy_timeout = 5000');
-      db.prepare('SELECT count(*) FROM sqlite_master').get(); // forces the WAL/-shm open
+      opened = openRaw(file, true);
+      opened.pragma('busy_timeout = 5000');
+      opened.prepare('SELECT count(*) FROM sqlite_master').get(); // forces the WAL/-shm open
+      db = opened;
     } catch (e) {
-      if (!isStorageFailure(e) || /NOTADB|CORRUPT/.test(String((e as { code?: string }).code))) throw toStorageError(e, `reading database ${file}`);
+      opened?.close();
+      // Only "cannot open here" (read-only media, no -shm) is worth a copy; corruption is not.
+      const code = String((e as { code?: string }).code);
+      const cannotOpen = (isStorageFailure(e) || (e instanceof LeakError && e.code === 'storage')) && !/NOTADB|CORRUPT/.test(code) && !/corrupt/.test((e as Error).message);
+      if (!cannotOpen) throw toStorageError(e, `reading database ${file}`);
       db = openPrivateCopy(file);
     }
   } else {

@@ -1,10 +1,10 @@
 // Storage failing under leak-track: a real tmpfs that fills, the DB's directory removed, read-only
 // media, a read-only DB file, a corrupt DB. Each ends in one clear line and exit 4 (never 0, never 70),
 // and what was committed stays readable by leak-report.
-import { test, after } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
@@ -13,20 +13,16 @@ import { bin } from '../helpers/paths.js';
 
 const isRoot = process.geteuid?.() === 0;
 const ROOT_ONLY = { skip: !isRoot && 'mounting a tmpfs needs root (CI runs these as root)' };
-const mounts: string[] = [];
-after(() => {
-  for (const m of mounts.reverse()) {
-    try {
-      execFileSync('umount', ['-l', m]);
-    } catch { /* already gone */ }
-  }
-});
-
-/** A real small tmpfs of `size`, unmounted after the file's tests. */
-function smallTmpfs(size: string): string {
+/** A real small tmpfs of `size`, unmounted (lazily, even if a file is still open) when the test ends. */
+function smallTmpfs(t: TestContext, size: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-fs-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
-  mounts.push(dir);
+  t.after(() => {
+    try {
+      execFileSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    } catch { /* already gone */ }
+  });
   return dir;
 }
 
@@ -58,14 +54,15 @@ function assertStorageFailure(r: BinResult, re: RegExp): string {
   return lines[0]!;
 }
 
+/** Samples of the main process in a Report JSON made with --metric rss (RSS is read every tick; USS may be read every k-th tick on a loaded machine). */
 function reportSamples(r: BinResult): number {
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { processes: { role: string; samples: number }[] };
   return report.processes.find((p) => p.role === 'main')!.samples;
 }
 
-test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-report reads every committed sample', ROOT_ONLY, async () => {
-  const mnt = smallTmpfs('3m');
+test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-report reads every committed sample', ROOT_ONLY, async (t) => {
+  const mnt = smallTmpfs(t, '3m');
   const db = path.join(mnt, 'full.db');
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
   try {
@@ -80,10 +77,10 @@ test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-rep
     const line = assertStorageFailure(r, /^leak-track: writing samples to database .*full\.db failed: the disk is full \(SQLITE_FULL\); \d+ ticks committed before it/);
     assert.match(line, /leak-report --db .*full\.db --session 1$/);
     // Still full: leak-report reads what was committed.
-    const rep = await runBin('leak-report', ['--db', db, '--json']);
+    const rep = await runBin('leak-report', ['--db', db, '--json', '--metric', 'rss']);
     assert.ok(reportSamples(rep) >= before, `leak-report sees ≥ ${before} samples`);
     rmSync(path.join(mnt, 'fill'));
-    assert.ok(reportSamples(await runBin('leak-report', ['--db', db, '--json'])) >= before);
+    assert.ok(reportSamples(await runBin('leak-report', ['--db', db, '--json', '--metric', 'rss'])) >= before);
   } finally {
     target.kill('SIGKILL');
   }
@@ -102,15 +99,34 @@ test("the DB's directory is removed mid-run: exit 4 at once, and the committed t
     const r = await done;
     const line = assertStorageFailure(r, /^leak-track: database .*gone\.db was removed \(or its directory was\) while tracking; samples written after that would be lost with it; \d+ ticks committed before it: they were rescued to (\S+): leak-report --db \S+ --session 1$/);
     const rescued = /rescued to (\S+):/.exec(line)![1]!;
-    assert.ok(reportSamples(await runBin('leak-report', ['--db', rescued, '--json'])) >= before, 'the rescue holds every sample committed before the removal');
+    assert.ok(reportSamples(await runBin('leak-report', ['--db', rescued, '--json', '--metric', 'rss'])) >= before, 'the rescue holds every sample committed before the removal');
     rmSync(path.dirname(rescued), { recursive: true });
   } finally {
     target.kill('SIGKILL');
   }
 });
 
-test('read-only media: leak-track refuses with exit 4; leak-report reads a cleanly closed DB and one whose writer was killed', ROOT_ONLY, async () => {
-  const mnt = smallTmpfs('8m');
+test('the DB file replaced under a running tracker (renamed over): exit 4 naming the replacement, the new file untouched', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-swap-'));
+  const db = path.join(dir, 'swap.db');
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  try {
+    const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
+    const done = collect(tracker, 60_000);
+    await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
+    const other = path.join(dir, 'other');
+    writeFileSync(other, 'someone else\'s file\n');
+    renameSync(other, db);
+    const r = await done;
+    assertStorageFailure(r, /^leak-track: database .*swap\.db was replaced by another file while tracking; .* they were rescued to \S+: leak-report --db \S+ --session 1$/);
+    assert.equal(readFileSync(db, 'utf8'), 'someone else\'s file\n', 'the file now at the path is not written');
+  } finally {
+    target.kill('SIGKILL');
+  }
+});
+
+test('read-only media: leak-track refuses with exit 4; leak-report reads a cleanly closed DB and one whose writer was killed', ROOT_ONLY, async (t) => {
+  const mnt = smallTmpfs(t, '8m');
   const clean = path.join(mnt, 'clean.db');
   const killed = path.join(mnt, 'killed.db');
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
@@ -122,11 +138,12 @@ test('read-only media: leak-track refuses with exit 4; leak-report reads a clean
     tracker.kill('SIGKILL');
     await done;
     const committed = sampleCount(killed); // in its -wal: the writer never checkpointed
+    const cleanCount = sampleCount(clean);
     execFileSync('mount', ['-o', 'remount,ro', mnt]);
     const r = await runBin('leak-track', [String(target.pid), '1s', '0.1', '--db', clean, '--quiet']);
-    assertStorageFailure(r, /^leak-track: cannot write beside database .*clean\.db/);
-    assert.ok(reportSamples(await runBin('leak-report', ['--db', clean, '--json'])) >= 8);
-    assert.equal(reportSamples(await runBin('leak-report', ['--db', killed, '--json'])), committed, 'every committed sample, WAL included');
+    assertStorageFailure(r, /^leak-track: .*database .*clean\.db.*(read-only|EROFS)/);
+    assert.equal(reportSamples(await runBin('leak-report', ['--db', clean, '--json', '--metric', 'rss'])), cleanCount);
+    assert.equal(reportSamples(await runBin('leak-report', ['--db', killed, '--json', '--metric', 'rss'])), committed, 'every committed sample, WAL included');
     const fresh = await runBin('leak-track', [String(target.pid), '1s', '0.1', '--db', path.join(mnt, 'new.db'), '--quiet']);
     assertStorageFailure(fresh, /new\.db.*(EROFS|read-only)/);
   } finally {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, startFixture, waitFor } from '../helpers/procs.js';
+import { spawn } from 'node:child_process';
+import { runBin, waitFor } from '../helpers/procs.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import type { ProfileReport } from '../../src/types.js';
 
@@ -18,7 +19,8 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'ld-holders-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function profile(shape: string, extra: string[], snapshots: number, out?: string): Promise<ProfileReport> {
-  const target = startFixture('node-holders.js', ['--shape', shape, '--floats', String(FLOATS), '--rate', '25', '--lifetime', '60', ...extra]);
+  // --inspect-port=0: SIGUSR1 opens the inspector on a free port, not 9229, which other tests share.
+  const target = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', path.join(PROGRAMS, 'node-holders.js'), '--shape', shape, '--floats', String(FLOATS), '--rate', '25', '--lifetime', '60', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     let ready = '';
     target.stdout!.on('data', (c: Buffer) => (ready += c.toString()));
@@ -103,4 +105,18 @@ test('module variable: history.push(batch)', async () => {
 
 test('class static: Registry.all.push(batch)', async () => {
   assertBatchFirst(await profile('static', [], 2), 'Registry.all (Array)');
+});
+
+test('two holders of one type: two leak clusters, each with its count, share and retained bytes', async () => {
+  const rep = await profile('split', [], 2);
+  const top = rep.growing[0]!;
+  assert.equal(top.type, 'PrefetchedBatch');
+  const clusters = top.clusters ?? [];
+  assert.deepEqual(clusters.map((c) => c.path).sort(), ['history (Array)', 'seen (Map)']);
+  const total = clusters.reduce((s, c) => s + c.count, 0);
+  assert.ok(Math.abs(total - top.count_delta) <= 1, `cluster counts ${total} add up to the new objects ${top.count_delta}`);
+  for (const c of clusters) {
+    assert.ok(c.share >= 0.35 && c.share <= 0.65, `${c.path}: about half (${c.share})`);
+    assert.ok(Math.abs(c.retained_bytes - c.count * FLOATS * 8) <= 0.25 * c.count * FLOATS * 8, `${c.path}: ${c.retained_bytes} for ${c.count}`);
+  }
 });

@@ -86,6 +86,8 @@ test('kill -9 of leak-profile: an unprivileged user can attach while it runs, an
   assertClosed(t.pid, port);
   assert.ok(isAlive(t.pid), 'the target lives on');
   assert.match(t.stderr(), /Debugger ending on ws:\/\/127\.0\.0\.1/);
+  // The first snapshot was written to a file unlinked at once: nothing is left even after kill -9.
+  assert.deepEqual(readdirSync(p.tmp), []);
   // The switch is armed for 6 s; this only rules out "never" (it was measured at ~6 s).
   assert.ok(window_s < 30, `closed ${window_s.toFixed(1)} s after kill -9`);
 });

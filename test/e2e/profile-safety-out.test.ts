@@ -49,7 +49,7 @@ test('bad --out values: exit 2, one line naming the value, and the target never 
     [d('group'), `--out ${d('group')} is writable by its group (mode 770); give a directory only you (or root) can write`],
     [path.join(d('their-parent'), 'out'), `cannot trust --out ${path.join(d('their-parent'), 'out')}: ${d('their-parent')} is owned by uid ${OTHER}, another user; give a directory only you (or root) can change`],
     [path.join(d('their-link'), 'out'), `cannot trust --out ${path.join(d('their-link'), 'out')}: ${d('their-link')} is owned by uid ${OTHER}, another user; give a directory only you (or root) can change`],
-    ['/proc/x', 'cannot create --out /proc/x: ENOENT; give a writable directory'],
+    ['/proc/x', '--out /proc/x: /proc/x is on a kernel pseudo-filesystem, not a place for files; pick a path in a normal directory'],
   ];
   for (const [out, line] of cases) {
     const r = await runBin('leak-profile', ['--pid', String(pid), '--out', out, '--snapshots', '2', '--interval', '1'], { timeoutMs: 30_000 });

@@ -84,7 +84,7 @@ test('the hook in a target of another uid: recognised by its open descriptor, as
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /imported leak_detective_hook: censuses on SIGUSR2, no gdb needed/);
   assert.equal((JSON.parse(r.stdout) as ProfileReport).growing[0]?.type, 'ProcessedImage');
-  assert.ok(!existsSync(`/tmp/leak-detective-${TARGET_UID}`), 'the hook no longer makes a predictable directory');
+  assert.ok(!existsSync(`/tmp/leak-detective-${TARGET_UID}/${t.pid}`), 'the hook no longer makes a predictable directory');
   assert.ok(!existsSync(`/tmp/leak-detective-requests-0/${t.pid}.json`), 'the request is withdrawn');
   const end = await done;
   assert.equal(end.code, 0, end.stderr);

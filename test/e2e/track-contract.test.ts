@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, startFixture, waitFor, sleep, PYTHON } from '../helpers/procs.js';
@@ -50,7 +50,12 @@ test('grandchildren are tracked: each appears as a child row and is summed into 
     const db = path.join(dir, 'tree.db');
     const r = await runBin('leak-track', [String(chain.pid), '3s', '0.25', '--db', db, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as SessionReport;
+    assert.ok((JSON.parse(r.stdout) as SessionReport).processes.length >= 4);
+    // The same session on RSS, read every tick by every member (USS may be read every k-th tick on a
+    // loaded machine, and the tree row then falls back to RSS as a whole).
+    const rss = await runBin('leak-report', ['--db', db, '--metric', 'rss', '--json']);
+    assert.equal(rss.code, 0, rss.stderr);
+    const report = JSON.parse(rss.stdout) as SessionReport;
     const byRole = (role: string) => report.processes.filter((p) => p.role === role);
     assert.equal(byRole('main')[0]!.pid, chain.pid);
     const children = byRole('child');
@@ -58,9 +63,16 @@ test('grandchildren are tracked: each appears as a child row and is summed into 
     const grand = children.find((c) => c.pid === grandPid)!;
     assert.ok(grand.last_mb! >= 38, `the grandchild holds its 40 MiB: ${grand.last_mb}`);
     const tree = byRole('tree')[0]!;
-    const sum = [byRole('main')[0]!, ...children].reduce((a, p) => a + p.last_mb!, 0);
-    assert.ok(Math.abs(tree.last_mb! - sum) < 0.5, `tree last ${tree.last_mb} MB = Σ members ${sum.toFixed(2)} MB`);
+    assert.equal(tree.metric, 'pss', 'the tree sums PSS by default (README: the tree row)');
     assert.ok(tree.last_mb! >= grand.last_mb!, 'the grandchild is inside the tree total');
+    // On one metric for every row, the tree's last reading is the members' sum.
+    const same = await runBin('leak-report', ['--db', db, '--metric', 'uss', '--json']);
+    assert.equal(same.code, 0, same.stderr);
+    const u = (JSON.parse(same.stdout) as SessionReport).processes;
+    const sum = u.filter((p) => p.role !== 'tree').reduce((a, p) => a + p.last_mb!, 0);
+    const utree = u.find((p) => p.role === 'tree')!;
+    assert.equal(u.filter((p) => p.role === 'child').length, 2);
+    assert.ok(Math.abs(utree.last_mb! - sum) < 0.5, `tree last ${utree.last_mb} MB = Σ members ${sum.toFixed(2)} MB`);
 
     const only = await runBin('leak-track', [String(chain.pid), '1s', '0.25', '--db', db, '--json', '--no-children']);
     assert.equal(only.code, 0, only.stderr);
@@ -132,4 +144,23 @@ test('exit codes: leak-track 1 when --max-rate fails; leak-check FAIL 1, PASS 0,
   const strict = await check(straddle, '--strict');
   assert.equal(strict.code, 1, '--strict turns INCONCLUSIVE into exit 1');
   assert.equal((await check(steady, '--strict')).code, 0, '--strict does not fail a PASS');
+});
+
+test('several trackers may share one DB, also when they create it at the same moment', async () => {
+  const dir = tmp();
+  const db = path.join(dir, 'shared.db');
+  const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '30']);
+  try {
+    await sleep(300);
+    const runs = await Promise.all([0, 1, 2].map(() => runBin('leak-track', [String(leaker.pid), '2s', '0.25', '--db', db, '--quiet'])));
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const all = await runBin('leak-report', ['--db', db, '--session', 'all', '--json']);
+    assert.equal(all.code, 0, all.stderr);
+    const sessions = all.stdout.trim().split('\n').map((l) => JSON.parse(l) as SessionReport);
+    assert.deepEqual(sessions.map((s) => s.session.id).sort(), [1, 2, 3]);
+    for (const s of sessions) assert.ok(s.processes[0]!.samples >= 5, `session ${s.session.id}: ${s.processes[0]!.samples} samples`);
+    assert.deepEqual(readdirSync(dir).filter((n) => !/^shared\.db(-wal|-shm)?$/.test(n)), [], 'no private build directory left behind');
+  } finally {
+    leaker.kill('SIGKILL');
+  }
 });

@@ -3,7 +3,7 @@
 // and another user's process, whose smaps_rollup is closed to us.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ test("another user's process: smaps_rollup is denied, RSS is recorded every tick
   const bin = path.join(ROOT, 'dist/src/cli/bin/leak-track.js');
   if (spawnSync('/usr/bin/setpriv', [...asNobody, process.execPath, bin, '--help']).status !== 0) return t.skip(`user nobody cannot run ${bin} (a parent directory is closed to it)`);
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-e2e-'));
-  chmodSync(dir, 0o777);
+  chownSync(dir, 65534, 65534); // nobody's own directory: a 0777 one is refused as a place for a DB
   const db = path.join(dir, 'n.db');
   const leaker = startFixture('leaker.py', ['--rate', '90', '--lifetime', '40', '--base', '10']);
   await sleep(700);

@@ -74,3 +74,37 @@ test('checkRate: fail above, pass below, inconclusive across, with how much long
   if (nc.verdict === 'inconclusive') assert.ok(nc.more_s! > 0);
   assert.equal(checkRate(analyzeSeries({ t_s: [0, 1], mb: [1, 2] }), 50).verdict, 'inconclusive');
 });
+
+test('ar1SlopeError: white residuals keep ρ near 0; a slow wander gets a high ρ and a wider error', async () => {
+  const { ar1SlopeError } = await import('../../src/analyze/ar1.js');
+  const { rng } = await import('../../src/analyze/stats.js');
+  const r = rng(3);
+  const t = range(400);
+  const white = t.map(() => r() - 0.5);
+  let e = 0;
+  const wander = t.map(() => (e = 0.98 * e + (r() - 0.5)));
+  const w = ar1SlopeError(t, white, 0, t.length);
+  const a = ar1SlopeError(t, wander, 0, t.length);
+  assert.ok(w.rho < 0.15, `white ρ ${w.rho}`);
+  assert.ok(a.rho > 0.9, `wander ρ ${a.rho}`);
+  assert.ok(a.df < 20 && w.df > 300, `df ${a.df} / ${w.df}`);
+});
+
+test('removeExcursions takes out a plateau spike and keeps a sawtooth; aroundLoneRelease reads around one drop', async () => {
+  const { removeExcursions, findReleases, aroundLoneRelease } = await import('../../src/analyze/releases.js');
+  const t = range(300);
+  const spiky = t.map((x) => 1000 + x + (x >= 100 && x < 105 ? 2000 : 0) + Math.sin(x * 12.9898));
+  const ex = removeExcursions(t, spiky, 1);
+  assert.equal(ex.count, 1);
+  assert.ok(Math.abs(ex.y[102]! - 1102) < 3, `filled ${ex.y[102]}`);
+  const saw = t.map((x) => 1000 + (x % 30) * 10);
+  assert.equal(removeExcursions(t, saw, 0.5).count, 0);
+  // built up, released once at the end: read before it
+  const end = t.map((x) => 1000 + x * 2 - (x >= 298 ? 500 : 0));
+  const rel = findReleases(t, end, 0.5);
+  assert.deepEqual(rel, [298]);
+  assert.deepEqual(aroundLoneRelease(t, end, rel, 10)?.to, 298);
+  // one drop in the middle of a run: cannot tell
+  const mid = t.map((x) => 1000 + (x % 200) * 2);
+  assert.equal(aroundLoneRelease(t, mid, findReleases(t, mid, 0.5), 10), null);
+});

@@ -7,7 +7,7 @@ import { chmodSync, closeSync, linkSync, mkdirSync, mkdtempSync, readFileSync, r
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import {
-  assertTrustedDirectory, checkExistingFile, checkOutputPath, createFileExclusive, readFileSafely, writeFileAtomically,
+  assertTrustedDirectory, checkExistingFile, checkOutputPath, copyFileExclusive, createFileExclusive, readFileSafely, writeFileAtomically,
 } from '../../src/safe-files.js';
 import { LeakError } from '../../src/errors.js';
 
@@ -98,4 +98,17 @@ test('readFileSafely: O_NOFOLLOW, owner and size checked on the open file', () =
   symlinkSync(f, path.join(dir, 'link.json'));
   assert.throws(() => readFileSafely(path.join(dir, 'link.json'), 'census', { maxBytes: 100 }), isCode(2, /symbolic link/));
   assert.throws(() => readFileSafely(f, 'census', { maxBytes: 100, owners: [OTHER] }), isCode(2, new RegExp(`expected ${OTHER}`)));
+});
+
+test('copyFileExclusive: a 0600 copy; a symlinked source or an existing destination is refused', () => {
+  const dir = sharedDir();
+  const src = path.join(dir, 'src.bin');
+  writeFileSync(src, Buffer.alloc(3 << 20, 7)); // several 1 MiB chunks
+  const dst = path.join(dir, 'dst.bin');
+  copyFileExclusive(src, dst, 'copy');
+  assert.deepEqual(readFileSync(dst), readFileSync(src));
+  assert.equal(statSync(dst).mode & 0o777, 0o600);
+  assert.throws(() => copyFileExclusive(src, dst, 'copy'), isCode(2, /appeared while it was being created/));
+  symlinkSync(src, path.join(dir, 'link.bin'));
+  assert.throws(() => copyFileExclusive(path.join(dir, 'link.bin'), path.join(dir, 'other.bin'), 'copy'), isCode(2, /refusing .*link\.bin: it is a symbolic link/));
 });

@@ -7,7 +7,7 @@ import { diffCensuses, NOISE_FLOOR, rankByRetained } from '../diff.js';
 import { aggregateSnapshot, type NodeCensus } from './aggregate.js';
 import { clusterByHolder } from './clusters.js';
 import { computeDominators } from './dominators.js';
-import type { HeapGraph } from './heap-graph.js';
+import { firstEdges, type HeapGraph } from './heap-graph.js';
 import { prepareHolderNaming } from './holder-names.js';
 import { measureRetainedGrowth } from './retained-growth.js';
 import { computeRetainers } from './retainers.js';
@@ -33,15 +33,20 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   if (inputs.length < 2) throw usageError(`need at least 2 snapshots to see growth, got ${inputs.length}`);
   const say = opts.onProgress ?? (() => {});
   const parsed: { census: NodeCensus; clock?: number }[] = [];
-  let last: HeapGraph | null = null;
-  let lastMax = -1;
-  for (const inp of inputs) {
+  // Only the graph of the file parsed last is held (holding the previous one while parsing the next
+  // costs a whole snapshot's arrays of peak memory); files given out of order re-read the newest.
+  // (A function per file: a loop's block-scoped `g` would stay live in the frame while the next parses.)
+  const parseOne = (inp: SnapshotInput): HeapGraph => {
     const t0 = performance.now();
     const g = parseSnapshotFile(inp.file);
-    const census = aggregateSnapshot(g, inp.file, 0);
-    parsed.push({ census, clock: ownClock(g) });
+    parsed.push({ census: aggregateSnapshot(g, inp.file, 0), clock: ownClock(g) });
     say(`parsed ${inp.file}: ${g.nodeCount.toLocaleString('en-US')} objects in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    if (census.maxId > lastMax) (last = g), (lastMax = census.maxId); // only the latest graph is kept
+    return g;
+  };
+  let graph: HeapGraph | null = null;
+  for (const inp of inputs) {
+    graph = null;
+    graph = parseOne(inp);
   }
   const ord = orderSnapshots(
     inputs.map((inp, i) => ({ file: inp.file, maxId: parsed[i]!.census.maxId, t_s: inp.t_s, ownClock_us: parsed[i]!.clock })),
@@ -52,10 +57,18 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   // The noise floor applies to what a type retains, not only its own bytes: a PrefetchedBatch is 40
   // bytes itself and retains 64 KB. So: every type that grew, its retained growth, then the floor.
   let growing = diffCensuses(censuses);
-  if (growing.length > 0) attachRetained(last!, censuses[0]!.maxId, growing, say);
+  const newest = ord.order[ord.order.length - 1]!;
+  if (growing.length > 0) {
+    if (newest !== inputs.length - 1) {
+      graph = null;
+      say(`re-reading ${inputs[newest]!.file}, the newest snapshot, for retained sizes and holders`);
+      graph = parseSnapshotFile(inputs[newest]!.file);
+    }
+    attachRetained(graph!, censuses[0]!.maxId, growing, say);
+  }
   const spanMin = (censuses[censuses.length - 1]!.t_s - censuses[0]!.t_s) / 60;
   for (const x of growing) if (typeof x.retained_bytes === 'number') x.retained_bytes_per_min = spanMin > 0 ? x.retained_bytes / spanMin : null;
-  growing = growing.filter((x) => x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!);
+  growing = growing.filter(aboveNoise);
   return {
     target: { pid: null, runtime: 'snapshot' },
     snapshots: censuses.map((c, k) => ({ t_s: round(c.t_s), file: c.file, objects: c.objects, bytes: c.bytes, pause_s: inputs[ord.order[k]!]!.pause_s ?? null })),
@@ -71,9 +84,12 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
  */
 function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], say: (line: string) => void): void {
   const t0 = performance.now();
-  const r = computeRetainers(g);
-  const dom = computeDominators(g, r.first);
+  // Dominators first: their scratch arrays are garbage before the BFS allocates its own.
+  const first = firstEdges(g);
+  const dom = computeDominators(g, first);
   const rg = measureRetainedGrowth(g, dom, growing.map((x) => x.type), sinceId);
+  // The dominators' spent scratch arrays serve the BFS (typeOf/anc of the growth pass are spent too).
+  const r = computeRetainers(g, first, [dom.scratch[2]!, dom.scratch[3]!, dom.scratch[0]!]);
   say(`retained sizes and holders: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const naming = prepareHolderNaming(g, r);
   for (const grower of growing) {
@@ -81,6 +97,7 @@ function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], s
     if (list.length === 0) continue; // grew without new objects (a string rebuilt bigger): no holder
     grower.retained_bytes = rg.retained.get(grower.type) ?? null;
     grower.folded_into = rg.foldedInto.get(grower.type) ?? null;
+    if (!aboveNoise(grower)) continue; // dropped from the report: no holder search
     const clusters = clusterByHolder(naming, list, dom.retained);
     if (clusters.length > 0 && clusters[0]!.path !== '?') {
       grower.retainer_path = clusters[0]!.path;
@@ -99,3 +116,7 @@ function ownClock(g: HeapGraph): number | undefined {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Above the noise floor by its own bytes, its count, or what its new objects retain. */
+const aboveNoise = (x: GrowingType): boolean =>
+  x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!;

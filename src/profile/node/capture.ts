@@ -2,7 +2,7 @@
 // find the port it really opened, take heap snapshots over CDP streamed to 0600 files, then close
 // the inspector again (an open inspector is remote code execution for anyone on the host). Loopback
 // only, never a stopped target, and a dead-man's switch in the target from the first moment.
-import { closeSync, unlinkSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { LeakError, notFoundError, permissionError, storageError } from '../../errors.js';
 import { CdpSession } from './cdp-session.js';
 import { listeningSockets, whoListensOn, type ListeningSocket } from './inspector-port.js';
@@ -10,7 +10,6 @@ import { inspectAddress, isLoopbackHost } from './inspector-address.js';
 import { armDeadManSwitch, CLOSE_INSPECTOR, DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { memoryHeadroom } from '../memory-headroom.js';
 import { catchesSignal, refuseIfStopped } from '../proc-state.js';
-import { createExclusive } from '../safe-dir.js';
 import { abortSignalName, Interrupted, raceAbort } from '../interrupted.js';
 import { formatMb, MiB } from '../../units.js';
 
@@ -179,11 +178,12 @@ export interface Captured {
 }
 
 /**
- * Take one snapshot into `file` (created exclusively, mode 0600). Refuses (unless `force`) when
- * serialising it could push the box or its container into the OOM killer: V8 needs several times
- * the heap in use. A write failure (disk full) removes the partial file and is a storage error.
+ * Take one snapshot into `fd` (the caller creates it exclusively, mode 0600, and owns it; `file`
+ * names it in messages). Refuses (unless `force`) when serialising it could push the box or its
+ * container into the OOM killer: V8 needs several times the heap in use. A write failure (disk
+ * full) is a storage error.
  */
-export async function captureSnapshot(pid: number, ins: Inspector, file: string, force: boolean, warn: (m: string) => void, signal?: AbortSignal): Promise<Captured> {
+export async function captureSnapshot(pid: number, ins: Inspector, fd: number, file: string, force: boolean, warn: (m: string) => void, signal?: AbortSignal): Promise<Captured> {
   const s = ins.session;
   const usage = await raceAbort(s.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage'), signal);
   const need = usage.usedSize * 10;
@@ -195,7 +195,6 @@ export async function captureSnapshot(pid: number, ins: Inspector, file: string,
   } else if (need > 0.5 * room.bytes) {
     warn(`a snapshot of PID ${pid} may need ~${formatMb(need / MiB)}; ${room.source} leaves ${formatMb(room.bytes / MiB)}`);
   }
-  const fd = createExclusive(file);
   let failed: NodeJS.ErrnoException | null = null;
   let onFail: (e: Error) => void = () => {};
   const failure = new Promise<never>((_, reject) => (onFail = reject));
@@ -209,18 +208,14 @@ export async function captureSnapshot(pid: number, ins: Inspector, file: string,
       onFail(storageError(`cannot write the heap snapshot to ${file}: ${failed.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : failed.code}; free some space or give --out a directory on a bigger filesystem`));
     }
   });
-  let ok = false;
   try {
     await raceAbort(Promise.race([s.send('HeapProfiler.collectGarbage', {}, 120_000), failure]), signal);
     const t0 = performance.now();
     await raceAbort(Promise.race([s.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 30 * 60_000), failure]), signal);
     const pause_s = (performance.now() - t0) / 1000;
     if (failed) await failure;
-    ok = true;
     return { file, pause_s, heapUsed: usage.usedSize };
   } finally {
     s.on('HeapProfiler.addHeapSnapshotChunk', () => {});
-    closeSync(fd);
-    if (!ok) unlinkSync(file);
   }
 }

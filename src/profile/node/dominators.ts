@@ -18,6 +18,8 @@ export interface Dominators {
   retained: Float64Array;
   /** Reachable nodes in DFS preorder: a node's idom always comes before it. */
   order: Int32Array;
+  /** Spent scratch arrays (node count long), for later stages to reuse instead of allocating more. */
+  scratch: Int32Array[];
 }
 
 /** Compute the dominator tree and retained sizes of `g` from its root (node 0). */
@@ -67,10 +69,13 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   const predStart = new Uint32Array(R + 1);
   for (let v = 0; v < R; v++) {
     const n = vertex[v]!;
-    for (let e = first[n]!; e < first[n + 1]!; e++) if (strong(n, e)) {
-        const k = dfn[edges[e * ef + 2]! / nf]! + 1;
-        predStart[k] = predStart[k]! + 1;
-      }
+    const root = n === 0;
+    for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
+      const t = edges[e * ef]!;
+      if (t === weak || (root && t === shortcut)) continue;
+      const k = dfn[edges[e * ef + 2]! / nf]! + 1;
+      predStart[k] = predStart[k]! + 1;
+    }
   }
   for (let v = 0; v < R; v++) predStart[v + 1] = predStart[v + 1]! + predStart[v]!;
   const preds = new Int32Array(predStart[R]!);
@@ -78,21 +83,28 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   fill.set(predStart.subarray(0, R));
   for (let v = 0; v < R; v++) {
     const n = vertex[v]!;
-    for (let e = first[n]!; e < first[n + 1]!; e++) if (strong(n, e)) {
-        const k = dfn[edges[e * ef + 2]! / nf]!;
-        preds[fill[k]!] = v;
-        fill[k] = fill[k]! + 1;
-      }
+    const root = n === 0;
+    for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
+      const t = edges[e * ef]!;
+      if (t === weak || (root && t === shortcut)) continue;
+      const k = dfn[edges[e * ef + 2]! / nf]!;
+      preds[fill[k]!] = v;
+      fill[k] = fill[k]! + 1;
+    }
   }
 
   // 3. Semidominators, then immediate dominators (all in preorder numbers).
-  const semi = new Int32Array(R);
+  // Memory is the limit on big snapshots, so spent arrays are reused: semi and ancestor share one
+  // buffer that becomes the retained sizes; an idom is set only after its node's DFS parent was last
+  // read, so idoms overwrite parents; the DFS stack becomes the buckets; dfn becomes the path stack.
+  const shared = new ArrayBuffer(N * 8);
+  const semi = new Int32Array(shared, 0, R);
+  const ancestor = new Int32Array(shared, N * 4, R).fill(-1);
   const label = new Int32Array(N);
-  const ancestor = new Int32Array(R).fill(-1);
-  const idomD = new Int32Array(R);
-  const bucketHead = stackNode.fill(-1, 0, R); // reused too
-  const bucketNext = new Int32Array(R);
-  const path = dfn; // preorder numbers are not needed past the predecessor lists
+  const idomD = parent;
+  const bucketHead = stackNode.fill(-1, 0, R);
+  const bucketNext = new Int32Array(stackEdge.buffer, 0, R);
+  const path = dfn;
   for (let v = 0; v < R; v++) (semi[v] = v), (label[v] = v);
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
@@ -125,14 +137,14 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   for (let w = 1; w < R; w++) if (idomD[w] !== semi[w]) idomD[w] = idomD[idomD[w]!]!;
 
   // 4. Back to node indices; retained sizes summed bottom-up (reverse preorder).
-  const idom = label.length === N ? label.fill(-1) : new Int32Array(N).fill(-1); // label is spent: reuse it
-  const retained = new Float64Array(N);
-  for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
+  const idom = label.fill(-1); // label is spent
   idom[0] = 0;
+  for (let w = R - 1; w > 0; w--) idom[vertex[w]!] = vertex[idomD[w]!]!;
+  const retained = new Float64Array(shared); // semi and ancestor are spent
+  for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
   for (let w = R - 1; w > 0; w--) {
-    const n = vertex[w]!, d = vertex[idomD[w]!]!;
-    idom[n] = d;
+    const n = vertex[w]!, d = idom[n]!;
     retained[d] = retained[d]! + retained[n]!;
   }
-  return { idom, retained, order: vertex.subarray(0, R) };
+  return { idom, retained, order: vertex.subarray(0, R), scratch: [dfn, parent, stackNode, new Int32Array(stackEdge.buffer)] };
 }

@@ -18,8 +18,8 @@ export interface HeapGraph {
   fId: number;
   fSize: number;
   fEdges: number;
-  /** Optional: closure locations, `locationFields` per entry (object_index, script_id, line, column). */
-  locations?: Float64Array;
+  /** Optional: closure locations, `locationFields` per entry (the parser keeps object_index and line). */
+  locations?: Uint32Array;
   locationFields?: string[];
   /** Optional: allocation-tracking samples (timestamp_us, last_assigned_id), `sampleFields` per entry. */
   samples?: Float64Array;

@@ -18,19 +18,37 @@ import type { Retainers } from './retainers.js';
 export interface HolderNaming {
   g: HeapGraph;
   r: Retainers;
-  /** closure node → [script id, 0-based line]. */
-  locations: Map<number, number>;
+  /** The 0-based source line of a closure node, where V8 wrote one. */
+  lineOf: (closure: number) => number | undefined;
 }
 
 /** Build the lookups for one parsed snapshot and its retainers. */
 export function prepareHolderNaming(g: HeapGraph, r: Retainers): HolderNaming {
-  const locations = new Map<number, number>();
   const lf = g.locationFields, loc = g.locations;
-  if (lf && loc) {
-    const k = lf.length, fo = lf.indexOf('object_index'), fl = lf.indexOf('line');
-    if (fo >= 0 && fl >= 0) for (let i = 0; i + k <= loc.length; i += k) locations.set(loc[i + fo]! / g.nodeFieldCount, loc[i + fl]!);
-  }
-  return { g, r, locations };
+  const k = lf?.length ?? 0, fo = lf?.indexOf('object_index') ?? -1, fl = lf?.indexOf('line') ?? -1;
+  if (!loc || fo < 0 || fl < 0) return { g, r, lineOf: () => undefined };
+  // V8 writes locations in node order: a binary search over them, no per-closure map (there can be
+  // hundreds of thousands of closures).
+  const entries = Math.floor(loc.length / k);
+  const at = (i: number) => loc[i * k + fo]!;
+  let sorted = true;
+  for (let i = 1; i < entries && sorted; i++) sorted = at(i - 1) <= at(i);
+  const lineOf = (closure: number): number | undefined => {
+    const target = closure * g.nodeFieldCount;
+    if (!sorted) {
+      for (let i = 0; i < entries; i++) if (at(i) === target) return loc[i * k + fl];
+      return undefined;
+    }
+    let lo = 0, hi = entries - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (at(mid) < target) lo = mid + 1;
+      else if (at(mid) > target) hi = mid - 1;
+      else return loc[mid * k + fl];
+    }
+    return undefined;
+  };
+  return { g, r, lineOf };
 }
 
 interface Edge {
@@ -76,7 +94,7 @@ function describeClosure(h: HolderNaming, c: number, above: string): string {
   const fn = rawName(g, c);
   const listener = /(^|\.)_events\.[^.]*(\[…\])?$/.test(above);
   const who = fn ? `${fn}()` : listener ? 'listener' : 'function';
-  const line = h.locations.get(c);
+  const line = h.lineOf(c);
   if (line === undefined) return who;
   const shared = childBy(h, c, 'internal', 'shared');
   const script = shared >= 0 ? childBy(h, shared, 'internal', 'script_or_debug_info') : -1;
@@ -104,6 +122,8 @@ export function nameHolder(h: HolderNaming, node: number): string | null {
     const e = r.parentEdge[n]!;
     if (e < 0) return null;
     const p = r.parent[n]!;
+    // Straight under a synthetic root ("(Stack roots)", "(Global handles)"): the slot is no name.
+    if (g.nodeTypes[g.nodes[p * g.nodeFieldCount + g.fType]!] === 'synthetic') break;
     const { kind, name } = edgeAt(g, e);
     if (kind === 'context' && isContext(g, p)) {
       named(name, n);

@@ -1,23 +1,24 @@
 // leak-profile on a live Node process: N snapshots `interval` apart through the inspector, the
 // inspector closed again (whatever ended the run: done, error, signal, the target exiting), then the
 // offline analysis of the files.
-import { existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
-import { isLeakError, LeakError, notFoundError } from '../../errors.js';
+import { isLeakError, LeakError, notFoundError, usageError } from '../../errors.js';
+import { createExclusive } from '../safe-dir.js';
 import { analyzeSnapshots, type SnapshotInput } from './analyze-snapshots.js';
 import { captureSnapshot, closeInspector, openInspector, type Inspector } from './capture.js';
 import { DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
-import { usageError } from '../../errors.js';
 
 export interface NodeProfileOptions {
   pid: number;
   snapshots: number;
   interval_s: number;
   top: number;
-  /** A directory already checked by prepareOutDir, or null for a private temp dir removed at the end. */
+  /** A directory already checked by prepareOutDir, or null: unnamed temp files (see openSnapshotFile). */
   outDir: string | null;
   force?: boolean;
   onProgress?: (line: string) => void;
@@ -33,16 +34,16 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     const taken = files.find((f) => lexists(path.join(o.outDir!, f)));
     if (taken) throw usageError(`--out ${o.outDir} already holds ${taken}; give an empty directory or remove the old snapshots`);
   }
-  const dir = o.outDir ?? mkdtempSync(path.join(tmpdir(), 'leak-profile-'));
   const warnings: string[] = [];
   const warn = (m: string) => (warnings.push(m), say(`warning: ${m}`));
   const inputs: SnapshotInput[] = [];
+  const fds: number[] = [];
   try {
     const ins = await openInspector(o.pid, o.signal);
     say(`${ins.preexisting ? 'using the inspector already open' : `opened the inspector (dead-man's switch armed: it closes itself ${DEADMAN_GRACE_S} s after leak-profile stops renewing it)`} on 127.0.0.1:${ins.port}`);
     let failure: unknown = null;
     try {
-      await takeSnapshots(o, ins, dir, files, inputs, warn, say);
+      await takeSnapshots(o, ins, files, inputs, fds, warn, say);
     } catch (e) {
       failure = e;
     }
@@ -55,23 +56,48 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     if (failure) throw explain(failure, o.pid, ins);
     const report = analyzeSnapshots(inputs, { top: o.top, onProgress: say });
     report.target = { pid: o.pid, runtime: 'node' };
-    if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // the temp files are removed below
+    if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
     if (warnings.length) report.warnings = warnings;
     return report;
   } finally {
-    if (!o.outDir) rmSync(dir, { recursive: true, force: true });
+    for (const fd of fds) closeSync(fd);
   }
 }
 
-async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, dir: string, files: string[], inputs: SnapshotInput[], warn: (m: string) => void, say: (m: string) => void): Promise<void> {
+/**
+ * The file a snapshot is written to: in --out, created exclusively and kept; otherwise created in the
+ * temp directory and unlinked at once, so even `kill -9` of leak-profile leaves no file behind (it
+ * is read back through /proc/self/fd).
+ */
+function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): { fd: number; file: string; readPath: string } {
+  if (o.outDir) {
+    const file = path.join(o.outDir, name);
+    const fd = createExclusive(file);
+    fds.push(fd);
+    return { fd, file, readPath: file };
+  }
+  const file = path.join(tmpdir(), `leak-profile-${randomBytes(8).toString('hex')}-${name}`);
+  const fd = createExclusive(file);
+  fds.push(fd);
+  unlinkSync(file);
+  return { fd, file, readPath: `/proc/self/fd/${fd}` };
+}
+
+async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < o.snapshots; i++) {
     if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
     if (o.signal?.aborted) throw new AbortedError();
-    const file = path.join(dir, files[i]!);
+    const { fd, file, readPath } = openSnapshotFile(o, files[i]!, fds);
     say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
-    const c = await captureSnapshot(o.pid, ins, file, Boolean(o.force), warn, o.signal);
-    inputs.push({ file, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    let c;
+    try {
+      c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal);
+    } catch (e) {
+      if (o.outDir) unlinkSync(file); // a partial snapshot is no snapshot
+      throw e;
+    }
+    inputs.push({ file: readPath, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
   }
 }

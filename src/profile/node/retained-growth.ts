@@ -27,15 +27,29 @@ export function isGenericType(t: string): boolean {
 export function measureRetainedGrowth(g: HeapGraph, dom: Dominators, types: readonly string[], sinceId: number): RetainedGrowth {
   const N = g.nodeCount, nf = g.nodeFieldCount;
   const index = new Map(types.map((t, i) => [t, i]));
-  const named = types.map((t) => !isGenericType(t));
-  const typeOf = new Int32Array(N).fill(-1);
+  const isNamed = types.map((t) => !isGenericType(t));
+  const typeOf = (dom.scratch[0] ?? new Int32Array(N)).fill(-1);
+  // className reads the name only for objects, natives and synthetic nodes ("(string)" for every
+  // string): look each (type) or (type, name) up once, not per node.
+  const byName = g.nodeTypes.map((t) => t === 'object' || t === 'native' || t === 'synthetic');
+  const byType = new Int32Array(g.nodeTypes.length).fill(-2);
+  const named = new Map<number, number>();
   for (let n = 0; n < N; n++) {
     if (g.nodes[n * nf + g.fId]! <= sinceId || dom.idom[n]! < 0) continue;
-    const t = index.get(className(g, n));
-    if (t !== undefined) typeOf[n] = t;
+    const type = g.nodes[n * nf + g.fType]!;
+    let t: number | undefined;
+    if (byName[type]) {
+      const key = g.nodes[n * nf + g.fName]! * g.nodeTypes.length + type;
+      t = named.get(key);
+      if (t === undefined) named.set(key, (t = index.get(className(g, n)) ?? -1));
+    } else {
+      t = byType[type]!;
+      if (t === -2) byType[type] = t = index.get(className(g, n)) ?? -1;
+    }
+    typeOf[n] = t;
   }
   // Nearest strict dominator that is a new grower instance; preorder puts every idom first.
-  const anc = new Int32Array(N).fill(-1);
+  const anc = (dom.scratch[1] ?? new Int32Array(N)).fill(-1);
   for (let i = 1; i < dom.order.length; i++) {
     const v = dom.order[i]!, d = dom.idom[v]!;
     anc[v] = typeOf[d]! >= 0 ? d : anc[d]!;
@@ -49,7 +63,7 @@ export function measureRetainedGrowth(g: HeapGraph, dom: Dominators, types: read
     let nested = false, top = -1;
     for (let a = anc[n]!, k = 0; a >= 0 && k < 64; a = anc[a]!, k++) {
       if (typeOf[a] === t) nested = true;
-      if (named[typeOf[a]!]) top = typeOf[a]!;
+      if (isNamed[typeOf[a]!]) top = typeOf[a]!;
     }
     if (nested) continue;
     const r = dom.retained[n]!;

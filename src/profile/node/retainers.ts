@@ -1,6 +1,6 @@
-// Who holds the new instances: the shortest path from the GC roots (weak edges ignored) to a sample
-// of them, written the way a developer would name it: `processor.tokenizer._cache (Map)`.
-import { className, firstEdges, type HeapGraph } from './heap-graph.js';
+// Who holds the new instances: the shortest strong path from the GC roots to every node (BFS parents),
+// from which holder-names.ts writes paths the way a developer would name them.
+import { firstEdges, type HeapGraph } from './heap-graph.js';
 
 export interface Retainers {
   /** BFS parent of every node (-1: unreached), and the edge ordinal that reached it. */
@@ -22,14 +22,14 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
  * Breadth-first search from the root node over strong edges; paths through the transient roots only
  * for what nothing else reaches.
  */
-export function computeRetainers(g: HeapGraph): Retainers {
-  const first = firstEdges(g);
-  const parent = new Int32Array(g.nodeCount).fill(-1);
-  const parentEdge = new Int32Array(g.nodeCount).fill(-1);
+export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array, scratch: Int32Array[] = []): Retainers {
+  const first = firstEdge ?? firstEdges(g);
+  const parent = (scratch[0] ?? new Int32Array(g.nodeCount)).fill(-1);
+  const parentEdge = (scratch[1] ?? new Int32Array(g.nodeCount)).fill(-1);
   const weak = g.edgeTypes.indexOf('weak');
   const ef = g.edgeFieldCount;
   const nf = g.nodeFieldCount;
-  const queue = new Int32Array(g.nodeCount);
+  const queue = scratch[2] ?? new Int32Array(g.nodeCount);
   const deferred: [node: number, from: number, edge: number][] = [];
   let head = 0, tail = 0;
   queue[tail++] = 0;
@@ -64,61 +64,4 @@ export function computeRetainers(g: HeapGraph): Retainers {
   }
   visit();
   return { parent, parentEdge, first };
-}
-
-/**
- * The holder path of one node: the named steps (variables, properties, indexes) from the innermost
- * variable binding down to the last named object before internal storage (a Map's table, an
- * Array's elements), e.g. `processor.tokenizer._cache (Map)`.
- */
-export function holderPath(g: HeapGraph, r: Retainers, node: number): string | null {
-  const steps: { name: string; kind: string; to: number }[] = [];
-  let n = node;
-  for (let guard = 0; n !== 0 && guard < 10_000; guard++) {
-    const e = r.parentEdge[n]!;
-    if (e < 0) return null;
-    const ef = g.edgeFieldCount;
-    const kind = g.edgeTypes[g.edges[e * ef]!] ?? '';
-    const nameOrIndex = g.edges[e * ef + 1]!;
-    const name = kind === 'element' || kind === 'hidden' ? `[${nameOrIndex}]` : (g.strings[nameOrIndex] ?? '?');
-    steps.push({ name, kind, to: n });
-    n = r.parent[n]!;
-  }
-  steps.reverse();
-  // Start at the last variable binding (a context slot or a global's property).
-  let start = -1;
-  for (let i = 0; i < steps.length; i++) if (steps[i]!.kind === 'context') start = i;
-  if (start < 0) {
-    for (let i = 0; i < steps.length; i++) if (steps[i]!.kind === 'property' && isGlobal(g, r.parent[steps[i]!.to]!)) start = i;
-  }
-  if (start < 0) start = steps.findIndex((s) => s.kind === 'property');
-  if (start < 0) return null;
-  // End at the last property step before internal/element hops down to the instance itself.
-  let end = start;
-  for (let i = start; i < steps.length - 1; i++) {
-    if (steps[i]!.kind === 'property' || steps[i]!.kind === 'context') end = i;
-    else if (steps[i]!.kind === 'internal' || steps[i]!.kind === 'hidden') break;
-  }
-  const names = steps.slice(start, end + 1).map((s, i) => (s.kind === 'element' ? s.name : i === 0 ? s.name : `.${s.name}`));
-  return `${names.join('').replace(/\.\[/g, '[')} (${className(g, steps[end]!.to)})`;
-}
-
-function isGlobal(g: HeapGraph, node: number): boolean {
-  const name = className(g, node);
-  return name === 'global' || name === 'Window' || name.startsWith('Window /');
-}
-
-/** The most common holder among a sample of instances, with its share of the sample. */
-export function dominantHolder(g: HeapGraph, r: Retainers, instances: number[], sample = 200): { path: string; share: number } | null {
-  const step = Math.max(1, Math.floor(instances.length / sample));
-  const counts = new Map<string, number>();
-  let total = 0;
-  for (let i = 0; i < instances.length; i += step) {
-    const p = holderPath(g, r, instances[i]!);
-    total++;
-    if (p) counts.set(p, (counts.get(p) ?? 0) + 1);
-  }
-  let best: string | null = null, bestN = 0;
-  for (const [p, c] of counts) if (c > bestN) (best = p), (bestN = c);
-  return best ? { path: best, share: bestN / total } : null;
 }

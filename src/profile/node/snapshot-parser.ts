@@ -8,6 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
 import type { HeapGraph } from './heap-graph.js';
+import { snapshotExtras } from './snapshot-extras.js';
 
 const CHUNK = 4 * 1024 * 1024;
 
@@ -77,7 +78,7 @@ class Scanner {
     let nodes: Uint32Array | Float64Array | null = null;
     let edges: Uint32Array | null = null;
     let strings: string[] | null = null;
-    const extras: { locations?: Float64Array; samples?: Float64Array } = {};
+    const extras: { locations?: Uint32Array; samples?: Float64Array } = {};
     let header: Record<string, unknown> = {};
     for (;;) {
       const c = this.nextToken();
@@ -106,7 +107,15 @@ class Scanner {
         if (n !== edges.length) this.bad(`expected ${edges.length} edge fields, found ${n}`);
       } else if (key === 'locations' || key === 'samples') {
         // Optional extras (closure source locations; allocation-sampling timestamps): small, kept as read.
-        extras[key] = this.readNumberList();
+        // Locations: V8 writes one per JS object (its constructor's); only closures' are read, as
+        // (object_index, line) pairs.
+        const lf = (meta as unknown as { location_fields?: string[] } | null)?.location_fields;
+        if (key === 'locations' && lf && nodes && lf.includes('object_index') && lf.includes('line')) {
+          const fType = meta!.node_fields.indexOf('type'), closure = meta!.node_types[0].indexOf('closure');
+          const fo = lf.indexOf('object_index');
+          extras.locations = this.readEntries(Uint32Array, lf.length, [fo, lf.indexOf('line')], (e) => nodes![e[fo]! + fType] === closure);
+        } else if (key === 'samples') extras.samples = this.readEntries(Float64Array, 1, [0], () => true);
+        else this.readRawValue(true);
       } else if (key === 'strings') {
         const needed = meta && nodes && edges ? neededStrings(meta, nodes, edges) : null;
         // A string index past what the file could hold is corrupt (and must not size an allocation).
@@ -279,32 +288,44 @@ class Scanner {
     }
   }
 
-  /** After the ':' of a small numeric array of unknown length (locations, samples): its numbers. */
-  private readNumberList(): Float64Array {
+  /**
+   * After the ':' of a small numeric array of unknown length (locations, samples): entries of `stride`
+   * numbers; of the entries `wanted`, the fields `pick`, in a buffer that grows.
+   */
+  private readEntries<T extends Float64Array | Uint32Array>(Kind: new (n: number) => T, stride: number, pick: number[], wanted: (entry: Float64Array) => boolean): T {
     if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
-    let out = new Float64Array(4096);
-    let count = 0, cur = 0, inNum = false;
+    let out = new Kind(4096);
+    const entry = new Float64Array(stride);
+    let count = 0, cur = 0, inNum = false, k = 0;
     for (;;) {
-      for (; this.pos < this.len; this.pos++) {
-        const c = this.buf[this.pos]!;
+      const buf = this.buf, len = this.len;
+      let i = this.pos;
+      for (; i < len; i++) {
+        const c = buf[i]!;
         if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
         else if (c === 0x2c || c === 0x5d) {
           if (inNum) {
-            if (count === out.length) {
-              const grown = new Float64Array(out.length * 2);
-              grown.set(out);
-              out = grown;
+            entry[k++] = cur;
+            (cur = 0), (inNum = false);
+            if (k === stride && ((k = 0), wanted(entry))) {
+              if (count + pick.length > out.length) {
+                const grown = new Kind(out.length * 2);
+                grown.set(out);
+                out = grown;
+              }
+              for (const f of pick) out[count++] = entry[f]!;
             }
-            out[count++] = cur;
-            cur = 0;
-            inNum = false;
           }
           if (c === 0x5d) {
-            this.pos++;
-            return out.subarray(0, count);
+            this.pos = i + 1;
+            return out.slice(0, count) as T;
           }
-        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d) {
+          this.pos = i;
+          this.bad(`unexpected ${JSON.stringify(String.fromCharCode(c))} in a numeric array`);
+        }
       }
+      this.pos = len;
       if (!this.fill()) this.bad('the file ends inside a numeric array (truncated?)');
     }
   }
@@ -381,20 +402,3 @@ function neededStrings(meta: Meta, nodes: Uint32Array | Float64Array, edges: Uin
   return { need, max };
 }
 
-/**
- * What the analysis reads beside nodes and edges: closure source locations (node index → script
- * id, 0-based line and column), the allocation-sampling timeline and the header's own timestamp
- * where a writer put one (V8 writes `samples` only when allocations were tracked).
- */
-function snapshotExtras(meta: Record<string, unknown>, header: Record<string, unknown>, x: { locations?: Float64Array; samples?: Float64Array }): Pick<HeapGraph, 'locations' | 'locationFields' | 'samples' | 'sampleFields' | 'header'> {
-  const lf = Array.isArray(meta.location_fields) ? (meta.location_fields as string[]) : null;
-  const sf = Array.isArray(meta.sample_fields) ? (meta.sample_fields as string[]) : null;
-  const { meta: _m, ...rest } = header;
-  return {
-    locations: lf && x.locations?.length ? x.locations : undefined,
-    locationFields: lf ?? undefined,
-    samples: sf && x.samples?.length ? x.samples : undefined,
-    sampleFields: sf ?? undefined,
-    header: rest,
-  };
-}

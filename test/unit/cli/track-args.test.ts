@@ -48,3 +48,15 @@ test('bad input names the value', () => {
   assert.throws(() => parseTrackArgs(['4242', '--max-rate', 'fast'], env), usage(/--max-rate.*`fast`/));
   assert.throws(() => parseTrackArgs(['4242', '1', '2', '3'], env), usage(/too many numbers/));
 });
+
+test('two targets, an interval past 1 h and a size without a time unit are refused by name', () => {
+  assert.throws(() => parseTrackArgs(['4242', '--match', 'python'], env), usage(/^two targets: `4242` \(a PID\) and --match python; give one/));
+  assert.throws(() => parseTrackArgs(['4242', '--find-training', '10'], env), usage(/^two targets: `4242` \(a PID\) and --find-training/));
+  assert.equal(parseTrackArgs(['--match=python', '90'], env).durationS, 5400, 'after --match=REGEX too');
+  assert.equal(parseTrackArgs(['--match', 'python', '10', '3'], env).durationS, 600, 'numbers after --match stay DURATION INTERVAL');
+  assert.throws(() => parseTrackArgs(['4242', '--interval', '25d'], env), usage(/^--interval must be at most 1h .*got `25d`$/));
+  assert.throws(() => parseTrackArgs(['4242', '10', '61m'], env), usage(/at most 1h/));
+  assert.equal(parseTrackArgs(['4242', '600', '1h'], env).intervalS, 3600);
+  assert.throws(() => parseTrackArgs(['4242', '--max-rate', '50GB'], env), usage(/^--max-rate needs a time unit after the size, e\.g\. 50GB\/min or 50GB\/h, got `50GB`$/));
+  assert.equal(parseTrackArgs(['4242', '--max-rate', '50GB/h'], env).maxRate, (50 * 1024) / 60);
+});

@@ -43,8 +43,8 @@ test('the session verdict in words names the worst process, its rate and the tre
 
 test('short-lived children fold into one entry; stable ones are one-liners', () => {
   const s = analyseAndCompose(recorded);
-  assert.equal(s.folded!.count, 6);
-  assert.match(s.folded!.text, /^6 short-lived children .*compile_helper/);
+  assert.equal(s.folded!.rows.length, 6);
+  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6; ≤ \d samples, .*\): in the tree total/);
   assert.ok(!s.rows.some((r) => r.row.report.name === 'compile_helper'));
   assert.deepEqual(s.rows.filter((r) => r.oneLine).map((r) => r.label), ['pt_worker_2 4302 (child)']);
 });
@@ -86,7 +86,7 @@ test("the tree logic's own short-lived summary (SessionReport.short_lived) folds
   };
   const s = composeSession(summarised, kept);
   assert.equal(s.folded!.count, 6);
-  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6\), ≤ 3 samples \/ 4s each.*: counted in the tree total, not reported one by one/);
+  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6; ≤ 3 samples, ≤ 4s, ≤ [\d.]+ MB [A-Z]+ each\): in the tree total, not reported one by one/);
   assert.equal(s.tree!.row.label, 'tree total (python 4242 + 9 children)');
   assert.match(renderSessionText(s, { width: 100, color: false }), /^  \+ 6 short-lived children, folded/m);
 });

@@ -93,3 +93,12 @@ test('a process with no samples gets no row and leaves the check defined', () =>
   assert.deepEqual(report.processes.map((p) => [p.role, p.pid, p.verdict]), [['main', 10, 'pass'], ['child', 11, 'fail'], ['tree', 10, 'fail']]);
   assert.ok(rows.every((r) => r.check));
 });
+
+test('a long-lived worker whose USS was read on only a few ticks is not short-lived (the ticks it was seen count)', () => {
+  const t = Array.from({ length: 60 }, (_, i) => i);
+  const main = series(10, 'main', t, t.map(() => 100));
+  const worker = series(11, 'child', t, t.map((i) => (i % 10 === 0 ? 50 + i : null)), { rss: t.map((i) => 90 + i) });
+  const { report } = buildSessionReport(session([main, worker]));
+  assert.deepEqual(report.processes.map((p) => [p.role, p.pid]), [['main', 10], ['child', 11], ['tree', 10]]);
+  assert.equal(report.short_lived, undefined);
+});
