@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const OUT = path.join(ROOT, 'bench/out');
 // memlab is installed apart (npm run bench:peers) so that npm ci for the tests does not pull ~300 packages.
-const MEMLAB = path.join(ROOT, 'bench/peers/node_modules/.bin/memlab');
+// Its bin's shebang (`#!/usr/bin/env node --expose-gc …`) needs `env -S`; GNU env 9 passes the line as one
+// program name and never runs memlab, so the bench runs its script with node and those flags itself.
+const MEMLAB_JS = path.join(ROOT, 'bench/peers/node_modules/@memlab/cli/bin/memlab.js');
+const memlab = (args: string[]) => timed(process.execPath, ['--expose-gc', MEMLAB_JS, ...args]);
 
 /** Write three snapshots of a process whose cache of `LeakyRecord`s grows; `mb` ≈ the last file's size. */
 function generate(mb: number, kind: 'objects' | 'strings'): string[] {
@@ -63,8 +66,8 @@ export async function main(sizes = [100, 300]): Promise<string> {
     const ours = timed(process.execPath, [path.join(ROOT, 'dist/src/cli/bin/leak-profile.js'), '--snapshot', ...files, '--top', '3']);
     const found = /HELD BY\n {2}LeakyRecord .* store\.cache \(Map\)\n/.test(ours.out) ? 'LeakyRecord first, retaining its strings, store.cache (Map)' : 'no';
     const skipped: Run = { wall: 0, rssMb: 0, ok: false, out: 'not run (--no-memlab)' };
-    const fl = peers ? timed(MEMLAB, ['find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--trace-all-objects']) : skipped;
-    const os = peers ? timed(MEMLAB, ['analyze', 'object-size', '--snapshot', files[2]!]) : skipped;
+    const fl = peers ? memlab(['find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--trace-all-objects']) : skipped;
+    const os = peers ? memlab(['analyze', 'object-size', '--snapshot', files[2]!]) : skipped;
     const f = (r: Run, mbs: number) => (r.ok ? `${r.wall.toFixed(1)} (${(mbs / r.wall).toFixed(0)})` : r === skipped ? 'not run' : `failed: ${/(RangeError[^\n]*|Error[^\n]*)/.exec(r.out)?.[1] ?? 'error'}`);
     lines.push(`| 3 × ${kind} | ${last.toFixed(0)} (3 files: ${total.toFixed(0)}) | ${f(ours, total)} | ${ours.rssMb.toFixed(0)} MB (${(ours.rssMb / last).toFixed(2)}×) | ${found} | ${f(fl, total)} | ${peers ? `${fl.rssMb.toFixed(0)} MB (${(fl.rssMb / last).toFixed(1)}×)` : '-'} | ${!peers ? 'not run' : os.ok ? os.wall.toFixed(1) : 'failed'} | ${peers ? `${os.rssMb.toFixed(0)} MB (${(os.rssMb / last).toFixed(1)}×)` : '-'} |`);
   }
