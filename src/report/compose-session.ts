@@ -120,11 +120,15 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
-  const folded = shortRows.length ? { count: shortRows.length, rows: shortRows, text: report.short_lived ? describeShortLived(report.short_lived) : foldText(shortRows) } : null;
+  // The tree logic's summary (report.short_lived) words the fold when it has one; the rows it folded, when
+  // given, are kept for the renderers that list them.
+  const folded = shortRows.length || report.short_lived
+    ? { count: report.short_lived?.count ?? shortRows.length, rows: shortRows, text: report.short_lived ? describeShortLived(report.short_lived) : foldText(shortRows) }
+    : null;
   const treeRow = shown.find((r) => r.row.report.role === 'tree') ?? null;
   const d = treeRow?.row.driver;
   const driver = d ? (shown.find((r) => r.row.report.pid === d.pid && r.row.report.role !== 'tree') ?? null) : null;
-  const tree = treeRow ? { row: treeRow, driver, members: layTree([...shown, ...shortRows], o.members ?? []) } : null;
+  const tree = treeRow ? { row: treeRow, driver, members: layTree(shown, o.members ?? []) } : null;
   const judged = judgeSession(shown, tree, o);
   const { status } = judged;
   // Copy-on-write makes a process's USS grow without it allocating: say so where the verdict is read.

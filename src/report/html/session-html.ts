@@ -52,7 +52,7 @@ function treeSection(s: ComposedSession): string {
     return `<li style="margin-left:${depth * 1.5}em">${link} — ${h(r.rateText)}${drives}</li>`;
   });
   const lead = s.tree.driver ? `${h(s.tree.driver.label)} drives the tree total (${h(s.tree.driver.rateText)}).` : 'No single process drives the tree total.';
-  if (s.folded && !s.folded.rows.length) items.push(`<li class="folded" style="margin-left:1.5em">${h(s.folded.text)}</li>`);
+  if (s.folded) items.push(`<li class="folded" style="margin-left:1.5em">${h(s.folded.text)}</li>`);
   return `<section id="tree"><h2>Process tree</h2><p>${lead}</p><ul class="tree">${items.join('')}</ul></section>`;
 }
 

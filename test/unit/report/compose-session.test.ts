@@ -44,7 +44,7 @@ test('the session verdict in words names the worst process, its rate and the tre
 test('short-lived children fold into one entry; stable ones are one-liners', () => {
   const s = analyseAndCompose(recorded);
   assert.equal(s.folded!.rows.length, 6);
-  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6; ≤ \d samples, .*\): in the tree total/);
+  assert.match(s.folded!.text, /^6 short-lived children \(compile_helper ×6\): ≤ \d samples, .* each; in the tree total, not reported one by one$/);
   assert.ok(!s.rows.some((r) => r.row.report.name === 'compile_helper'));
   assert.deepEqual(s.rows.filter((r) => r.oneLine).map((r) => r.label), ['pt_worker_2 4302 (child)']);
 });

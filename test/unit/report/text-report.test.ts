@@ -44,7 +44,7 @@ test('a stable process is one line and no chart; short-lived children are one li
   assert.doesNotMatch(out, /pt_worker_2 4302 \(child\) \[uss\]/, 'no chart block for it');
   const folded = out.split('\n').filter((l) => l.includes('compile_helper'));
   assert.equal(folded.length, 1);
-  assert.match(folded[0]!, /^6 short-lived children \(compile_helper ×6\).*counted in the tree total, not reported one by one$/);
+  assert.match(folded[0]!, /^6 short-lived children \(compile_helper ×6\): .* each; in the tree total, not reported one by one$/);
   assert.match(out, /^  \+ 6 more children, folded into one line below$/m);
   assert.equal((out.match(/┤/g) ?? []).length, 4 * 8, 'charts for the two growers, the tree and the cycling worker only');
 });
