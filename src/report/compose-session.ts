@@ -106,7 +106,8 @@ export function orderWorstFirst<T extends { report: ProcessReport }>(rows: T[]):
 
 /** Compose one analysed session for the renderers. */
 export function composeSession(report: SessionReport, analysed: AnalysedRow[], o: ComposeOptions = {}): ComposedSession {
-  const children = analysed.filter((r) => r.report.role === 'child').length;
+  // Every child counts in the tree's label; summarised ones only once (their rows are in `analysed` when folded is given).
+  const children = analysed.filter((r) => r.report.role === 'child').length + (o.folded ? 0 : (report.short_lived?.count ?? 0));
   const isShort = o.folded
     ? (r: AnalysedRow) => o.folded!.includes(r)
     : (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
