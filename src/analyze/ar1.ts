@@ -13,6 +13,7 @@
 //      few independent stretches of noise gets the wide interval it deserves.
 // All on sample order (the grid is even; raw intervals are close enough to even for ρ's purpose).
 
+/** The slope's error under AR(1) noise, with the ρ and degrees of freedom it was computed with. */
 export interface Ar1Slope {
   rho: number;
   /** Standard error of the slope (per unit of t). */

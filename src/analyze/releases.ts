@@ -37,6 +37,7 @@ export function findReleases(t: ArrayLike<number>, y: ArrayLike<number>, noise: 
   return out;
 }
 
+/** The part of a window to judge instead of the whole, and why. */
 export interface LoneRelease {
   /** The window to analyse instead: [from, to). */
   from: number;
@@ -67,6 +68,7 @@ export function aroundLoneRelease(t: ArrayLike<number>, y: ArrayLike<number>, re
   return null;
 }
 
+/** The series with its excursions bridged, and what was left out. */
 export interface Excursions {
   y: Float64Array;
   /** Samples from here on are an excursion the recording ended in: analyse [0, end). */

@@ -29,7 +29,7 @@ export interface SeriesAnalysis {
 }
 
 export interface AnalyzeOptions {
-  /** Practical floor below which growth is not a leak worth reporting (MB/min, default 1). */
+  /** Practical floor below which growth is not a leak worth reporting (MB/min, default 0.5). */
   floorMbPerMin?: number;
   /** A memory limit (MiB: cgroup, machine) the peaks are projected to. */
   limitMb?: number;
