@@ -59,7 +59,11 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
       explanation: `it grew by ${rise.toFixed(0)} MB and then levelled off (a cache filling up, or warm-up)`, need_more_s: null,
     };
   }
-  if (stillRising || (roseWell && (maybeRising || ((m.name === 'hinge' || m.name === 'saturating') && !levelled)))) {
+  // A straight rise well above the noise whose interval is wide only because its residuals are strongly
+  // correlated (a staircase: a leak allocating in a few big chunks, three steps in 18 s) is not "flat
+  // within noise": it may be growing, and more recording decides.
+  const steppedRise = roseWell && m.name === 'linear' && rate >= floor;
+  if (stillRising || steppedRise || (roseWell && (maybeRising || ((m.name === 'hinge' || m.name === 'saturating') && !levelled)))) {
     // Significant growth, but not yet clearly above the floor: record longer (SE ∝ T^(-3/2)).
     // Growth that is not even significant is noise around a flat end: plateau or stable.
     const span = tEnd - t[Math.max(0, from)]!;
