@@ -1,6 +1,6 @@
 // Classification of a series without cycles: fit shape models to the series itself, take the rate
 // from the last segment, and decide growing / plateau / stable / undecided.
-import { fitLine, t975 } from './stats.js';
+import { fitLine, t975, theilSen } from './stats.js';
 import { chooseModel, fitModels } from './models.js';
 import type { SeriesAnalysis } from './types.js';
 import { formatDuration } from '../units.js';
@@ -13,9 +13,18 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   // A knot must mark a real change of slope (a leak starting or stopping), not a wiggle that BIC
   // can buy with one parameter: otherwise the "last segment" is a few noisy points at the end.
   const floorPerS = floor / 60;
-  const fits = fitModels(t, y).filter(
-    (f) => f.name !== 'hinge' || Math.abs(f.endSlope - f.startSlope) > Math.max(floorPerS, 0.25 * Math.max(Math.abs(f.startSlope), Math.abs(f.endSlope))),
-  );
+  const changes = (a: number, b: number) => Math.abs(b - a) > Math.max(floorPerS, 0.25 * Math.max(Math.abs(a), Math.abs(b)));
+  const fits = fitModels(t, y).filter((f) => {
+    if (f.name !== 'hinge') return true;
+    if (!changes(f.startSlope, f.endSlope)) return false;
+    // …and the change must survive a robust look at each side: one catch-up jump of a starved process
+    // near the end (a 120 MB/min leaker stalled 0.5 s, then allocated 4.5 MB at once) bought a knot
+    // whose least-squares end slope read 189 MB/min; Theil–Sen on each side reads 120 and 120.
+    let k = 0;
+    while (k < n && t[k]! < f.lastSegmentFrom) k++;
+    if (k < 3 || n - k < 3) return true;
+    return changes(robustSlope(t, y, 0, k), robustSlope(t, y, k, n));
+  });
   const m = chooseModel(fits);
   let from = 0;
   while (from < n - 1 && t[from]! < m.lastSegmentFrom) from++;
@@ -84,4 +93,14 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
 function sampleModel(at: (t: number) => number, a: number, b: number): { t_s: number[]; mb: number[] } {
   const t_s = Array.from({ length: 120 }, (_, i) => a + ((b - a) * i) / 119);
   return { t_s, mb: t_s.map(at) };
+}
+
+/** Theil–Sen slope of t[from..to) (per second), on at most 150 evenly spaced points. */
+function robustSlope(t: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): number {
+  const n = to - from;
+  const step = Math.max(1, Math.ceil(n / 150));
+  const ts: number[] = [];
+  const ys: number[] = [];
+  for (let i = from; i < to; i += step) (ts.push(t[i]!), ys.push(y[i]!));
+  return theilSen(ts, ys).slope;
 }
