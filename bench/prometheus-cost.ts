@@ -171,7 +171,7 @@ export async function readBack(series = 64, hours = 24, stepS = 15): Promise<{ s
 export async function main(): Promise<string> {
   const lines: string[] = [];
   const w = await exporterWork(100);
-  const BUDGET = 0.001; // the exporter's analysis allowance (src/export/exporter.ts)
+  const BUDGET = 0.002; // the exporter's analysis allowance (src/export/exporter.ts)
   const refreshS = Math.max(15, w.analyseMs / (BUDGET * 1000));
   const total = w.tickMs / 10 + Math.min(BUDGET * 100, (w.analyseMs / 15) / 10) + w.renderMs / 15 / 10;
   lines.push(
