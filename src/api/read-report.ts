@@ -1,7 +1,6 @@
 // Reports from what was recorded, for scripts: the same Report JSON rows leak-report prints.
 import { buildSessionReport } from '../report/session-report.js';
-import { openDbForRead } from '../store/open-db.js';
-import { readSession, resolveSessionIds } from '../store/read-session.js';
+import { readSessionsFromFile } from '../store/read-session.js';
 import { readTrace } from '../store/read-trace.js';
 import type { Metric, SessionReport } from '../types.js';
 
@@ -16,14 +15,9 @@ export interface ReadReportOptions {
 
 /** Analyse sessions of a leak-track DB: one SessionReport per session, oldest first. */
 export function readReport(dbFile: string, o: ReadReportOptions = {}): SessionReport[] {
-  const db = openDbForRead(dbFile);
-  try {
-    return resolveSessionIds(db, o.session === undefined ? 'latest' : String(o.session)).map(
-      (id) => buildSessionReport(readSession(db, id), { metric: o.metric, maxRate: o.maxRate ?? null }).report,
-    );
-  } finally {
-    db.close();
-  }
+  return readSessionsFromFile(dbFile, o.session === undefined ? 'latest' : String(o.session)).map(
+    (s) => buildSessionReport(s, { metric: o.metric, maxRate: o.maxRate ?? null }).report,
+  );
 }
 
 /** Analyse a trace CSV or a psrecord log (DESIGN.md §2 formats). */

@@ -1,5 +1,5 @@
 // Queries that load recorded sessions back as plain data for the analysis.
-import type { Db } from './open-db.js';
+import { openDbForRead, type Db } from './open-db.js';
 import { notFoundError, usageError } from '../errors.js';
 import { toStorageError } from './storage-errors.js';
 import type { Metric, ProcessInfo, SessionInfo } from '../types.js';
@@ -177,4 +177,14 @@ function bucketReader(db: Db, t0: number, bucketMs: number): (series: ProcessSer
     });
     series.raw = raw;
   };
+}
+
+/** Open a leak-track DB read-only and read the sessions `which` names (id, latest, all), oldest first. */
+export function readSessionsFromFile(file: string, which: string | number | undefined): RecordedSession[] {
+  const db = openDbForRead(file);
+  try {
+    return resolveSessionIds(db, which).map((id) => readSession(db, id));
+  } finally {
+    db.close();
+  }
 }

@@ -1,6 +1,5 @@
 // Shared by leak-report and leak-check: load the sessions to analyse from a DB or a trace file.
-import { openDbForRead } from '../../store/open-db.js';
-import { readSession, resolveSessionIds, type RecordedSession } from '../../store/read-session.js';
+import { readSessionsFromFile, type RecordedSession } from '../../store/read-session.js';
 import { readTrace } from '../../store/read-trace.js';
 import { usageError } from '../../errors.js';
 
@@ -16,10 +15,5 @@ export function loadSessions(a: InputArgs): RecordedSession[] {
     if (a.session !== undefined) throw usageError('--session applies to a --db, not to a --trace file');
     return [readTrace(a.trace)];
   }
-  const db = openDbForRead(a.db);
-  try {
-    return resolveSessionIds(db, a.session).map((id) => readSession(db, id));
-  } finally {
-    db.close();
-  }
+  return readSessionsFromFile(a.db, a.session);
 }
