@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite relies on, when missing and when we can (root + apt).
+# Installs the system packages the test suite relies on, when missing (root + apt); exits 1 when one is missing after it.
 # A test that skips verifies nothing, so everything the suite uses is installed here; only what this
 # machine can never have (a GPU) is left to a stand-in.
 #   smem: independent USS reference            gdb: Python injection
@@ -8,6 +8,7 @@
 #   python3-venv: the torch 2.x venv below
 set -uo pipefail
 cd "$(dirname "$0")/.."
+failed=0
 need=()
 command -v smem >/dev/null 2>&1 || need+=(smem)
 command -v gdb >/dev/null 2>&1 || need+=(gdb)
@@ -21,12 +22,13 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "install-test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) before npm test" >&2
+    failed=1
   else
     echo "install-test-deps: apt-get install ${need[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null 2>&1 || true
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
-      || echo "install-test-deps: apt-get install ${need[*]} failed" >&2
+      || { echo "install-test-deps: apt-get install ${need[*]} failed" >&2; failed=1; }
   fi
 fi
 # torch 2.x beside Debian's 1.13: a venv that sees Debian's packages (numpy) with the CPU wheel from the
@@ -40,9 +42,11 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch' >/dev/n
       && "$venv/bin/python" -m pip install -q --no-deps "$wheel" >/dev/null 2>&1 \
       && "$venv/bin/python" -m pip install -q --ignore-installed 'typing-extensions>=4.10' 'sympy>=1.13.3' >/dev/null 2>&1 \
       && "$venv/bin/python" -c 'import torch' >/dev/null 2>&1 \
-      || echo "install-test-deps: could not build the torch 2.x venv" >&2
+      || { echo "install-test-deps: could not build the torch 2.x venv in $venv" >&2; failed=1; }
   else
-    echo "install-test-deps: no torch 2.x wheel in ${PIP_FIND_LINKS:-/opt/wheels}; the torch 2.x tests will say so" >&2
+    echo "install-test-deps: no torch 2.x wheel in ${PIP_FIND_LINKS:-/opt/wheels}; the torch 2.x tests will fail" >&2
+    failed=1
   fi
 fi
-exit 0
+# Fail loudly: a test suite run without what it needs verifies nothing (.ci/run stops here).
+exit $failed
