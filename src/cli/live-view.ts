@@ -101,7 +101,7 @@ export class LiveView {
       { ...this.tree.snapshot(), color: chartColors.tree },
       { ...this.main.snapshot(), color: chartColors.series },
     ];
-    const chart = series[0]!.t_s.length >= 2 ? plotSeries(series, { width: width - 14, height: 10, color: this.o.color }) : '';
+    const chart = series[0]!.t_s.length >= 2 ? plotSeries(series, { width: width - 14, height: 10, color: this.o.color, timeAxis: true }) : '';
     const text = `${this.o.label}\n${chart ? `${chart}\n` : ''}  ${this.o.color ? '\x1b[36mtree total\x1b[0m / main (USS)' : 'tree total / main (USS)'}\n${this.statusLine()}\n`;
     this.erase();
     this.o.out.write(text);

@@ -1,5 +1,6 @@
 // asciichart plots one value per column, so long series are reduced to the terminal's width first.
 import asciichart from 'asciichart';
+import { timeAxis } from './time-chart.js';
 
 export interface ChartSeries {
   t_s: ArrayLike<number>;
@@ -24,8 +25,11 @@ export function resample(s: ChartSeries, start: number, end: number, width: numb
   return out;
 }
 
-/** Plot series (MB against time) as an ASCII chart `width` columns wide, `height` rows high. */
-export function plotSeries(series: ChartSeries[], opts: { width: number; height: number; color?: boolean }): string {
+/**
+ * Plot series (MB against time) as an ASCII chart `width` columns wide, `height` rows high; with `timeAxis`,
+ * elapsed-time ticks and labels under it (the live view: a chart without them cannot say when it grew).
+ */
+export function plotSeries(series: ChartSeries[], opts: { width: number; height: number; color?: boolean; timeAxis?: boolean }): string {
   const nonEmpty = series.filter((s) => s.t_s.length > 0);
   if (nonEmpty.length === 0) return '';
   let start = Infinity;
@@ -42,13 +46,14 @@ export function plotSeries(series: ChartSeries[], opts: { width: number; height:
   // A flat line would make asciichart draw a single row; give it a little room.
   if (max - min < 1e-6) (min -= 0.5), (max += 0.5);
   const labelWidth = Math.max(String(Math.round(max)).length, String(Math.round(min)).length) + 5;
-  return asciichart.plot(data, {
+  const chart = asciichart.plot(data, {
     height: opts.height,
     min,
     max,
     colors: opts.color ? nonEmpty.map((s) => s.color ?? asciichart.default) : undefined,
     format: (x: number) => `${x.toFixed(max - min < 10 ? 1 : 0)} MB`.padStart(labelWidth),
   });
+  return opts.timeAxis ? [chart, ...timeAxis(start, end, width, labelWidth)].join('\n') : chart;
 }
 
 export const chartColors = { series: asciichart.default, baseline: asciichart.yellow, tree: asciichart.cyan };

@@ -94,7 +94,7 @@ export function drawTimeChart(data: TimeSeries, baseline: TimeSeries | null, o: 
 const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
 
 /** "└───┬───" with ticks at round elapsed times, and their labels under them where they fit. */
-function timeAxis(start: number, end: number, cols: number, labelW: number): string[] {
+export function timeAxis(start: number, end: number, cols: number, labelW: number): string[] {
   const axis = new Array<string>(cols).fill('─');
   const labels = new Array<string>(cols).fill(' ');
   const span = Math.max(end - start, 1e-9);
