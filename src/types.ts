@@ -40,6 +40,9 @@ export interface SessionInfo {
   source: 'track' | 'trace' | 'prometheus';
   ended_at?: string | null;
   end_reason?: string | null;
+  /** The memory limit the target ran under (MiB) and where it comes from ('machine', 'cgroup /path'). */
+  mem_limit_mb?: number;
+  mem_limit_source?: string;
 }
 
 /** One row of the Report JSON (DESIGN.md §2). Analysis fields are null when not computed. */
@@ -59,6 +62,11 @@ export interface ProcessReport {
   rate_ci95_mb_per_min: [number, number] | null;
   classification: Classification | null;
   verdict?: Verdict;
+  /** A sawtooth's peaks: how fast they rise (MB/min), and when they reach the session's memory limit (s). */
+  peaks_rate_mb_per_min?: number;
+  peaks_reach_limit_s?: number;
+  /** A growing row: when it reaches the session's memory limit at this rate (s after its last sample). */
+  reach_limit_s?: number;
   /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
   copy_on_write?: CopyOnWrite;
 }

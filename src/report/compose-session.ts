@@ -111,12 +111,13 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
   const isShort = o.folded
     ? (r: AnalysedRow) => o.folded!.includes(r)
     : (r: AnalysedRow) => r.report.role === 'child' && r.report.samples < SHORT_LIVED_SAMPLES && r.report.classification !== 'growing';
+  const limit = report.session.mem_limit_mb ? { mb: report.session.mem_limit_mb, source: report.session.mem_limit_source ?? '' } : undefined;
   const compose = (r: AnalysedRow): Omit<ComposedRow, 'rank'> => ({
     row: r,
     label: labelOf(r.report, children),
     oneLine: r.mb.length < 2 || (QUIET_CLASSES.has(r.report.classification ?? '') && r.report.verdict !== 'fail'),
     rateText: describeRate(r.report),
-    explanation: describeVerdict(r.report, r.analysis),
+    explanation: describeVerdict(r.report, r.analysis, limit),
     checkText: r.check && o.maxRate ? describeCheck(r.report, r.check, o.maxRate) : null,
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));

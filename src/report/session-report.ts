@@ -23,6 +23,8 @@ export interface ReportOptions {
   metric?: Metric;
   maxRate?: number | null;
   floorMbPerMin?: number;
+  /** Memory limit (MiB) that growth is projected to; default: the one recorded with the session. */
+  limitMb?: number;
 }
 
 /**
@@ -30,7 +32,8 @@ export interface ReportOptions {
  * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
  * the tree, so they are neither charted nor gated one by one.
  */
-export function buildSessionReport(s: RecordedSession, o: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
+export function buildSessionReport(s: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
+  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb };
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
@@ -117,7 +120,9 @@ function finishRow(
   o: ReportOptions,
   driver: AnalysedRow['driver'],
 ): AnalysedRow {
-  const analysis = mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin }) : null;
+  // The limit is host memory: it says nothing about VRAM.
+  const limitMb = metric === 'vram' ? undefined : o.limitMb;
+  const analysis = mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null;
   // No reading of the metric at all: still a gate answer (INCONCLUSIVE), never a missing one.
   const check = !o.maxRate ? null : analysis ? checkRate(analysis, o.maxRate) : { verdict: 'inconclusive' as const, reason: `no ${metric} readings`, more_s: null };
   const report: ProcessReport = {
@@ -139,7 +144,23 @@ function finishRow(
   if (report.rate_mb_per_min !== null) report.rate_mb_per_min = round(report.rate_mb_per_min, 2);
   if (report.rate_ci95_mb_per_min) report.rate_ci95_mb_per_min = [round(report.rate_ci95_mb_per_min[0], 2), round(report.rate_ci95_mb_per_min[1], 2)];
   if (check) report.verdict = check.verdict;
+  Object.assign(report, projections(report, analysis, limitMb));
   return { report, t_s, mb, analysis, check, driver };
+}
+
+/**
+ * Where memory is heading, apart from the rate: a sawtooth's peaks (they can reach the limit although the
+ * troughs stay level) and, for growth, when the limit is reached at this rate.
+ */
+function projections(r: ProcessReport, a: SeriesAnalysis | null, limitMb: number | undefined): Partial<ProcessReport> {
+  const out: Partial<ProcessReport> = {};
+  if (typeof a?.peaks_rate_mb_per_min === 'number') out.peaks_rate_mb_per_min = round(a.peaks_rate_mb_per_min, 2);
+  if (typeof a?.peaks_reach_limit_s === 'number') out.peaks_reach_limit_s = Math.round(a.peaks_reach_limit_s);
+  const rate = r.rate_mb_per_min ?? 0;
+  if (limitMb !== undefined && r.classification === 'growing' && rate > 0 && r.last_mb !== null) {
+    out.reach_limit_s = Math.round((Math.max(0, limitMb - r.last_mb) / rate) * 60);
+  }
+  return out;
 }
 
 const round = (x: number, digits: number): number => {

@@ -15,12 +15,20 @@ export function describeRate(r: ProcessReport): string {
 }
 
 /** One sentence: the rate plus the analysis's explanation. */
-export function describeVerdict(r: ProcessReport, a: SeriesAnalysis | null): string {
+export function describeVerdict(r: ProcessReport, a: SeriesAnalysis | null, limit?: { mb: number; source: string }): string {
   const head = describeRate(r);
   if (!a) return `${head}: no samples`;
   let tail = a.explanation;
   if (a.classification === 'insufficient-data' && a.need_more_s) tail += `; record about ${formatDuration(a.need_more_s)} more`;
+  if (r.reach_limit_s !== undefined && limit) tail += `; at this rate it reaches ${limitWords(limit)} in ~${formatDuration(r.reach_limit_s)}`;
   return tail ? `${head}: ${tail}` : head;
+}
+
+/** "this machine's 23,105 MB of RAM" or "its cgroup's 512 MB limit (/job/rank0)". */
+export function limitWords(l: { mb: number; source: string }): string {
+  const mb = Math.round(l.mb).toLocaleString('en-US');
+  if (l.source === 'machine') return `the machine's ${mb} MB of RAM`;
+  return l.source.startsWith('cgroup ') ? `its cgroup's ${mb} MB limit (${l.source.slice(7)})` : `the ${mb} MB limit`;
 }
 
 /** `FAIL python 4242: growing 63.2 MB/min (CI 58–68) > 50` — the leak-check line. */

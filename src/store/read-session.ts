@@ -3,6 +3,7 @@ import { openDbForRead, type Db } from './open-db.js';
 import { notFoundError, usageError } from '../errors.js';
 import { toStorageError } from './storage-errors.js';
 import type { Metric, ProcessInfo, SessionInfo } from '../types.js';
+import { MiB } from '../units.js';
 
 const METRICS: readonly Metric[] = ['rss', 'uss', 'pss', 'swap', 'vram'];
 
@@ -55,6 +56,8 @@ interface SessionRow {
   end_reason: string | null;
   interval_s: number;
   source: 'track' | 'trace';
+  mem_limit_bytes?: number | null; // absent in DBs from before migration 2, opened read-only
+  mem_limit_source?: string | null;
 }
 
 /** Resolve `latest`, `all` or a numeric id into session ids, oldest first. */
@@ -125,6 +128,7 @@ function readOneSession(db: Db, id: number, maxPointsPerProcess: number): Record
     info: {
       id: s.id, label: s.label, started_at: s.started_at, interval_s: s.interval_s, source: s.source,
       ended_at: s.ended_at, end_reason: s.end_reason,
+      ...(s.mem_limit_bytes ? { mem_limit_mb: Math.round((s.mem_limit_bytes / MiB) * 10) / 10, mem_limit_source: s.mem_limit_source ?? 'unknown' } : {}),
     },
     processes,
     bucketMs,

@@ -38,6 +38,10 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (process_id, t_ms)
    ) WITHOUT ROWID;
    CREATE INDEX samples_by_time ON samples (t_ms);`,
+  // 2: the memory limit the target ran under (cgroup or the machine's RAM), so a report can say when
+  // growing peaks reach it. Old sessions keep NULL.
+  `ALTER TABLE sessions ADD COLUMN mem_limit_bytes INTEGER;
+   ALTER TABLE sessions ADD COLUMN mem_limit_source TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

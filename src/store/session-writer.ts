@@ -15,6 +15,8 @@ export interface NewSession {
   target: string;
   source?: 'track' | 'trace';
   tool_version?: string;
+  /** The memory limit the target runs under (src/track/memory-limit.ts). */
+  mem_limit?: { bytes: number; source: string } | null;
 }
 
 /** Handle for appending to one session. */
@@ -35,10 +37,10 @@ export class SessionWriter {
     try {
       const info = db
         .prepare(
-          `INSERT INTO sessions (label, started_at, interval_s, source, target, host, tool_version)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO sessions (label, started_at, interval_s, source, target, host, tool_version, mem_limit_bytes, mem_limit_source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(s.label, new Date().toISOString(), s.interval_s, s.source ?? 'track', s.target, hostname(), s.tool_version ?? null);
+        .run(s.label, new Date().toISOString(), s.interval_s, s.source ?? 'track', s.target, hostname(), s.tool_version ?? null, s.mem_limit?.bytes ?? null, s.mem_limit?.source ?? null);
       this.sessionId = Number(info.lastInsertRowid);
     } catch (e) {
       throw toStorageError(e, `starting a session in database ${db.name}`);

@@ -10,6 +10,7 @@ import { launchCommand, type Launched } from './launch.js';
 import { runSampler, type EndReason, type TickSummary } from './sampler.js';
 import { findNvidiaSmi } from './nvidia-smi.js';
 import type { ProcessSource } from './process-source.js';
+import { memoryLimitOf } from './memory-limit.js';
 
 /** What to track: a PID, a command-line regex, the training job, a command to launch, or a target found already. */
 export type TrackTarget =
@@ -86,6 +87,7 @@ export async function trackSession(o: TrackSessionOptions): Promise<TrackSession
       label: o.label ?? `${target.name} ${target.pid}`,
       interval_s: o.intervalS,
       target: target.cmdline || target.name,
+      mem_limit: o.source.kind === 'procfs' ? memoryLimitOf(target.pid) : null,
     });
     o.onStart?.({ target, sessionId: writer.sessionId, nvidiaSmi });
     const reason = await runSampler({

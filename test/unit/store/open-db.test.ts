@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { openDbForRead, openDbForWrite } from '../../../src/store/open-db.js';
 import { SessionWriter } from '../../../src/store/session-writer.js';
 import { readSession, resolveSessionIds } from '../../../src/store/read-session.js';
-import { SCHEMA_VERSION } from '../../../src/store/schema.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../../src/store/schema.js';
 import { LeakError } from '../../../src/errors.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-db-'));
@@ -89,4 +89,28 @@ test('unwritable locations and missing DBs give one clear line', () => {
 test('a --db on /proc is refused before SQLite touches it, a usage error, not an internal one', () => {
   assert.throws(() => openDbForWrite('/proc/version'), isCode(2, /^database \/proc\/version: \/proc\/version is on a kernel pseudo-filesystem, not a place for files; pick a path in a normal directory$/));
   assert.throws(() => openDbForWrite('/sys/kernel/new.db'), isCode(2, /pseudo-filesystem/));
+});
+
+test('a version-1 DB (before the memory limit) reads as it is, and a writer migrates it in place, keeping its sessions', () => {
+  const f = path.join(tmp(), 'v1.db');
+  const raw = new Database(f);
+  raw.exec(MIGRATIONS[0]!);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 1');
+  raw.prepare(`INSERT INTO sessions (label, started_at, interval_s) VALUES ('old', '2026-01-01T00:00:00Z', 2)`).run();
+  raw.close();
+  const r = openDbForRead(f);
+  assert.equal(r.pragma('user_version', { simple: true }), 1, 'a reader never migrates');
+  const old = readSession(r, 1).info;
+  r.close();
+  assert.equal(old.label, 'old');
+  assert.equal('mem_limit_mb' in old, false);
+  const w = openDbForWrite(f);
+  assert.equal(w.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  const s = new SessionWriter(w, { label: 'new', interval_s: 1, target: 't', mem_limit: { bytes: 512 * 1024 * 1024, source: 'cgroup /a' } });
+  assert.deepEqual(readSession(w, 1).info.label, 'old');
+  const info = readSession(w, s.sessionId).info;
+  w.close();
+  assert.equal(info.mem_limit_mb, 512);
+  assert.equal(info.mem_limit_source, 'cgroup /a');
 });
