@@ -157,3 +157,25 @@ print(json.dumps({"signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
   assert.ok(s!.ended_at);
   await waitFor(() => !isAlive(pid), 5000, 'the launched job to be gone, not orphaned');
 });
+
+test('kill -9 of leak-track: the kernel SIGTERMs the launched job (no orphan); the job is recorded under its own name', async () => {
+  const db = path.join(tmp(), 'k9.db');
+  const t = track(['0', '0.25', '--db', db, '--', PYTHON, '-c', 'import time; time.sleep(300)']);
+  const pid = await waitFor(() => launchedPid(t.stderr()), 20_000, 'the launch line');
+  await waitFor(() => sessions(db)[0]?.samples! >= 2, 20_000, 'two samples');
+  t.child.kill('SIGKILL');
+  await t.done;
+  await waitFor(() => !isAlive(pid) || /^Z/.test(procState(pid)), 10_000, `launched PID ${pid} to end after the tracker was killed`);
+  const d = new Database(db, { readonly: true });
+  const name = (d.prepare(`SELECT name FROM processes WHERE role = 'main'`).get() as { name: string }).name;
+  d.close();
+  assert.match(name, /^python/, 'the name after exec, never setpriv');
+});
+
+function procState(pid: number): string {
+  try {
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
