@@ -30,7 +30,8 @@ export function releaseCuts(t: ArrayLike<number>, y: ArrayLike<number>): { cuts:
 /**
  * The period (s) of a sawtooth seen on the readings themselves, or null: at least 4 releases (3 whole
  * cycles), each a fall of more than 4 σ of the reading-to-reading noise, at intervals within ±50 % of
- * their median, memory built up again gradually between them, and the cycles covering the window (no stretch without a release longer than 1.5 periods at either end).
+ * their median, memory built up again gradually between them, and the cycles covering the window
+ * (no stretch without a release longer than 1.5 periods at either end).
  */
 export function periodAtReads(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): number | null {
   const n = t.length;

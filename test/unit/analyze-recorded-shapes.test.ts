@@ -9,6 +9,7 @@ import path from 'node:path';
 import { analyzeSeries, checkRate } from '../../src/analyze/index.js';
 import type { SeriesAnalysis } from '../../src/analyze/index.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { periodAtReads } from '../../src/analyze/drops.js';
 
 /** The main process's USS readings of a recorded trace CSV (ticks where USS was not read are skipped, as the report does). */
 function uss(file: string): { t_s: number[]; mb: number[]; ticks: number } {
@@ -56,4 +57,20 @@ test('a 30 MB/min leak under the same sawtooth, read as sparsely: growing at its
     assert.ok(lo <= 30 && 30 <= hi, `interval misses 30: ${says(f, a)}`);
     assert.equal(checkRate(a, 10).verdict, 'fail', says(f, a));
   }
+});
+
+test('periodAtReads: a sawtooth read at uneven times is found; one-reading dips and spikes before each drop are not', () => {
+  // readings every 1st–3rd tick of 0.25 s, as the governor gives them
+  const t: number[] = [];
+  for (let x = 0, k = 0; x < 48; k++) (t.push(x), (x += 0.25 * (1 + (k % 3))));
+  const saw = t.map((x) => 20 + 15 * (x % 4));
+  assert.ok(Math.abs(periodAtReads(t, saw, 0.5)! - 4) < 0.5, `period ${periodAtReads(t, saw, 0.5)}`);
+  // USS dipping for one reading every 4 s (pages shared with a short-lived child) comes straight back
+  const dips = t.map((x, i) => 80 - (i > 0 && Math.floor(x / 4) !== Math.floor(t[i - 1]! / 4) ? 50 : 0));
+  assert.equal(periodAtReads(t, dips, 0.5), null);
+  // a flat level with a short buffer before each release (a checkpoint, 1.2 s of every 8 s): the mean
+  // sits near the trough
+  const spikes = t.map((x) => 20 + (x % 8 > 6.8 ? 60 : 0));
+  assert.equal(periodAtReads(t, spikes, 0.5), null);
+  assert.equal(periodAtReads(t, t.map((x) => 20 + x), 0.5), null, 'a ramp has no releases');
 });
