@@ -74,3 +74,13 @@ test('periodAtReads: a sawtooth read at uneven times is found; one-reading dips 
   assert.equal(periodAtReads(t, spikes, 0.5), null);
   assert.equal(periodAtReads(t, t.map((x) => 20 + x), 0.5), null, 'a ramp has no releases');
 });
+
+test('an LRU read sparsely, flat on all but two readings that caught an item mid-eviction, is a plateau', () => {
+  // lru-busy.csv: 66.8 MB on 36 of the 38 readings after the fill, +3.3 and +3.9 MB on two of the last
+  // ones. Least squares reads 2.1 MB/min (−0.6…4.8) off those two; "it may be growing" needs the robust
+  // slope of the end to read above the floor too, and it is 0.
+  const s = uss('lru-busy.csv');
+  const a = analyzeSeries(s);
+  assert.equal(a.classification, 'plateau', says('lru-busy.csv', a));
+  assert.equal(checkRate(a, 5).verdict, 'pass', says('lru-busy.csv', a));
+});
