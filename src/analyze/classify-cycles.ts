@@ -52,8 +52,9 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
   // period) that lateness drifts from cycle to cycle with the beat between period and interval; read
   // unevenly (the governor reads USS every tick, then every 2nd or 3rd under load) it differs from
   // cycle to cycle by whole gaps. A rise of the troughs within the largest such lateness is not
-  // resolved unless the whole-cycle means rise too. (A median step over all readings understated it
-  // where part of the run was read densely: 9–28 MB/min of false "growth" on a flat 4 s cycler.)
+  // resolved unless the whole-cycle means rise too. (A median step over all readings understates it
+  // where part of the run was read densely: fixtures/recordings/cycler-busy-7.csv, a flat 4 s cycler
+  // whose late-read troughs rise 22.6 MB/min [0.9, 44.4], read "growing" against it.)
   const mf = fitLine(tc, means);
   const resolved = Math.abs(rate) * ((tc[tc.length - 1]! - tc[0]!) / 60) > troughLateness(t, y, lows) || ci(mf)[0] > floor;
   if (!resolved) {
