@@ -5,6 +5,7 @@ import { aroundLoneRelease, findReleases, removeExcursions } from './releases.js
 import { formatDuration } from '../units.js';
 import { toGrid } from './resample.js';
 import { detectCycles } from './cycles.js';
+import { periodAtReads } from './drops.js';
 import { classifyCycles } from './classify-cycles.js';
 import { classifyTrend } from './classify-trend.js';
 import type { AnalyzeOptions, SeriesAnalysis, SeriesInput } from './types.js';
@@ -32,11 +33,21 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
   const grid = toGrid(input.t_s, input.mb, MAX_FIT_POINTS);
   const dense = n > MAX_FIT_POINTS;
   const t0 = dense ? grid.t : input.t_s;
-  const noise = robustNoise(dense ? grid.y : input.mb);
-  const exc = removeExcursions(t0, despike(dense ? grid.y : input.mb, noise), noise);
+  const y0 = dense ? grid.y : input.mb;
+  const noise = robustNoise(y0);
+  const exc = removeExcursions(t0, despike(y0, noise), noise);
   const t = exc.end < t0.length ? (Array.prototype.slice.call(t0, 0, exc.end) as number[]) : t0;
   const y = exc.end < t0.length ? exc.y.subarray(0, exc.end) : exc.y;
   const excNote = exc.count ? `; ${exc.count} short excursion${exc.count === 1 ? '' : 's'} (${exc.height > 0 ? '+' : '−'}${Math.abs(exc.height).toFixed(0)} MB for ~${formatDuration(exc.width)}${exc.height > 0 ? ', e.g. checkpoints' : ''}) left out` : '';
+  // A sawtooth plain on the readings (drops.ts) is judged on the readings as they are: read unevenly
+  // and sparsely (4–6 readings per cycle), the spike filter takes its peaks and troughs for spikes,
+  // the excursion filter bridges its releases, and the grid's autocorrelation misses the period or
+  // sees twice it.
+  const atReads = periodAtReads(t0, y0, noise);
+  if (atReads !== null) {
+    const c = classifyCycles(t0, y0, atReads, noise, floor, opts.limitMb);
+    return { ...base, noise_mb: noise, ...c };
+  }
   const cycles = detectCycles(toGrid(t, y, 2000), noise);
   if (cycles.period_s !== null) {
     const c = classifyCycles(t, y, cycles.period_s, cycles.noise, floor, opts.limitMb);

@@ -5,7 +5,8 @@
 //    /|  /|  /|  /|        troughs ·  ·  ·  ·   flat  → cycling
 //   / | / | / | / |
 //  /  |/  |/  |/  |        troughs · ·· ·· ·    rising → growing ("not being released")
-import { fitLine, halfSpanSlope, median, t975, type LineFit } from './stats.js';
+import { fitLine, t975, type LineFit } from './stats.js';
+import { releaseCuts } from './drops.js';
 import type { SeriesAnalysis } from './types.js';
 import { formatDuration } from '../units.js';
 
@@ -13,7 +14,7 @@ type Result = Omit<SeriesAnalysis, 'samples' | 'duration_s' | 'noise_mb'>;
 
 /** Analyse a series with a known period (s); `floor` in MB/min; `limitMb` for the peaks' projection. */
 export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, period: number, noise: number, floor: number, limitMb?: number): Result {
-  const { tc, troughs, peaks, means } = cyclesAtDrops(t, y, period) ?? cyclesByWindow(t, y, period);
+  const { tc, troughs, lows, peaks, means } = cyclesAtDrops(t, y, period) ?? cyclesByWindow(t, y, period);
   const cyc = `every ~${formatDuration(period)}`;
   const baseline = { t_s: tc, mb: troughs };
   const common = { baseline, period_s: period };
@@ -27,7 +28,7 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
   }
   // The steady-state baseline of a sawtooth is its troughs (what is left after each release): their
   // slope is the rate. The cycle means also move with the peaks, which are reported apart.
-  const tf = fitLine(tc, troughs);
+  const tf = fitLine(tc, atRelease(t, y, lows, troughs));
   const pf = fitLine(tc, peaks);
   const ci = (f: LineFit): [number, number] => {
     const h = t975(f.df) * f.se * 60;
@@ -45,14 +46,17 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
     ? `; the peaks rise ${peakRate.toFixed(1)} MB/min, so the process will still need more memory over time${reach !== null ? ` (the ${limitMb!.toFixed(0)} MB limit in ~${formatDuration(reach)} at this rate)` : ''}`
     : '';
   const peakFields = { peaks_rate_mb_per_min: peakRate, ...(limitMb !== undefined ? { peaks_reach_limit_s: reach } : {}) };
-  // A trough is the lowest *sample* of its cycle: sampled coarsely (6–15 samples per period), which
-  // sample lands nearest the true trough drifts from cycle to cycle (a beat between the period and
-  // the interval) by up to one sample-to-sample step. A rise of the troughs smaller than that step
-  // is not resolved unless the whole-cycle means rise too.
+  // A trough is the lowest *reading* of its cycle: the release happened somewhere in the gap before
+  // that reading, and memory was already building up again when it was taken, so each trough reads
+  // high by up to (the speed of the build-up) × (that gap). Sampled coarsely (6–15 readings per
+  // period) that lateness drifts from cycle to cycle with the beat between period and interval; read
+  // unevenly (the governor reads USS every tick, then every 2nd or 3rd under load) it differs from
+  // cycle to cycle by whole gaps. A rise of the troughs within the largest such lateness is not
+  // resolved unless the whole-cycle means rise too. (A median step over all readings understates it
+  // where part of the run was read densely: fixtures/recordings/cycler-busy-7.csv, a flat 4 s cycler
+  // whose late-read troughs rise 22.6 MB/min [0.9, 44.4], read "growing" against it.)
   const mf = fitLine(tc, means);
-  const steps = new Float64Array(t.length - 1);
-  for (let i = 1; i < t.length; i++) steps[i - 1] = Math.abs(y[i]! - y[i - 1]!);
-  const resolved = Math.abs(rate) * ((tc[tc.length - 1]! - tc[0]!) / 60) > median(steps) || ci(mf)[0] > floor;
+  const resolved = Math.abs(rate) * ((tc[tc.length - 1]! - tc[0]!) / 60) > troughLateness(t, y, lows) || ci(mf)[0] > floor;
   if (!resolved) {
     return { ...common, ...peakFields, classification: 'cycling', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciT, model: 'sawtooth', explanation: `memory rises and is released ${cyc}; the troughs move by less than one sampling step and the cycle means stay level${peakWords}`, need_more_s: null };
   }
@@ -71,6 +75,8 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
 interface Cycles {
   tc: number[];
   troughs: number[];
+  /** Index of each cycle's lowest reading. */
+  lows: number[];
   peaks: number[];
   means: number[];
 }
@@ -81,30 +87,14 @@ interface Cycles {
  * are not clear enough (a smooth cycle): then fixed windows of one period are used.
  */
 function cyclesAtDrops(t: ArrayLike<number>, y: ArrayLike<number>, period: number): Cycles | null {
-  const n = t.length;
-  // The cycle's size on the detrended series: a leak's rise over hours must not make the drops
-  // look small (1 GB drops under 5 GB of growth are still every cycle's release).
-  const slope = halfSpanSlope(t, y);
-  const d = Float64Array.from({ length: n }, (_, i) => y[i]! - slope * t[i]!).sort();
-  const amp = d[Math.floor(n * 0.95)]! - d[Math.floor(n * 0.05)]!;
-  const cuts: number[] = [];
-  for (let i = 1; i < n; i++) {
-    if (y[i]! - y[i - 1]! < -0.5 * amp) cuts.push(i);
-    // a release caught mid-way (one sample between peak and trough): cut at the trough
-    else if (i + 1 < n && y[i]! < y[i - 1]! && y[i + 1]! < y[i]! && y[i + 1]! - y[i - 1]! < -0.5 * amp) cuts.push(++i);
-  }
+  const { cuts } = releaseCuts(t, y);
   if (cuts.length < 4) return null;
-  const out: Cycles = { tc: [], troughs: [], peaks: [], means: [] };
+  const out: Cycles = { tc: [], troughs: [], lows: [], peaks: [], means: [] };
   for (let c = 0; c + 1 < cuts.length; c++) {
     const a = cuts[c]!, b = cuts[c + 1]!;
     const len = t[b]! - t[a]!;
     if (len < 0.5 * period || len > 1.5 * period) return null; // irregular: not a clean sawtooth
-    let lo = Infinity, hi = -Infinity, sum = 0;
-    for (let i = a; i < b; i++) (lo = Math.min(lo, y[i]!)), (hi = Math.max(hi, y[i]!)), (sum += y[i]!);
-    out.tc.push((t[a]! + t[b - 1]!) / 2);
-    out.troughs.push(lo);
-    out.peaks.push(hi);
-    out.means.push(sum / (b - a));
+    pushCycle(out, t, y, a, b, (t[a]! + t[b - 1]!) / 2);
   }
   return out;
 }
@@ -113,17 +103,69 @@ function cyclesByWindow(t: ArrayLike<number>, y: ArrayLike<number>, period: numb
   const n = t.length;
   const t0 = t[0]!;
   const k = Math.floor((t[n - 1]! - t0) / period);
-  const out: Cycles = { tc: [], troughs: [], peaks: [], means: [] };
+  const out: Cycles = { tc: [], troughs: [], lows: [], peaks: [], means: [] };
   let i = 0;
   for (let w = 0; w < k; w++) {
     const end = t0 + (w + 1) * period;
-    let lo = Infinity, hi = -Infinity, cnt = 0, sum = 0;
-    while (i < n && t[i]! < end) (lo = Math.min(lo, y[i]!)), (hi = Math.max(hi, y[i]!)), (sum += y[i]!), cnt++, i++;
-    if (cnt === 0) continue;
-    out.tc.push(t0 + (w + 0.5) * period);
-    out.troughs.push(lo);
-    out.peaks.push(hi);
-    out.means.push(sum / cnt);
+    const a = i;
+    while (i < n && t[i]! < end) i++;
+    if (i > a) pushCycle(out, t, y, a, i, t0 + (w + 0.5) * period);
   }
   return out;
+}
+
+/**
+ * One cycle of readings [a, b): its lowest reading (and where), its highest, and its mean over time
+ * (trapezoids between the readings): where readings are uneven (every tick, then every 3rd), a plain
+ * mean of the readings weighs the densely read part of the cycle more, and that part moves from
+ * cycle to cycle.
+ */
+function pushCycle(out: Cycles, t: ArrayLike<number>, y: ArrayLike<number>, a: number, b: number, tc: number): void {
+  let lo = a, hi = -Infinity, area = 0;
+  for (let i = a; i < b; i++) {
+    if (y[i]! < y[lo]!) lo = i;
+    hi = Math.max(hi, y[i]!);
+    if (i + 1 < b) area += ((y[i]! + y[i + 1]!) / 2) * (t[i + 1]! - t[i]!);
+  }
+  const span = t[b - 1]! - t[a]!;
+  out.tc.push(tc);
+  out.troughs.push(y[lo]!);
+  out.lows.push(lo);
+  out.peaks.push(hi);
+  out.means.push(span > 0 ? area / span : y[a]!);
+}
+
+/**
+ * The most any trough may read high because it was read late: for each trough reading, the speed of
+ * the build-up right after it times the gap before it (when the release happened at the earliest).
+ */
+function troughLateness(t: ArrayLike<number>, y: ArrayLike<number>, lows: number[]): number {
+  let worst = 0;
+  for (const i of lows) {
+    if (i < 1 || i + 1 >= t.length || t[i + 1]! <= t[i]!) continue;
+    const speed = Math.max(0, (y[i + 1]! - y[i]!) / (t[i + 1]! - t[i]!));
+    worst = Math.max(worst, speed * (t[i]! - t[i - 1]!));
+  }
+  return worst;
+}
+
+/**
+ * The troughs as they were at the release, where the reading cadence changes: each trough reading
+ * comes a part of the gap before it after its release, while memory already built up again. Read
+ * every tick for a while and every 2nd or 3rd later (the governor under load), the troughs of the
+ * sparse part read high by a whole short gap more than the dense part's: a step in the troughs that
+ * the line through them takes for growth (a 30 MB/min leak under a 4 s sawtooth: +7 MB where the
+ * cadence halved). Taking off half the gap's build-up (the release is equally likely anywhere in
+ * it) removes that step on average. Evenly read troughs are left as read: the same amount off every
+ * trough changes no slope, and the build-up speed read off two noisy readings adds noise.
+ */
+function atRelease(t: ArrayLike<number>, y: ArrayLike<number>, lows: number[], troughs: number[]): number[] {
+  const gaps = lows.map((i) => (i >= 1 ? t[i]! - t[i - 1]! : NaN)).filter((g) => g > 0);
+  if (gaps.length < 2 || Math.max(...gaps) <= 1.2 * Math.min(...gaps)) return troughs;
+  return troughs.map((v, k) => {
+    const i = lows[k]!;
+    if (i < 1 || i + 1 >= t.length || t[i + 1]! <= t[i]!) return v;
+    const speed = Math.max(0, (y[i + 1]! - y[i]!) / (t[i + 1]! - t[i]!));
+    return v - (speed * (t[i]! - t[i - 1]!)) / 2;
+  });
 }

@@ -59,7 +59,10 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   // "Levelled off" is a claim about the end slope: not made while it reads above the floor and the
   // interval is merely too wide to exclude 0 (a warm-up, then a slow leak in wandering readings)
   // (with some evidence: the rate at least one standard error above 0).
-  const maybeRising = rate >= floor && rate >= half / 2 && (m.name === 'hinge' || m.name === 'saturating') && m.endSlope * 60 >= floor;
+  // (Nor when the end reads flat on most of its readings and only a few lift the line: an LRU read at
+  // 0.5 s sat at exactly 66.8 MB on 36 of 38 readings and caught two items mid-eviction, +3.3 and
+  // +3.9 MB, in the last 7 s: least squares read 2.1 MB/min, Theil–Sen 0.)
+  const maybeRising = rate >= floor && rate >= half / 2 && (m.name === 'hinge' || m.name === 'saturating') && m.endSlope * 60 >= floor && robustSlope(t, y, Math.max(0, from), n) * 60 >= floor;
   // …and only when the end is flat next to the rise before it (or below the floor).
   const levelled = rate < floor || rate < 0.25 * Math.abs(m.startSlope * 60);
   if (roseWell && (m.name === 'hinge' || m.name === 'saturating') && !stillRising && !maybeRising && levelled) {
