@@ -4,13 +4,17 @@
 // ρ is biased low (strongly so when the window is only a few correlation lengths), and the formula
 // is an asymptote that needs n ≫ 1/(1−ρ). Here instead:
 //   1. ρ by moment matching: the ρ whose *expected* residual lag-1 autocorrelation, after the same
-//      straight-line fit (E[r'Ar]/E[r'r] = tr(MAMΣ)/tr(MΣ), M = I − H), equals the observed one.
-//      This is exact for any n, so it is not biased by the detrending;
+//      straight-line fit (E[r'Ar]/E[r'r] = tr(MAMΣ)/tr(MΣ), M = I − H), equals the observed one,
+//      then the bias that is left ((1+ρ)/n, measured) added back;
 //   2. σ² = RSS / tr(MΣ) (unbiased under that ρ) and the exact finite-n variance of the OLS slope,
 //      σ²·(GX'ΣXG)₁₁ (a sandwich with the AR(1) correlation matrix Σ, computed in O(n) by two
 //      recursions instead of n² products);
-//   3. ρ stepped up by ρ̂ × its standard error (see below), and Student-t with the effective degrees of freedom n·(1−ρ)/(1+ρ) − 2, so a window holding only a
-//      few independent stretches of noise gets the wide interval it deserves.
+//   3. Student-t with Satterthwaite's degrees of freedom for that variance estimate: RSS's own
+//      (exact for the window, where n·(1−ρ)/(1+ρ) is an asymptote that drops below 1 on a few
+//      correlation lengths) and ρ̂'s uncertainty carried through the variance's slope in ρ.
+// Measured on the line fit alone (1000–1500 runs per cell): 93.6–96.3 % coverage for φ = 0…0.98 and
+// n = 90…1000. Before (ρ stepped up by one standard error, df from the asymptote): 94–97.5 %, and
+// t at 1 degree of freedom (×6.5 the width) on a third of 90–300-sample φ = 0.98 windows.
 // All on sample order (the grid is even; raw intervals are close enough to even for ρ's purpose).
 
 /** The slope's error under AR(1) noise, with the ρ and degrees of freedom it was computed with. */
@@ -54,6 +58,28 @@ interface Moments {
   ratio: number; // expected residual lag-1 autocorrelation
   trMS: number; // tr(MΣ)
   q11: number; // (X'ΣX)₁₁ for the centred time column
+}
+
+/**
+ * Degrees of freedom of RSS/σ² under AR(1) ρ (Satterthwaite for a quadratic form):
+ * tr(MΣ)² / tr(MΣMΣ). n(1−ρ)/(1+ρ) − 2 is its asymptote and goes below 1 on a window of a few
+ * correlation lengths, where the residuals still hold several independent wiggles.
+ */
+function rssDf(u: Float64Array, one: Float64Array, rho: number, g0: number, g1: number, trMS: number): number {
+  const n = u.length;
+  const cols = [one, u];
+  const U = cols.map((c) => corrMul(c, rho));
+  const G = [g0, g1];
+  // tr(Σ²) = Σᵢⱼ ρ^2|i−j| = n + 2·Σₖ (n−k)·ρ^2k
+  let trSS = n, p = 1;
+  const r2 = rho * rho;
+  for (let k = 1; k < n && p > 1e-15; k++) (p *= r2), (trSS += 2 * (n - k) * p);
+  let cross = 0, quad = 0;
+  for (let a = 0; a < 2; a++) {
+    cross += G[a]! * dot(U[a]!, U[a]!);
+    for (let b = 0; b < 2; b++) quad += G[a]! * G[b]! * dot(cols[a]!, U[b]!) ** 2;
+  }
+  return (trMS * trMS) / Math.max(trSS - 2 * cross + quad, 1e-12);
 }
 
 /** Expected residual moments under AR(1) ρ for the design [1, u] (u centred, so G is diagonal). */
@@ -163,12 +189,19 @@ export function ar1SlopeError(t: ArrayLike<number>, r: ArrayLike<number>, from: 
     return (rss / Math.max(m.trMS, 1e-9)) * g1 * g1 * m.q11;
   };
   const varU = v(rho);
-  // Degrees of freedom (Satterthwaite): the variance estimate is uncertain through σ² (≈ a χ² on
-  // the effective n − 2) and through ρ̂ (sd √((1−ρ²)/n), times the slope of log-variance in ρ, ≈
-  // 2/(1−ρ²), large exactly where ρ is near 1). Var(log V̂) ≈ 2/df.
-  const nEff = (n * (1 - rho)) / (1 + rho);
+  // Degrees of freedom (Satterthwaite, Var(log V̂) ≈ 2/df): the variance estimate is uncertain
+  // through σ² (RSS, a quadratic form in correlated residuals: rssDf) and through ρ̂, times the slope
+  // of log-variance in ρ (large where ρ is near 1). Var(ρ̂): the stationary (1−ρ²)/n plus the
+  // near-unit-root spread (ρ̂ − ρ ~ 1/n when n·(1−ρ) is small; measured sd 0.078 at n 90, φ 0.9,
+  // where (1−ρ²)/n says 0.046), both weighted by ρ̂ (white noise: the t on n − 2 degrees of freedom
+  // already covers 95 %, and 10–30-sample windows must not wait for a wander they do not show).
+  // Without the near-unit-root term φ = 0.98 windows of 90–300 samples covered 90–92 %.
+  const m = moments(u, one, rho, g0, g1);
+  const dfS = rssDf(u, one, rho, g0, g1, m.trMS);
   const dr = rho + 1e-4 > MAX ? -1e-4 : 1e-4;
   const dLog = (Math.log(v(rho + dr)) - Math.log(varU)) / dr;
-  const varLog = 2 / Math.max(nEff - 2, 1) + (dLog * dLog * (1 - est * est)) / n;
+  const up = Math.max(est, 0);
+  const varRho = (up * (1 - est * est)) / n + (72 * up * up) / (n * n);
+  const varLog = 2 / Math.max(dfS, 1) + dLog * dLog * varRho;
   return { rho, se: Math.sqrt(Math.max(varU, 0)) / scale, df: Math.max(2 / varLog, 1) };
 }
