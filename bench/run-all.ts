@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, printed as the markdown tables of bench/README.md.
 import { main as analyze } from './analyze-sweep.js';
+import { main as coverage } from './analyze-coverage.js';
 import { main as track } from './track-cost.js';
 import { main as profileNode } from './profile-node.js';
 import { main as profilePython } from './profile-python.js';
@@ -8,6 +9,7 @@ import { main as prometheus } from './prometheus-cost.js';
 
 const sections: [string, () => Promise<string>][] = [
   ['Leak-rate analysis vs baseline rules', () => analyze()],
+  ['Leak-rate interval coverage under wandering noise', () => coverage()],
   ['leak-track per-tick cost', () => track()],
   ['leak-profile (Node) vs memlab', () => profileNode([100, 300])],
   ['leak-profile (Python) census cost vs objgraph', () => profilePython([10_000, 1_000_000])],

@@ -29,7 +29,7 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   let from = 0;
   while (from < n - 1 && t[from]! < m.lastSegmentFrom) from++;
   from = Math.min(from, n - 8); // at least 8 points for the last segment's slope
-  const lf = fitLine(t, y, Math.max(0, from), n);
+  const lf = fitLine(t, y, Math.max(0, from), n, from > 0 ? m.noiseRho : 0);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
   const rate = lf.slope * 60;
   const half = t975(lf.df) * lf.se * 60;

@@ -5,6 +5,8 @@
 //
 // The rate that matters is the slope at the end of the window ("the last segment").
 
+import { residualRho } from './ar1.js';
+
 export type ModelName = 'constant' | 'linear' | 'step' | 'hinge' | 'saturating';
 
 export interface ModelFit {
@@ -20,6 +22,8 @@ export interface ModelFit {
   endSlope: number;
   /** Slope at the start of the window, MB/s. */
   startSlope: number;
+  /** The noise's lag-1 autocorrelation over the whole window (from the closest fit's residuals). */
+  noiseRho?: number;
 }
 
 function bic(n: number, rss: number, k: number): number {
@@ -46,24 +50,33 @@ function solve(a: number[][], b: number[]): number[] | null {
 
 /** Least squares on arbitrary basis functions; returns coefficients and RSS. */
 function lsq(t: ArrayLike<number>, y: ArrayLike<number>, basis: ((t: number) => number)[]): { coef: number[]; rss: number } | null {
-  const k = basis.length;
+  const k = basis.length, n = t.length;
+  // Each basis function evaluated once per sample (the fit and its RSS both need the columns; the
+  // saturating curve's exp was computed twice per sample per candidate τ).
+  const cols = basis.map((f) => {
+    const c = new Float64Array(n);
+    for (let i = 0; i < n; i++) c[i] = f(t[i]!);
+    return c;
+  });
   const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const aty = new Array<number>(k).fill(0);
-  const row = new Array<number>(k);
-  for (let i = 0; i < t.length; i++) {
-    for (let j = 0; j < k; j++) row[j] = basis[j]!(t[i]!);
-    for (let j = 0; j < k; j++) {
-      aty[j]! += row[j]! * y[i]!;
-      for (let l = j; l < k; l++) ata[j]![l]! += row[j]! * row[l]!;
+  for (let j = 0; j < k; j++) {
+    const cj = cols[j]!;
+    for (let i = 0; i < n; i++) aty[j]! += cj[i]! * y[i]!;
+    for (let l = j; l < k; l++) {
+      const cl = cols[l]!;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += cj[i]! * cl[i]!;
+      ata[j]![l] = s;
     }
   }
   for (let j = 0; j < k; j++) for (let l = 0; l < j; l++) ata[j]![l] = ata[l]![j]!;
   const coef = solve(ata, aty);
   if (!coef) return null;
   let rss = 0;
-  for (let i = 0; i < t.length; i++) {
+  for (let i = 0; i < n; i++) {
     let f = 0;
-    for (let j = 0; j < k; j++) f += coef[j]! * basis[j]!(t[i]!);
+    for (let j = 0; j < k; j++) f += coef[j]! * cols[j]![i]!;
     rss += (y[i]! - f) ** 2;
   }
   return { coef, rss };
@@ -132,16 +145,13 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
 function rescoreForCorrelation(t: ArrayLike<number>, y: ArrayLike<number>, fits: ModelFit[]): ModelFit[] {
   const n = t.length;
   const best = fits.reduce((a, b) => (b.rss < a.rss ? b : a));
-  let num = 0, den = 0, prev = NaN;
-  for (let i = 0; i < n; i++) {
-    const r = y[i]! - best.at(t[i]!);
-    den += r * r;
-    if (!Number.isNaN(prev)) num += r * prev;
-    prev = r;
-  }
-  const rho = den > 0 ? Math.max(0, Math.min(0.99, num / den)) : 0;
+  const r = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = y[i]! - best.at(t[i]!);
+  // ρ corrected for the fit (ar1.ts): the residuals' own lag-1 is biased low on short windows, and
+  // a knot bought on the wander of a 90-sample φ = 0.98 run gave a last segment whose interval missed.
+  const rho = Math.max(0, Math.min(0.99, residualRho(t, r)));
   const nEff = Math.max(6, (n * (1 - rho)) / (1 + rho));
-  return fits.map((f) => ({ ...f, bic: nEff * Math.log(Math.max(f.rss, 1e-12) / n) + f.params * Math.log(nEff) }));
+  return fits.map((f) => ({ ...f, noiseRho: rho, bic: nEff * Math.log(Math.max(f.rss, 1e-12) / n) + f.params * Math.log(nEff) }));
 }
 
 /**

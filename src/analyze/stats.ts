@@ -4,7 +4,11 @@ import { ar1SlopeError } from './ar1.js';
 
 /** Median of a numeric array (copies; does not reorder the input). */
 export function median(xs: ArrayLike<number>): number {
-  const a = Float64Array.from(xs as ArrayLike<number>);
+  return medianInPlace(Float64Array.from(xs as ArrayLike<number>));
+}
+
+/** Median of a scratch buffer (reorders it). */
+function medianInPlace(a: Float64Array): number {
   const n = a.length;
   if (n === 0) return NaN;
   const hi = select(a, n >> 1);
@@ -76,9 +80,12 @@ export interface LineFit {
   n: number;
 }
 
-/** Ordinary least squares y = a + b·t with an autocorrelation-aware slope standard error. */
-
-export function fitLine(t: ArrayLike<number>, y: ArrayLike<number>, from = 0, to = t.length): LineFit {
+/**
+ * Ordinary least squares y = a + b·t with an autocorrelation-aware slope standard error. `rhoAtLeast`:
+ * the noise's autocorrelation measured over a longer stretch than [from, to), where the line is the
+ * last segment of a model whose knot was chosen to fit it (which makes its own residuals look tame).
+ */
+export function fitLine(t: ArrayLike<number>, y: ArrayLike<number>, from = 0, to = t.length, rhoAtLeast = 0): LineFit {
   const n = to - from;
   let mt = 0, my = 0;
   for (let i = from; i < to; i++) (mt += t[i]!), (my += y[i]!);
@@ -99,7 +106,7 @@ export function fitLine(t: ArrayLike<number>, y: ArrayLike<number>, from = 0, to
     rss += r[i]! * r[i]!;
   }
   const s2 = n > 2 ? rss / (n - 2) : 0;
-  const ar = sxx > 0 ? ar1SlopeError(t, r, from, to) : { rho: 0, se: Infinity, df: 1 };
+  const ar = sxx > 0 ? ar1SlopeError(t, r, from, to, rhoAtLeast) : { rho: 0, se: Infinity, df: 1 };
   return { slope, intercept, se: ar.se, rho: ar.rho, df: ar.df, residualSd: Math.sqrt(s2), n };
 }
 
@@ -129,21 +136,24 @@ export function rng(seed: number): () => number {
  */
 export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>): { slope: number; intercept: number } {
   const n = t.length;
-  const slopes: number[] = [];
+  // One typed buffer, its median selected in place: the pairs were a growing number[] copied again
+  // for the median, most of the analysis's time (the cycle search detrends with this).
+  const slopes = new Float64Array(n <= 300 ? (n * (n - 1)) / 2 : 40000);
+  let m = 0;
   if (n <= 300) {
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (t[j]! !== t[i]!) slopes.push((y[j]! - y[i]!) / (t[j]! - t[i]!));
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (t[j]! !== t[i]!) slopes[m++] = (y[j]! - y[i]!) / (t[j]! - t[i]!);
   } else {
     const r = rng(12345);
     for (let k = 0; k < 40000; k++) {
       const i = Math.floor(r() * n);
       const j = Math.floor(r() * n);
-      if (t[j]! !== t[i]!) slopes.push((y[j]! - y[i]!) / (t[j]! - t[i]!));
+      if (t[j]! !== t[i]!) slopes[m++] = (y[j]! - y[i]!) / (t[j]! - t[i]!);
     }
   }
-  const slope = slopes.length ? median(slopes) : 0;
+  const slope = m ? medianInPlace(slopes.subarray(0, m)) : 0;
   const res = new Float64Array(n);
   for (let i = 0; i < n; i++) res[i] = y[i]! - slope * t[i]!;
-  return { slope, intercept: median(res) };
+  return { slope, intercept: medianInPlace(res) };
 }
 
 /**

@@ -53,30 +53,49 @@ test('issue-10 leaks: the rate within 15 % of the truth and the interval coverin
 });
 const issueKinds = new Set(issueSweep(1, 1).map((t) => t.kind));
 
-test('the 95 % interval covers the true rate in 93–97 % of leaks, noise φ = 0 … 0.98', () => {
-  const r = rand(99);
-  let covered = 0, runs = 0;
-  const byPhi = new Map<number, [number, number]>();
-  for (let i = 0; i < 480; i++) {
+/**
+ * Linear leaks (2–200 MB/min, σ 1 or 5 MB, Δt 1, 2 or 5 s, `lengths` samples) under AR(1) noise φ:
+ * how many analyses give an interval, and how many of those cover the true rate.
+ */
+function coverage(phi: number, runs: number, lengths: number[], seed: number): { covered: number; given: number; share: number } {
+  const r = rand(seed);
+  let covered = 0, given = 0;
+  for (let i = 0; i < runs; i++) {
     const rate = [2, 10, 50, 200][i % 4]!;
-    const sigma = [1, 5][i % 2]!;
-    const phi = [0, 0.5, 0.9, 0.98][Math.floor(i / 4) % 4]!;
-    const n = [120, 300, 1000][Math.floor(r() * 3)]!;
+    const sigma = [1, 5][(i >> 2) % 2]!;
+    const n = lengths[Math.floor(r() * lengths.length)]!;
     const dt = [1, 2, 5][Math.floor(r() * 3)]!;
-    const tr = sample({ kind: 'linear', label: 'growing', rate, f: (t) => 1000 + (rate * t) / 60 }, n, dt, { sigma, ar: phi }, 1000 + i);
+    const tr = sample({ kind: 'linear', label: 'growing', rate, f: (t) => 1000 + (rate * t) / 60 }, n, dt, { sigma, ar: phi }, seed * 10_000 + i);
     const ci = analyzeSeries(tr).rate_ci95_mb_per_min;
     if (!ci) continue;
-    const hit = ci[0] <= rate && rate <= ci[1] ? 1 : 0;
-    runs++;
-    covered += hit;
-    const c = byPhi.get(phi) ?? [0, 0];
-    byPhi.set(phi, [c[0] + hit, c[1] + 1]);
+    given++;
+    if (ci[0] <= rate && rate <= ci[1]) covered++;
   }
-  const share = covered / runs;
-  const per = [...byPhi].map(([phi, [h, k]]) => `φ ${phi}: ${(h / k).toFixed(3)}`).join(', ');
-  assert.ok(runs >= 460, `${runs} intervals`);
-  assert.ok(share >= 0.93 && share <= 0.97, `coverage ${share.toFixed(3)} (${per})`);
-  for (const [phi, [h, k]] of byPhi) assert.ok(h / k >= 0.9 && h / k <= 0.99, `φ ${phi}: ${(h / k).toFixed(3)} (${per})`);
+  return { covered, given, share: covered / Math.max(given, 1) };
+}
+const PHIS = [0, 0.5, 0.9, 0.98];
+// 600 runs per φ: a correct 95 % interval lands in 93–97 % with probability ≈ 0.98 (2.25 standard
+// errors of 0.89 %), where 120 runs per φ (the test before) could not tell 95 % from 91 or 99 %.
+test('the 95 % interval covers the true rate in 93–97 % of leaks for each φ = 0, 0.5, 0.9, 0.98 (120–1000 samples)', () => {
+  const got = PHIS.map((phi, k) => ({ phi, ...coverage(phi, 600, [120, 300, 1000], 11 + k) }));
+  const say = got.map((g) => `φ ${g.phi}: ${g.covered}/${g.given} = ${(100 * g.share).toFixed(1)} %`).join(', ');
+  for (const g of got) {
+    assert.ok(g.given >= 590, `φ ${g.phi}: only ${g.given} intervals (${say})`);
+    assert.ok(g.share >= 0.93 && g.share <= 0.97, `φ ${g.phi} (${say})`);
+  }
+});
+
+// Short runs (1.5–15 minutes at Δt 1–5 s; at φ = 0.98 that is 2–4 correlation lengths): a third of
+// the φ = 0.98 ones are INCONCLUSIVE, which is their honest answer, and every interval given must
+// still cover. Over seeds 1–3 of this sweep they cover 93.4–97.4 % at φ = 0.98 (wide ones included),
+// hence 0.98 as the upper bound here.
+test('short runs (90–180 samples): the intervals given cover the true rate in 93–98 % for each φ', () => {
+  const got = PHIS.map((phi, k) => ({ phi, ...coverage(phi, 500, [90, 120, 180], 21 + k) }));
+  const say = got.map((g) => `φ ${g.phi}: ${g.covered}/${g.given} = ${(100 * g.share).toFixed(1)} %`).join(', ');
+  for (const g of got) {
+    assert.ok(g.given >= 400, `φ ${g.phi}: only ${g.given} intervals (${say})`);
+    assert.ok(g.share >= 0.93 && g.share <= 0.98, `φ ${g.phi} (${say})`);
+  }
 });
 
 test('the gate: no FAIL below 0.8× the bound, no PASS above 1.2×, INCONCLUSIVE says how long', () => {

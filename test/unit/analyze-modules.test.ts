@@ -87,7 +87,9 @@ test('ar1SlopeError: white residuals keep ρ near 0; a slow wander gets a high �
   const a = ar1SlopeError(t, wander, 0, t.length);
   assert.ok(w.rho < 0.15, `white ρ ${w.rho}`);
   assert.ok(a.rho > 0.9, `wander ρ ${a.rho}`);
-  assert.ok(a.df < 20 && w.df > 300, `df ${a.df} / ${w.df}`);
+  // white noise keeps most of its 398 degrees of freedom (ρ̂'s own uncertainty, ±1/√n, costs some:
+  // Satterthwaite); a wander of a few correlation lengths has only a handful
+  assert.ok(a.df < 20 && w.df > 100, `df ${a.df} / ${w.df}`);
 });
 
 test('removeExcursions takes out a plateau spike and keeps a sawtooth; aroundLoneRelease reads around one drop', async () => {
