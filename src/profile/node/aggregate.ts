@@ -12,14 +12,13 @@ export function aggregateSnapshot(g: HeapGraph, file: string | null, t_s: number
   const types = new Map<string, TypeStat>();
   let bytes = 0;
   let maxId = 0;
-  const nf = g.nodeFieldCount;
   // Embedder (native) and synthetic nodes get ids from other ranges (some look like addresses);
   // only V8 heap objects' ids grow with allocation.
   const skip = new Set([g.nodeTypes.indexOf('native'), g.nodeTypes.indexOf('synthetic')]);
   for (let n = 0; n < g.nodeCount; n++) {
-    const size = g.nodes[n * nf + g.fSize]!;
-    const id = g.nodes[n * nf + g.fId]!;
-    if (id > maxId && !skip.has(g.nodes[n * nf + g.fType]!)) maxId = id;
+    const size = g.nodeSize[n]!;
+    const id = g.nodeId[n]!;
+    if (id > maxId && !skip.has(g.nodeType[n]!)) maxId = id;
     const name = className(g, n);
     const s = types.get(name);
     if (s) (s.count++, (s.bytes += size));
@@ -35,9 +34,8 @@ export function aggregateSnapshot(g: HeapGraph, file: string | null, t_s: number
  */
 export function newInstances(g: HeapGraph, types: Set<string>, sinceId: number, untilId = Infinity): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  const nf = g.nodeFieldCount;
   for (let n = 0; n < g.nodeCount; n++) {
-    const id = g.nodes[n * nf + g.fId]!;
+    const id = g.nodeId[n]!;
     if (id <= sinceId || id > untilId) continue;
     const name = className(g, n);
     if (!types.has(name)) continue;

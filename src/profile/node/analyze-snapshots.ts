@@ -7,7 +7,7 @@ import { diffCensuses, NOISE_FLOOR, rankByRetained } from '../diff.js';
 import { aggregateSnapshot, type NodeCensus } from './aggregate.js';
 import { clusterByHolder } from './clusters.js';
 import { computeDominators } from './dominators.js';
-import { firstEdges, type HeapGraph } from './heap-graph.js';
+import type { HeapGraph } from './heap-graph.js';
 import { prepareHolderNaming } from './holder-names.js';
 import { measureRetainedGrowth } from './retained-growth.js';
 import { computeRetainers } from './retainers.js';
@@ -85,11 +85,10 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
 function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], say: (line: string) => void): void {
   const t0 = performance.now();
   // Dominators first: their scratch arrays are garbage before the BFS allocates its own.
-  const first = firstEdges(g);
-  const dom = computeDominators(g, first);
+  const dom = computeDominators(g);
   const rg = measureRetainedGrowth(g, dom, growing.map((x) => x.type), sinceId);
   // The dominators' spent scratch arrays serve the BFS (typeOf/anc of the growth pass are spent too).
-  const r = computeRetainers(g, first, [dom.scratch[2]!, dom.scratch[3]!, dom.scratch[0]!]);
+  const r = computeRetainers(g, [dom.scratch[2]!, dom.scratch[3]!, dom.scratch[0]!]);
   say(`retained sizes and holders: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const naming = prepareHolderNaming(g, r);
   for (const grower of growing) {

@@ -9,7 +9,7 @@
 // Weak edges keep nothing alive and are ignored; so are the root's shortcut edges, as in Chrome
 // DevTools' HeapSnapshot worker. Work is in DFS-preorder numbers (0 = the root), so the arrays are
 // sized by the reachable nodes and every idom has a smaller number than the node it dominates.
-import { firstEdges, type HeapGraph } from './heap-graph.js';
+import type { HeapGraph } from './heap-graph.js';
 
 export interface Dominators {
   /** Immediate dominator of every node (node index); the root's is itself; -1 where unreachable. */
@@ -23,15 +23,13 @@ export interface Dominators {
 }
 
 /** Compute the dominator tree and retained sizes of `g` from its root (node 0). */
-export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Dominators {
+export function computeDominators(g: HeapGraph): Dominators {
   const N = g.nodeCount;
-  const nf = g.nodeFieldCount, ef = g.edgeFieldCount;
-  const edges = g.edges;
-  const first = firstEdge ?? firstEdges(g);
+  const { edgeType, edgeTo, firstEdge: first } = g;
   const weak = g.edgeTypes.indexOf('weak');
   const shortcut = g.edgeTypes.indexOf('shortcut');
   const strong = (from: number, e: number): boolean => {
-    const t = edges[e * ef]!;
+    const t = edgeType[e]!;
     return t !== weak && !(from === 0 && t === shortcut);
   };
 
@@ -55,7 +53,7 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
     }
     stackEdge[sp - 1] = e + 1;
     if (!strong(n, e)) continue;
-    const to = edges[e * ef + 2]! / nf;
+    const to = edgeTo[e]!;
     if (dfn[to] !== -1) continue;
     dfn[to] = count;
     parent[count] = dfn[n]!;
@@ -65,16 +63,24 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   }
   const R = count;
 
-  // 2. Predecessors of every reachable node, in preorder numbers (CSR: predStart/preds).
+  // 2. Predecessors of every reachable node, in preorder numbers (CSR: predStart/preds). Only those
+  // numbered after the node are stored: one numbered before it (its DFS parent, at least) is not yet
+  // in the forest when the node's semidominator is computed, so it is its own candidate, and only the
+  // smallest such counts. That one goes straight into semi; the list shrinks by a third or more.
+  const shared = new ArrayBuffer(N * 8);
+  const semi = new Int32Array(shared, 0, R);
+  for (let v = 0; v < R; v++) semi[v] = v;
   const predStart = new Uint32Array(R + 1);
   for (let v = 0; v < R; v++) {
     const n = vertex[v]!;
     const root = n === 0;
     for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
-      const t = edges[e * ef]!;
+      const t = edgeType[e]!;
       if (t === weak || (root && t === shortcut)) continue;
-      const k = dfn[edges[e * ef + 2]! / nf]! + 1;
-      predStart[k] = predStart[k]! + 1;
+      const w = dfn[edgeTo[e]!]!;
+      if (v < w) {
+        if (v < semi[w]!) semi[w] = v;
+      } else if (v > w) predStart[w + 1] = predStart[w + 1]! + 1;
     }
   }
   for (let v = 0; v < R; v++) predStart[v + 1] = predStart[v + 1]! + predStart[v]!;
@@ -85,9 +91,10 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
     const n = vertex[v]!;
     const root = n === 0;
     for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
-      const t = edges[e * ef]!;
+      const t = edgeType[e]!;
       if (t === weak || (root && t === shortcut)) continue;
-      const k = dfn[edges[e * ef + 2]! / nf]!;
+      const k = dfn[edgeTo[e]!]!;
+      if (v <= k) continue;
       preds[fill[k]!] = v;
       fill[k] = fill[k]! + 1;
     }
@@ -97,15 +104,13 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   // Memory is the limit on big snapshots, so spent arrays are reused: semi and ancestor share one
   // buffer that becomes the retained sizes; an idom is set only after its node's DFS parent was last
   // read, so idoms overwrite parents; the DFS stack becomes the buckets; dfn becomes the path stack.
-  const shared = new ArrayBuffer(N * 8);
-  const semi = new Int32Array(shared, 0, R);
   const ancestor = new Int32Array(shared, N * 4, R).fill(-1);
   const label = new Int32Array(N);
   const idomD = parent;
   const bucketHead = stackNode.fill(-1, 0, R);
   const bucketNext = new Int32Array(stackEdge.buffer, 0, R);
   const path = dfn;
-  for (let v = 0; v < R; v++) (semi[v] = v), (label[v] = v);
+  for (let v = 0; v < R; v++) label[v] = v;
   const evaluate = (v: number): number => {
     if (ancestor[v] === -1) return v;
     // compress the ancestor chain of v, nearest-to-root first
@@ -141,7 +146,8 @@ export function computeDominators(g: HeapGraph, firstEdge?: Uint32Array): Domina
   idom[0] = 0;
   for (let w = R - 1; w > 0; w--) idom[vertex[w]!] = vertex[idomD[w]!]!;
   const retained = new Float64Array(shared); // semi and ancestor are spent
-  for (let n = 0; n < N; n++) retained[n] = g.nodes[n * nf + g.fSize]!;
+  const size = g.nodeSize;
+  for (let n = 0; n < N; n++) retained[n] = size[n]!;
   for (let w = R - 1; w > 0; w--) {
     const n = vertex[w]!, d = idom[n]!;
     retained[d] = retained[d]! + retained[n]!;

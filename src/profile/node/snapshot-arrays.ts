@@ -1,0 +1,147 @@
+// The two big arrays of a heap snapshot, "nodes" and "edges" (90 % of the file): digits scanned
+// straight from the file's chunks into one typed array per field the analysis reads. Each value is
+// checked as it lands (a type past the type list, an edge between two nodes, a number too big for its
+// array), so nothing later reads out of bounds. The loops are written out once per array: a callback
+// per number would cost more than the scan itself.
+import type { Meta } from './snapshot-parser.js';
+
+/** How the scanners drive the chunk reader (snapshot-parser.ts). */
+export interface ArrayIO {
+  /** Consume the opening '['. */
+  start(): void;
+  chunk(): { buf: Buffer; pos: number; len: number };
+  /** The array ended: consume up to `pos`. */
+  done(pos: number): void;
+  /** Read the next chunk (the file ending inside the array is an error). */
+  next(): void;
+  bad(what: string): never;
+  notANumber(c: number, at: number): never;
+}
+
+export interface NodeArrays {
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array | Float64Array;
+  nodeSize: Uint32Array | Float64Array;
+  firstEdge: Uint32Array;
+}
+
+export interface EdgeArrays {
+  edgeType: Uint8Array;
+  edgeName: Uint32Array;
+  edgeTo: Uint32Array;
+}
+
+const U32_MAX = 0xffffffff;
+// What each field of a node becomes; fields the analysis never reads (role 0) are dropped.
+const TYPE = 1, NAME = 2, ID = 3, SIZE = 4, EDGES = 5;
+
+/** After the ':' of "nodes": N nodes of meta.node_fields each. */
+export function readNodes(io: ArrayIO, meta: Meta, N: number, edgeCount: number): NodeArrays {
+  const nf = meta.node_fields.length;
+  const role = new Uint8Array(nf);
+  for (const [f, r] of [['type', TYPE], ['name', NAME], ['id', ID], ['self_size', SIZE], ['edge_count', EDGES]] as const) role[meta.node_fields.indexOf(f)] = r;
+  const types = meta.node_types[0].length;
+  const nodeType = new Uint8Array(N), nodeName = new Uint32Array(N), firstEdge = new Uint32Array(N + 1);
+  // Uint32 halves the memory of Float64; a value past 2^32 (a huge self_size) switches that field over.
+  let nodeId: Uint32Array | Float64Array = new Uint32Array(N), nodeSize: Uint32Array | Float64Array = new Uint32Array(N);
+  let n = 0, k = 0, count = 0, edgeSum = 0, cur = 0, inNum = false;
+  io.start();
+  let { buf, pos: i, len } = io.chunk();
+  for (;;) {
+    for (; i < len; i++) {
+      const c = buf[i]!;
+      if (c >= 0x30 && c <= 0x39) {
+        cur = cur * 10 + (c - 0x30);
+        inNum = true;
+      } else if (c === 0x2c || c === 0x5d) {
+        if (inNum) {
+          if (n < N) {
+            switch (role[k]) {
+              case TYPE:
+                if (cur >= types) io.bad(`node ${n} has type ${cur}, past the ${types} node types`);
+                nodeType[n] = cur;
+                break;
+              case NAME:
+                if (cur > U32_MAX) io.bad(`node ${n} names string ${cur}, more strings than the file can hold`);
+                nodeName[n] = cur;
+                break;
+              case ID:
+                if (cur > U32_MAX && nodeId instanceof Uint32Array) nodeId = Float64Array.from(nodeId);
+                nodeId[n] = cur;
+                break;
+              case SIZE:
+                if (cur > U32_MAX && nodeSize instanceof Uint32Array) nodeSize = Float64Array.from(nodeSize);
+                nodeSize[n] = cur;
+                break;
+              case EDGES:
+                firstEdge[n] = edgeSum;
+                edgeSum += cur;
+                break;
+            }
+          }
+          count++;
+          if (++k === nf) (k = 0), n++;
+          cur = 0;
+          inNum = false;
+        }
+        if (c === 0x5d) {
+          io.done(i + 1);
+          if (count !== N * nf) io.bad(`expected ${N * nf} node fields, found ${count}`);
+          if (edgeSum !== edgeCount) io.bad(`the nodes own ${edgeSum} edges but edge_count is ${edgeCount}`);
+          firstEdge[N] = edgeSum;
+          return { nodeType, nodeName, nodeId, nodeSize, firstEdge };
+        }
+      } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) io.notANumber(c, i);
+    }
+    io.next();
+    ({ buf, pos: i, len } = io.chunk());
+  }
+}
+
+/** After the ':' of "edges": edgeCount edges of meta.edge_fields each (type, name_or_index, to_node first). */
+export function readEdges(io: ArrayIO, meta: Meta, N: number, edgeCount: number): EdgeArrays {
+  const ef = meta.edge_fields.length, nf = meta.node_fields.length, types = meta.edge_types[0].length;
+  const edgeType = new Uint8Array(edgeCount), edgeName = new Uint32Array(edgeCount), edgeTo = new Uint32Array(edgeCount);
+  const offsets = N * nf;
+  let e = 0, k = 0, count = 0, cur = 0, inNum = false;
+  io.start();
+  let { buf, pos: i, len } = io.chunk();
+  for (;;) {
+    for (; i < len; i++) {
+      const c = buf[i]!;
+      if (c >= 0x30 && c <= 0x39) {
+        cur = cur * 10 + (c - 0x30);
+        inNum = true;
+      } else if (c === 0x2c || c === 0x5d) {
+        if (inNum) {
+          if (e < edgeCount) {
+            if (k === 0) {
+              if (cur >= types) io.bad(`edge ${e} has type ${cur}, past the ${types} edge types`);
+              edgeType[e] = cur;
+            } else if (k === 1) {
+              // A string index, or an element's index (never read: paths show "[…]"); either fits 32 bits.
+              if (cur > U32_MAX) io.bad(`edge ${e} names ${cur}, out of range`);
+              edgeName[e] = cur;
+            } else if (k === 2) {
+              // The file's to_node is an offset into its flat nodes array: a whole node, inside the nodes.
+              if (cur >= offsets || cur % nf !== 0) io.bad(`edge ${e} points to node offset ${cur}, outside the ${N} nodes`);
+              edgeTo[e] = cur / nf;
+            }
+          }
+          count++;
+          if (++k === ef) (k = 0), e++;
+          cur = 0;
+          inNum = false;
+        }
+        if (c === 0x5d) {
+          io.done(i + 1);
+          if (count !== edgeCount * ef) io.bad(`expected ${edgeCount * ef} edge fields, found ${count}`);
+          return { edgeType, edgeName, edgeTo };
+        }
+      } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) io.notANumber(c, i);
+    }
+    io.next();
+    ({ buf, pos: i, len } = io.chunk());
+  }
+}
