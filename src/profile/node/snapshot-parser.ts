@@ -6,9 +6,13 @@
 //
 //   {"snapshot":{meta…},"nodes":[n,n,…],"edges":[e,e,…],"trace_…":[…],…,"strings":["…",…]}
 //    └ JSON.parse (small) └ digit scan → per-field arrays      └ skipped  └ per string, or skipped
+//
+// Of the strings table only the entries the analysis reads are built, numbered anew from 2, and the
+// names in nodes and edges renumbered to match (snapshot-strings.ts): 10 k strings instead of 3.6 M.
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
 import { INDEX_NAME, type HeapGraph } from './heap-graph.js';
+import { BUILD, checkNames, planStrings, renumberNames, SKIP } from './snapshot-strings.js';
 import { snapshotExtras } from './snapshot-extras.js';
 import { readEdges, readNodes, type EdgeArrays, type NodeArrays } from './snapshot-arrays.js';
 import { ChunkReader, DEFAULT_CHUNK } from './snapshot-reader.js';
@@ -84,10 +88,16 @@ export class SnapshotParser extends ChunkReader {
         this.readEach((v) => out.push(v));
         extras.samples = Float64Array.from(out);
       } else if (key === 'strings') {
-        const needed = meta && nodes && edges ? neededStrings(meta, nodes, edges) : null;
+        const needed = meta && nodes && edges ? planStrings(meta, nodes, edges) : null;
         // A string index past what the file could hold is corrupt (and must not size an allocation).
         if (needed && needed.max > this.size / 3) this.bad(`a name refers to string ${needed.max}, more strings than the file can hold`);
-        strings = this.readStrings(needed?.need ?? null);
+        const table = this.readStrings(needed?.plan ?? null);
+        strings = table.kept;
+        if (meta && nodes && edges) {
+          const bad = checkNames(meta, nodes, edges, table.count);
+          if (bad) this.bad(bad);
+          if (needed?.plan) renumberNames(meta, nodes, edges, needed.plan);
+        }
       } else {
         this.readRawValue(true);
       }
@@ -97,7 +107,6 @@ export class SnapshotParser extends ChunkReader {
       nodeTypes: meta.node_types[0], edgeTypes: meta.edge_types[0], nodeCount, edgeCount, ...nodes, ...edges, strings,
       ...snapshotExtras(meta as unknown as Record<string, unknown>, header, extras),
     };
-    this.checkNames(g);
     return g;
   }
 
@@ -168,64 +177,28 @@ export class SnapshotParser extends ChunkReader {
     return out.slice(0, count);
   }
 
-  /** Every name the analysis reads must land inside the strings table: a bad one would invent types. */
-  private checkNames(g: HeapGraph): void {
-    const S = g.strings.length;
-    for (let n = 0; n < g.nodeCount; n++) {
-      if (g.nodeName[n]! >= S) this.bad(`node ${n} names string ${g.nodeName[n]}, past the ${S} strings (truncated strings table?)`);
-    }
-    const indexEdge = Uint8Array.from(g.edgeTypes, (t) => (INDEX_EDGE_TYPES.has(t) ? 1 : 0));
-    for (let e = 0; e < g.edgeCount; e++) {
-      if (!indexEdge[g.edgeType[e]!] && g.edgeName[e]! >= S) this.bad(`edge ${e} names string ${g.edgeName[e]}, past the ${S} strings (truncated strings table?)`);
-    }
-  }
-
-  /** After the ':' of "strings": the strings table; entries not `needed` are left as ''. */
-  private readStrings(needed: Uint8Array | null): string[] {
+  /**
+   * After the ':' of "strings": the table, the entries `plan` marks built and numbered from 2 on (0 is
+   * '', 1 is INDEX_NAME), each entry's new number written back into `plan`; without a plan, all of it.
+   */
+  private readStrings(plan: Uint32Array | null): { kept: string[]; count: number } {
     if (this.nextToken() !== 0x5b) this.bad('"strings" is not an array');
-    const out: string[] = [];
-    for (;;) {
-      const c = this.nextToken();
-      if (c === 0x5d) return out;
-      if (c === 0x2c) continue;
+    const kept: string[] = plan ? ['', INDEX_NAME] : [];
+    for (let i = 0; ; i++) {
+      let c = this.nextToken();
+      if (c === 0x2c) c = this.nextToken();
+      if (c === 0x5d) return { kept, count: i };
       if (c !== 0x22) this.bad(c < 0 ? 'the file ends inside the strings table (truncated?)' : 'a non-string in the strings table');
-      const need = needed ? (needed[out.length] ?? 0) : NEED;
-      if (need === 0) {
-        this.skipString();
-        out.push('');
-      } else if (need === NEED_UNLESS_INDEX) out.push(this.readUnlessDigits() ?? INDEX_NAME);
-      else out.push(this.readString());
+      const verdict = plan ? (plan[i] ?? SKIP) : BUILD;
+      if (verdict === SKIP) this.skipString();
+      else if (verdict === BUILD) {
+        const s = this.readString();
+        if (plan) plan[i] = kept.push(s) - 1;
+        else kept.push(s);
+      } else {
+        const s = this.readUnlessDigits();
+        plan![i] = s === null ? 1 : kept.push(s) - 1;
+      }
     }
   }
-}
-
-/** neededStrings' verdicts: skip; build; build unless it is only digits (an internal edge's slot). */
-const NEED = 1, NEED_UNLESS_INDEX = 2;
-
-const STRING_NODE_TYPES = new Set(['string', 'concatenated string', 'sliced string']);
-const INDEX_EDGE_TYPES = new Set(['element', 'hidden']);
-
-/**
- * Which entries of the strings table the analysis reads: the names of non-string nodes (class,
- * function and synthetic-root names) and of named edges. The rest is the *contents* of the heap's
- * strings (in the object-heavy bench set, 1.75 M of 3.6 M entries): skipped, never built as JS
- * strings. Names only internal edges use may be slot numbers (1.85 M more there): those are not built
- * either (INDEX_NAME). V8 writes the table after nodes and edges, so both are known by then.
- */
-function neededStrings(meta: Meta, nodes: NodeArrays, edges: EdgeArrays): { need: Uint8Array | null; max: number } {
-  const skipNode = Uint8Array.from(meta.node_types[0], (t) => (STRING_NODE_TYPES.has(t) ? 1 : 0));
-  const skipEdge = Uint8Array.from(meta.edge_types[0], (t) => (INDEX_EDGE_TYPES.has(t) ? 1 : 0));
-  const { nodeName, nodeType } = nodes, { edgeName, edgeType } = edges;
-  let max = 0;
-  for (let n = 0; n < nodeName.length; n++) if (nodeName[n]! > max) max = nodeName[n]!;
-  for (let e = 0; e < edgeName.length; e++) if (!skipEdge[edgeType[e]!] && edgeName[e]! > max) max = edgeName[e]!;
-  if (max > 0xfffffff) return { need: null, max }; // implausible: keep every string rather than size a huge table
-  const need = new Uint8Array(max + 1);
-  const internal = meta.edge_types[0].indexOf('internal');
-  for (let e = 0; e < edgeName.length; e++) {
-    const t = edgeType[e]!;
-    if (!skipEdge[t]) need[edgeName[e]!] = t === internal && need[edgeName[e]!] !== NEED ? NEED_UNLESS_INDEX : NEED;
-  }
-  for (let n = 0; n < nodeName.length; n++) if (!skipNode[nodeType[n]!]) need[nodeName[n]!] = NEED;
-  return { need, max };
 }
