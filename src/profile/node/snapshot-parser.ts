@@ -81,11 +81,11 @@ export class SnapshotParser extends ChunkReader {
         if (!meta) this.bad('"edges" comes before "snapshot"');
         if (!nodes) this.bad('"edges" comes before "nodes"');
         edges = readEdges(this.io(), meta, nodeCount, edgeCount);
-      } else if (key === 'locations' && meta?.location_fields && nodes) {
+      } else if (key === 'locations' && meta?.location_fields?.length && nodes) {
         extras.closureLines = this.readClosureLines(meta, nodes, nodeCount);
       } else if (key === 'samples') {
         const out: number[] = [];
-        this.readEach((v) => out.push(v));
+        this.readRows(1, (row) => out.push(row[0]!));
         extras.samples = Float64Array.from(out);
       } else if (key === 'strings') {
         const needed = meta && nodes && edges ? planStrings(meta, nodes, edges) : null;
@@ -161,18 +161,17 @@ export class SnapshotParser extends ChunkReader {
   private readClosureLines(meta: Meta, nodes: NodeArrays, nodeCount: number): Uint32Array {
     const lf = meta.location_fields!, k = lf.length, fo = lf.indexOf('object_index'), fl = lf.indexOf('line');
     const nf = meta.node_fields.length, closure = meta.node_types[0].indexOf('closure');
-    let out = new Uint32Array(4096), count = 0, node = -1, line = 0;
-    this.readEach((v, i) => {
-      const f = i % k;
-      if (f === fo) node = v % nf === 0 && v < nodeCount * nf ? v / nf : -1;
-      else if (f === fl) line = v;
-      if (f !== k - 1 || fo < 0 || fl < 0 || node < 0 || nodes.nodeType[node] !== closure || line > 0xffffffff) return;
+    let out = new Uint32Array(4096), count = 0;
+    this.readRows(k, (row) => {
+      if (fo < 0 || fl < 0) return;
+      const at = row[fo]!, line = row[fl]!;
+      if (at % nf !== 0 || at >= nodeCount * nf || nodes.nodeType[at / nf] !== closure || line > 0xffffffff) return;
       if (count + 2 > out.length) {
         const grown = new Uint32Array(out.length * 2);
         grown.set(out);
         out = grown;
       }
-      (out[count++] = node), (out[count++] = line);
+      (out[count++] = at / nf), (out[count++] = line);
     });
     return out.slice(0, count);
   }

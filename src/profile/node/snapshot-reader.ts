@@ -159,13 +159,14 @@ export class ChunkReader {
   }
 
   /**
-   * After the ':' of a small numeric array (locations, samples): every number to `take`, with its
-   * position in the array. Heap snapshots hold unsigned integers only: a sign, a fraction or an
-   * exponent is refused.
+   * After the ':' of a smaller numeric array (locations, samples): rows of `stride` numbers, each to
+   * `take` (the row array is reused). Heap snapshots hold unsigned integers only: a sign, a fraction
+   * or an exponent is refused.
    */
-  protected readEach(take: (value: number, index: number) => void): number {
+  protected readRows(stride: number, take: (row: Float64Array) => void): number {
     if (this.nextToken() !== 0x5b) this.bad('a numeric array does not start with [');
-    let count = 0, cur = 0, inNum = false;
+    const row = new Float64Array(stride);
+    let count = 0, cur = 0, inNum = false, k = 0;
     for (;;) {
       const buf = this.buf, len = this.len;
       let i = this.pos;
@@ -173,11 +174,15 @@ export class ChunkReader {
         const c = buf[i]!;
         if (c >= 0x30 && c <= 0x39) (cur = cur * 10 + (c - 0x30)), (inNum = true);
         else if (c === 0x2c || c === 0x5d) {
-          if (inNum) take(cur, count++);
-          else if (c === 0x2c || count > 0) this.bad('an empty entry in a numeric array');
+          if (inNum) {
+            row[k++] = cur;
+            count++;
+            if (k === stride) (k = 0), take(row);
+          } else if (c === 0x2c || count > 0) this.bad('an empty entry in a numeric array');
           (cur = 0), (inNum = false);
           if (c === 0x5d) {
             this.pos = i + 1;
+            if (k !== 0) this.bad(`a numeric array of rows of ${stride} ends inside a row`);
             return count;
           }
         } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) this.notANumber(c, i);
