@@ -70,9 +70,11 @@ export function computeDominators(g: HeapGraph): Dominators {
   const shared = new ArrayBuffer(N * 8);
   const semi = new Int32Array(shared, 0, R);
   for (let v = 0; v < R; v++) semi[v] = v;
+  // (Both passes walk the nodes in file order, so the edge arrays are read front to back.)
   const predStart = new Uint32Array(R + 1);
-  for (let v = 0; v < R; v++) {
-    const n = vertex[v]!;
+  for (let n = 0; n < N; n++) {
+    const v = dfn[n]!;
+    if (v < 0) continue;
     const root = n === 0;
     for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
       const t = edgeType[e]!;
@@ -87,8 +89,9 @@ export function computeDominators(g: HeapGraph): Dominators {
   const preds = new Int32Array(predStart[R]!);
   const fill = stackEdge; // the DFS stack is free again: reuse it as the fill cursor
   fill.set(predStart.subarray(0, R));
-  for (let v = 0; v < R; v++) {
-    const n = vertex[v]!;
+  for (let n = 0; n < N; n++) {
+    const v = dfn[n]!;
+    if (v < 0) continue;
     const root = n === 0;
     for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
       const t = edgeType[e]!;

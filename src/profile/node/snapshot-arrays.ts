@@ -137,3 +137,52 @@ export function readEdges(io: ArrayIO, meta: Meta, N: number, edgeCount: number)
     ({ buf, pos: i, len } = io.chunk());
   }
 }
+
+/**
+ * After the ':' of "locations": closures' source lines as (node index, line) pairs. V8 writes one
+ * location per JS object (its constructor's: 10 % of the file); only closures' are kept.
+ */
+export function readClosureLines(io: ArrayIO, meta: Meta, nodeType: Uint8Array): Uint32Array {
+  const lf = meta.location_fields!, lk = lf.length, fo = lf.indexOf('object_index'), fl = lf.indexOf('line');
+  const nf = meta.node_fields.length, closure = meta.node_types[0].indexOf('closure'), offsets = nodeType.length * nf;
+  let out = new Uint32Array(4096), count = 0;
+  let k = 0, at = -1, line = 0, cur = 0, inNum = false, numbers = 0;
+  io.start();
+  let { buf, pos: i, len } = io.chunk();
+  for (;;) {
+    for (; i < len; i++) {
+      const c = buf[i]!, digit = c - 0x30;
+      if (digit >>> 0 < 10) {
+        cur = cur * 10 + digit;
+        inNum = true;
+      } else if (c === 0x2c || c === 0x5d) {
+        if (inNum) {
+          if (k === fo) at = cur;
+          else if (k === fl) line = cur;
+          numbers++;
+          if (++k === lk) {
+            k = 0;
+            // A corrupt object_index (not a whole node, outside the nodes) is not a closure: no line.
+            if (at >= 0 && at < offsets && at % nf === 0 && nodeType[at / nf] === closure && line <= U32_MAX) {
+              if (count + 2 > out.length) {
+                const grown = new Uint32Array(out.length * 2);
+                grown.set(out);
+                out = grown;
+              }
+              (out[count++] = at / nf), (out[count++] = line);
+            }
+          }
+          cur = 0;
+          inNum = false;
+        }
+        if (c === 0x5d) {
+          io.done(i + 1);
+          if (k !== 0) io.bad(`"locations" holds ${numbers} numbers, not whole rows of ${lk}`);
+          return fo < 0 || fl < 0 ? new Uint32Array(0) : out.slice(0, count);
+        }
+      } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) io.notANumber(c, i);
+    }
+    io.next();
+    ({ buf, pos: i, len } = io.chunk());
+  }
+}

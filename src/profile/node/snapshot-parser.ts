@@ -12,9 +12,9 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
 import { INDEX_NAME, type HeapGraph } from './heap-graph.js';
-import { BUILD, checkNames, planStrings, renumberNames, SKIP } from './snapshot-strings.js';
+import { BUILD, checkNames, planStrings, SKIP } from './snapshot-strings.js';
 import { snapshotExtras } from './snapshot-extras.js';
-import { readEdges, readNodes, type EdgeArrays, type NodeArrays } from './snapshot-arrays.js';
+import { readClosureLines, readEdges, readNodes, type EdgeArrays, type NodeArrays } from './snapshot-arrays.js';
 import { ChunkReader, DEFAULT_CHUNK } from './snapshot-reader.js';
 
 export interface Meta {
@@ -82,7 +82,7 @@ export class SnapshotParser extends ChunkReader {
         if (!nodes) this.bad('"edges" comes before "nodes"');
         edges = readEdges(this.io(), meta, nodeCount, edgeCount);
       } else if (key === 'locations' && meta?.location_fields?.length && nodes) {
-        extras.closureLines = this.readClosureLines(meta, nodes, nodeCount);
+        extras.closureLines = readClosureLines(this.io(), meta, nodes.nodeType);
       } else if (key === 'samples') {
         const out: number[] = [];
         this.readRows(1, (row) => out.push(row[0]!));
@@ -94,9 +94,8 @@ export class SnapshotParser extends ChunkReader {
         const table = this.readStrings(needed?.plan ?? null);
         strings = table.kept;
         if (meta && nodes && edges) {
-          const bad = checkNames(meta, nodes, edges, table.count);
+          const bad = checkNames(meta, nodes, edges, table.count, needed?.plan ?? null);
           if (bad) this.bad(bad);
-          if (needed?.plan) renumberNames(meta, nodes, edges, needed.plan);
         }
       } else {
         this.readRawValue(true);
@@ -152,28 +151,6 @@ export class SnapshotParser extends ChunkReader {
       if (v * per * 2 > this.size) this.bad(`${k} ${v} is more than a file of ${this.size} bytes can hold`);
     }
     return header as { meta: Meta; node_count: number; edge_count: number };
-  }
-
-  /**
-   * Closures' source lines as (node index, line) pairs. V8 writes one location per JS object (its
-   * constructor's); only closures' are read.
-   */
-  private readClosureLines(meta: Meta, nodes: NodeArrays, nodeCount: number): Uint32Array {
-    const lf = meta.location_fields!, k = lf.length, fo = lf.indexOf('object_index'), fl = lf.indexOf('line');
-    const nf = meta.node_fields.length, closure = meta.node_types[0].indexOf('closure');
-    let out = new Uint32Array(4096), count = 0;
-    this.readRows(k, (row) => {
-      if (fo < 0 || fl < 0) return;
-      const at = row[fo]!, line = row[fl]!;
-      if (at % nf !== 0 || at >= nodeCount * nf || nodes.nodeType[at / nf] !== closure || line > 0xffffffff) return;
-      if (count + 2 > out.length) {
-        const grown = new Uint32Array(out.length * 2);
-        grown.set(out);
-        out = grown;
-      }
-      (out[count++] = at / nf), (out[count++] = line);
-    });
-    return out.slice(0, count);
   }
 
   /**

@@ -37,23 +37,24 @@ export function planStrings(meta: Meta, nodes: NodeArrays, edges: EdgeArrays): {
   return { plan, max };
 }
 
-/** Every name must land inside the table (`count` entries): a bad one would invent types. Null when all do. */
-export function checkNames(meta: Meta, nodes: NodeArrays, edges: EdgeArrays, count: number): string | null {
+/**
+ * Every name must land inside the table (`count` entries): a bad one would invent types. Null when
+ * all do; with a plan, the names are renumbered to the kept entries on the way (skipped → 0, '').
+ * Element and hidden edges keep their index.
+ */
+export function checkNames(meta: Meta, nodes: NodeArrays, edges: EdgeArrays, count: number, kept: Uint32Array | null): string | null {
   const indexEdge = typeFlags(meta.edge_types[0], INDEX_EDGE_TYPES);
   const { nodeName } = nodes, { edgeName, edgeType } = edges;
   for (let n = 0; n < nodeName.length; n++) {
-    if (nodeName[n]! >= count) return `node ${n} names string ${nodeName[n]}, past the ${count} strings (truncated strings table?)`;
+    const s = nodeName[n]!;
+    if (s >= count) return `node ${n} names string ${s}, past the ${count} strings (truncated strings table?)`;
+    if (kept) nodeName[n] = kept[s]!;
   }
   for (let e = 0; e < edgeName.length; e++) {
-    if (!indexEdge[edgeType[e]!] && edgeName[e]! >= count) return `edge ${e} names string ${edgeName[e]}, past the ${count} strings (truncated strings table?)`;
+    if (indexEdge[edgeType[e]!]) continue;
+    const s = edgeName[e]!;
+    if (s >= count) return `edge ${e} names string ${s}, past the ${count} strings (truncated strings table?)`;
+    if (kept) edgeName[e] = kept[s]!;
   }
   return null;
-}
-
-/** Names → the kept table's numbers (skipped entries → 0, ''); element and hidden edges keep their index. */
-export function renumberNames(meta: Meta, nodes: NodeArrays, edges: EdgeArrays, kept: Uint32Array): void {
-  const indexEdge = typeFlags(meta.edge_types[0], INDEX_EDGE_TYPES);
-  const { nodeName } = nodes, { edgeName, edgeType } = edges;
-  for (let n = 0; n < nodeName.length; n++) nodeName[n] = kept[nodeName[n]!]!;
-  for (let e = 0; e < edgeName.length; e++) if (!indexEdge[edgeType[e]!]) edgeName[e] = kept[edgeName[e]!]!;
 }
