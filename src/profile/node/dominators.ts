@@ -28,10 +28,6 @@ export function computeDominators(g: HeapGraph): Dominators {
   const { edgeType, edgeTo, firstEdge: first } = g;
   const weak = g.edgeTypes.indexOf('weak');
   const shortcut = g.edgeTypes.indexOf('shortcut');
-  const strong = (from: number, e: number): boolean => {
-    const t = edgeType[e]!;
-    return t !== weak && !(from === 0 && t === shortcut);
-  };
 
   // 1. Iterative DFS: preorder numbers, the DFS tree's parents.
   const dfn = new Int32Array(N).fill(-1);
@@ -39,27 +35,28 @@ export function computeDominators(g: HeapGraph): Dominators {
   const parent = new Int32Array(N); // preorder number → parent's preorder number
   const stackNode = new Int32Array(N);
   const stackEdge = new Uint32Array(N);
+  // The node being walked and its edge cursor live in locals; the stack holds the nodes above it.
   let count = 0, sp = 0;
+  let n = 0, e = first[0]!, end = first[1]!;
   dfn[0] = count;
   vertex[count++] = 0;
-  stackNode[sp] = 0;
-  stackEdge[sp++] = first[0]!;
-  while (sp > 0) {
-    const n = stackNode[sp - 1]!;
-    const e = stackEdge[sp - 1]!;
-    if (e >= first[n + 1]!) {
-      sp--;
-      continue;
+  for (;;) {
+    if (e < end) {
+      const t = edgeType[e]!, to = edgeTo[e]!;
+      e++;
+      if (t === weak || (n === 0 && t === shortcut) || dfn[to] !== -1) continue;
+      stackNode[sp] = n;
+      stackEdge[sp++] = e;
+      dfn[to] = count;
+      parent[count] = dfn[n]!;
+      vertex[count++] = to;
+      (n = to), (e = first[to]!), (end = first[to + 1]!);
+    } else {
+      if (sp === 0) break;
+      n = stackNode[--sp]!;
+      e = stackEdge[sp]!;
+      end = first[n + 1]!;
     }
-    stackEdge[sp - 1] = e + 1;
-    if (!strong(n, e)) continue;
-    const to = edgeTo[e]!;
-    if (dfn[to] !== -1) continue;
-    dfn[to] = count;
-    parent[count] = dfn[n]!;
-    vertex[count++] = to;
-    stackNode[sp] = to;
-    stackEdge[sp++] = first[to]!;
   }
   const R = count;
 
