@@ -29,59 +29,56 @@ export function computeDominators(g: HeapGraph): Dominators {
   const weak = g.edgeTypes.indexOf('weak');
   const shortcut = g.edgeTypes.indexOf('shortcut');
 
-  // 1. Iterative DFS: preorder numbers, the DFS tree's parents.
+  // 1. Iterative DFS: preorder numbers, the DFS tree's parents; and on the way, each strong edge being
+  // seen exactly once, the first half of step 2: a node's predecessors numbered after it are counted,
+  // the smallest numbered before it goes straight into semi. Only the later ones are stored below: one
+  // numbered before the node (its DFS parent, at least) is not yet in the forest when the node's
+  // semidominator is computed, so it is its own candidate and only the smallest counts.
   const dfn = new Int32Array(N).fill(-1);
   const vertex = new Int32Array(N); // preorder number → node
   const parent = new Int32Array(N); // preorder number → parent's preorder number
   const stackNode = new Int32Array(N);
   const stackEdge = new Uint32Array(N);
+  const shared = new ArrayBuffer(N * 8);
+  const semi = new Int32Array(shared, 0, N);
+  const predStart = new Uint32Array(N + 1); // count of later predecessors of preorder w, at w + 1
   // The node being walked and its edge cursor live in locals; the stack holds the nodes above it.
   let count = 0, sp = 0;
-  let n = 0, e = first[0]!, end = first[1]!;
+  let n = 0, v = 0, e = first[0]!, end = first[1]!;
   dfn[0] = count;
+  semi[count] = count;
   vertex[count++] = 0;
   for (;;) {
     if (e < end) {
       const t = edgeType[e]!, to = edgeTo[e]!;
       e++;
-      if (t === weak || (n === 0 && t === shortcut) || dfn[to] !== -1) continue;
+      if (t === weak || (n === 0 && t === shortcut)) continue;
+      const w = dfn[to]!;
+      if (w !== -1) {
+        if (v < w) {
+          if (v < semi[w]!) semi[w] = v;
+        } else if (v > w) predStart[w + 1] = predStart[w + 1]! + 1;
+        continue;
+      }
       stackNode[sp] = n;
       stackEdge[sp++] = e;
       dfn[to] = count;
-      parent[count] = dfn[n]!;
-      vertex[count++] = to;
-      (n = to), (e = first[to]!), (end = first[to + 1]!);
+      parent[count] = v;
+      semi[count] = v; // the tree edge: its parent, the smallest predecessor seen so far
+      vertex[count] = to;
+      (n = to), (v = count++), (e = first[to]!), (end = first[to + 1]!);
     } else {
       if (sp === 0) break;
       n = stackNode[--sp]!;
+      v = dfn[n]!;
       e = stackEdge[sp]!;
       end = first[n + 1]!;
     }
   }
   const R = count;
 
-  // 2. Predecessors of every reachable node, in preorder numbers (CSR: predStart/preds). Only those
-  // numbered after the node are stored: one numbered before it (its DFS parent, at least) is not yet
-  // in the forest when the node's semidominator is computed, so it is its own candidate, and only the
-  // smallest such counts. That one goes straight into semi; the list shrinks by a third or more.
-  const shared = new ArrayBuffer(N * 8);
-  const semi = new Int32Array(shared, 0, R);
-  for (let v = 0; v < R; v++) semi[v] = v;
-  // (Both passes walk the nodes in file order, so the edge arrays are read front to back.)
-  const predStart = new Uint32Array(R + 1);
-  for (let n = 0; n < N; n++) {
-    const v = dfn[n]!;
-    if (v < 0) continue;
-    const root = n === 0;
-    for (let e = first[n]!, end = first[n + 1]!; e < end; e++) {
-      const t = edgeType[e]!;
-      if (t === weak || (root && t === shortcut)) continue;
-      const w = dfn[edgeTo[e]!]!;
-      if (v < w) {
-        if (v < semi[w]!) semi[w] = v;
-      } else if (v > w) predStart[w + 1] = predStart[w + 1]! + 1;
-    }
-  }
+  // 2. The later predecessors of every reachable node, in preorder numbers (CSR: predStart/preds).
+  // (Walking the nodes in file order, so the edge arrays are read front to back.)
   for (let v = 0; v < R; v++) predStart[v + 1] = predStart[v + 1]! + predStart[v]!;
   const preds = new Int32Array(predStart[R]!);
   const fill = stackEdge; // the DFS stack is free again: reuse it as the fill cursor
