@@ -6,6 +6,16 @@
 //   node n: nodeType[n] nodeName[n] nodeId[n] nodeSize[n]   its edges: firstEdge[n] … firstEdge[n+1]-1
 //   edge e: edgeType[e] edgeName[e] edgeTo[e]
 
+/** The "meta" of a snapshot's header: what each number in nodes, edges, locations and samples is. */
+export interface SnapshotMeta {
+  node_fields: string[];
+  node_types: [string[], ...unknown[]];
+  edge_fields: string[];
+  edge_types: [string[], ...unknown[]];
+  location_fields?: string[];
+  sample_fields?: string[];
+}
+
 export interface HeapGraph {
   nodeTypes: string[]; // 'hidden', 'object', …
   edgeTypes: string[]; // 'context', 'element', 'property', …
@@ -27,7 +37,10 @@ export interface HeapGraph {
   edgeName: Uint32Array;
   /** The node the edge points to (an index, not the file's offset). */
   edgeTo: Uint32Array;
-  /** The strings table; entries the analysis never reads (heap strings' contents) are ''. */
+  /**
+   * The names the analysis reads, numbered anew (snapshot-strings.ts): 0 is '' (what a name the analysis
+   * never reads, such as a heap string's contents, now points to), 1 is INDEX_NAME.
+   */
   strings: string[];
   /** Optional: closures' source locations as (node index, 0-based line) pairs, in node order. */
   closureLines?: Uint32Array;
@@ -83,5 +96,3 @@ export const INDEX_NAME = '[index]';
 /** An internal edge named by a slot number rather than a field name. */
 export const isIndexName = (name: string): boolean => name === INDEX_NAME || /^\d+$/.test(name);
 
-/** A node's name in the strings table ('' where it was not kept). */
-export const nodeNameOf = (g: HeapGraph, node: number): string => g.strings[g.nodeName[node]!] ?? '';

@@ -3,7 +3,7 @@
 // checked as it lands (a type past the type list, an edge between two nodes, a number too big for its
 // array), so nothing later reads out of bounds. The loops are written out once per array: a callback
 // per number would cost more than the scan itself.
-import type { Meta } from './snapshot-parser.js';
+import type { SnapshotMeta as Meta } from './heap-graph.js';
 
 /** How the scanners drive the chunk reader (snapshot-parser.ts). */
 export interface ArrayIO {

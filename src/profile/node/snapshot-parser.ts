@@ -11,20 +11,12 @@
 // names in nodes and edges renumbered to match (snapshot-strings.ts): 10 k strings instead of 3.6 M.
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { inputError, notFoundError } from '../../errors.js';
-import { INDEX_NAME, type HeapGraph } from './heap-graph.js';
+import { INDEX_NAME, type HeapGraph, type SnapshotMeta as Meta } from './heap-graph.js';
 import { BUILD, checkNames, planStrings, SKIP } from './snapshot-strings.js';
 import { snapshotExtras } from './snapshot-extras.js';
 import { readClosureLines, readEdges, readNodes, type EdgeArrays, type NodeArrays } from './snapshot-arrays.js';
 import { ChunkReader, DEFAULT_CHUNK } from './snapshot-reader.js';
 
-export interface Meta {
-  node_fields: string[];
-  node_types: [string[], ...unknown[]];
-  edge_fields: string[];
-  edge_types: [string[], ...unknown[]];
-  location_fields?: string[];
-  sample_fields?: string[];
-}
 
 /** Parse a snapshot file into a HeapGraph. Throws input errors (exit 2) naming what is wrong. */
 export function parseSnapshotFile(file: string, opts: { chunkSize?: number } = {}): HeapGraph {

@@ -7,7 +7,7 @@
 //
 //   file:  strings ["", "Foo", "r17", "cache", "12"]   node name 1, edge names 3 (property), 4 (internal)
 //   kept:  ["", "[index]", "Foo", "cache"]             node name 2, edge names 3, 1; "r17" never built
-import type { Meta } from './snapshot-parser.js';
+import type { SnapshotMeta as Meta } from './heap-graph.js';
 import type { EdgeArrays, NodeArrays } from './snapshot-arrays.js';
 
 /** A plan's verdicts, per entry of the file's table (then overwritten by the kept entry's number). */
