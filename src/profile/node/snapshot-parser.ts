@@ -53,6 +53,7 @@ export class SnapshotParser extends ChunkReader {
     let strings: string[] | null = null;
     const extras: { closureLines?: Uint32Array; samples?: Float64Array } = {};
     let header: Record<string, unknown> = {};
+    let namesChecked = false;
     for (;;) {
       const c = this.nextToken();
       if (c === 0x7d) break; // end of top-level object
@@ -85,15 +86,19 @@ export class SnapshotParser extends ChunkReader {
         if (needed && needed.max > this.size / 3) this.bad(`a name refers to string ${needed.max}, more strings than the file can hold`);
         const table = this.readStrings(needed?.plan ?? null);
         strings = table.kept;
-        if (meta && nodes && edges) {
-          const bad = checkNames(meta, nodes, edges, table.count, needed?.plan ?? null);
+        if (needed) {
+          const bad = checkNames(meta!, nodes!, edges!, table.count, needed.plan);
           if (bad) this.bad(bad);
+          namesChecked = true;
         }
       } else {
         this.readRawValue(true);
       }
     }
     if (!meta || !nodes || !edges || !strings) this.bad(`missing ${[!meta && 'snapshot', !nodes && 'nodes', !edges && 'edges', !strings && 'strings'].filter(Boolean).join(', ')}`);
+    // A writer that put the strings before the nodes or edges: every string was kept; check the names now.
+    const bad = namesChecked ? null : checkNames(meta, nodes, edges, strings.length, null);
+    if (bad) this.bad(bad);
     const g: HeapGraph = {
       nodeTypes: meta.node_types[0], edgeTypes: meta.edge_types[0], nodeCount, edgeCount, ...nodes, ...edges, strings,
       ...snapshotExtras(meta as unknown as Record<string, unknown>, header, extras),

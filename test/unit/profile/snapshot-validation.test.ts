@@ -156,3 +156,11 @@ test('leak-profile --snapshot: a snapshot cut anywhere is exit 2 with one line, 
     assert.match(r.stderr, new RegExp(`leak-profile: ${cut.replace(/[.]/g, '\\.')} is not a complete V8 heap snapshot: [^\\n]*\\n$`), `cut at ${at}`);
   }
 });
+
+test('a writer that puts the strings table first: read whole, names still checked', () => {
+  const first = (s: string) => s.replace(/^\{("snapshot":.*?),\n("nodes".*),\n"strings":(\[.*\])\}$/s, '{$1,\n"strings":$3,\n$2}');
+  const g = parseSnapshotFile(write(first(snapshot())));
+  assert.equal(className(g, 1), 'Foo');
+  assert.equal(g.strings[g.edgeName[0]!], 'cache');
+  assertRefused(write(first(snapshot({ strings: '["","Foo"]' }))), /edge 0 names string 2, past the 2 strings/);
+});
