@@ -72,7 +72,6 @@ export class SnapshotParser extends ChunkReader {
         nodes = readNodes(this.io(), meta, nodeCount, edgeCount);
       } else if (key === 'edges') {
         if (!meta) this.bad('"edges" comes before "snapshot"');
-        if (!nodes) this.bad('"edges" comes before "nodes"');
         edges = readEdges(this.io(), meta, nodeCount, edgeCount);
       } else if (key === 'locations' && meta?.location_fields?.length && nodes) {
         extras.closureLines = readClosureLines(this.io(), meta, nodes.nodeType);
