@@ -1,20 +1,32 @@
 // Benchmark: our streaming parse + aggregate + diff + dominator tree (retained sizes, folding, holder
 // clusters) against memlab on generated Node heap snapshots, wall time and peak RSS (/usr/bin/time -v),
-// side by side. Run: node dist/bench/profile-node.js [MB...] [--strings[=MB]] [--no-memlab]
-// Snapshots are generated under bench/out/ by a child that grows a named cache between snapshots.
-// --no-memlab: ours only (memlab takes many minutes on a loaded shared box).
+// side by side on the same files.
+//
+// Run: node dist/bench/profile-node.js [MB...] [--strings[=MB]] [--no-memlab] [--baseline=DIR] [--out=DIR]
+//   MB...           object-heavy sets to generate (≈ the last file's size), default 100 300
+//   --strings=MB    also a strings-heavy set (1 KB unique strings)
+//   --no-memlab     ours only (memlab takes minutes per set on a loaded box)
+//   --baseline=DIR  also time another build of leak-profile (DIR/dist/src/cli/bin/leak-profile.js) on the
+//                   same files, back to back: before/after
+//   --out=DIR       where snapshots are written and reused (default bench/out); delete them when done
+// Goals (issue 11): parse + analysis ≥ 150 MB/s; peak RSS ≤ 1.6× the largest file (object-heavy), ≤ 0.5×
+// (strings-heavy). MB/s = all three files' MB / wall s. CPU s (user + sys) is printed too: on a shared box
+// it moves less than wall time; the load average is printed beside each set.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const OUT = path.join(ROOT, 'bench/out');
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const OUT = path.resolve(arg('out') ?? path.join(ROOT, 'bench/out'));
 // memlab is installed apart (npm run bench:peers) so that npm ci for the tests does not pull ~300 packages.
 // Its bin's shebang (`#!/usr/bin/env node --expose-gc …`) needs `env -S`; GNU env 9 passes the line as one
 // program name and never runs memlab, so the bench runs its script with node and those flags itself.
 const MEMLAB_JS = path.join(ROOT, 'bench/peers/node_modules/@memlab/cli/bin/memlab.js');
 const memlab = (args: string[]) => timed(process.execPath, ['--expose-gc', MEMLAB_JS, ...args]);
+const ours = (root: string, files: string[]) => timed(process.execPath, [path.join(root, 'dist/src/cli/bin/leak-profile.js'), '--snapshot', ...files, '--top', '3']);
 
 /** Write three snapshots of a process whose cache of `LeakyRecord`s grows; `mb` ≈ the last file's size. */
 function generate(mb: number, kind: 'objects' | 'strings'): string[] {
@@ -41,37 +53,57 @@ for (const f of files) {
   return files;
 }
 
-interface Run { wall: number; rssMb: number; ok: boolean; out: string }
+interface Run { wall: number; cpu: number; rssMb: number; ok: boolean; out: string }
 
 function timed(cmd: string, args: string[]): Run {
   const t0 = performance.now();
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=20000' } });
   const wall = (performance.now() - t0) / 1000;
-  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
-  return { wall, rssMb: rss, ok: r.status === 0, out: `${r.stdout}\n${r.stderr}` };
+  const num = (re: RegExp) => Number(re.exec(r.stderr)?.[1] ?? 0);
+  const rss = num(/Maximum resident set size \(kbytes\): (\d+)/) / 1024;
+  const cpu = num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/);
+  return { wall, cpu, rssMb: rss, ok: r.status === 0, out: `${r.stdout}\n${r.stderr}` };
 }
+
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 
 export async function main(sizes = [100, 300]): Promise<string> {
   mkdirSync(OUT, { recursive: true });
-  const lines = ['| snapshots | file MB | ours: wall s (MB/s) | ours: peak RSS (× file) | found | memlab find-leaks --trace-all-objects: wall s (MB/s) | peak RSS (× file) | memlab analyze object-size: wall s | peak RSS (× file) |', '|---|---|---|---|---|---|---|---|---|'];
   const stringsArg = process.argv.find((a) => a.startsWith('--strings'));
   const stringsMb = Number(stringsArg?.split('=')[1] ?? 700);
   const peers = !process.argv.includes('--no-memlab');
+  const baseline = arg('baseline');
+  const lines = [
+    `leak-profile --snapshot a b c (whole CLI run) vs memlab 2.0.5 on the same three files; ${cpus().length} CPUs, node ${process.version}`,
+    'MB/s = the three files\' MB / wall s; peak = max RSS (/usr/bin/time -v) ÷ the largest file; memlab columns: its figure and ours ÷ its',
+    '',
+    `| snapshots | largest MB (3 files) | load avg before | ${baseline ? 'baseline: wall s (MB/s), CPU s, peak (× file) | ' : ''}ours: wall s (MB/s), CPU s | ours: peak RSS (× file) | found | memlab find-leaks --trace-all-objects: wall s (MB/s), peak (× file) | ours vs find-leaks: time, memory | memlab analyze object-size: wall s, peak (× file) |`,
+    `|---|---|---|${baseline ? '---|' : ''}---|---|---|---|---|---|`,
+  ];
+  const notes: string[] = [];
   const cases: [number, 'objects' | 'strings'][] = [...sizes.map((s) => [s, 'objects'] as [number, 'objects']), [stringsMb, 'strings']];
   for (const [mb, kind] of cases) {
     if (kind === 'strings' && !stringsArg) continue;
     const files = generate(mb, kind);
     const total = files.reduce((s, f) => s + statSync(f).size, 0) / 1048576;
     const last = statSync(files[2]!).size / 1048576;
-    const ours = timed(process.execPath, [path.join(ROOT, 'dist/src/cli/bin/leak-profile.js'), '--snapshot', ...files, '--top', '3']);
-    const found = /HELD BY\n {2}LeakyRecord .* store\.cache \(Map\)\n/.test(ours.out) ? 'LeakyRecord first, retaining its strings, store.cache (Map)' : 'no';
-    const skipped: Run = { wall: 0, rssMb: 0, ok: false, out: 'not run (--no-memlab)' };
+    const before = load();
+    const base = baseline ? ours(path.resolve(baseline), files) : null;
+    const run = ours(ROOT, files);
+    const found = /HELD BY\n {2}LeakyRecord .* store\.cache \(Map\)\n/.test(run.out) ? 'LeakyRecord first, retaining its strings, store.cache (Map)' : 'no';
+    const skipped: Run = { wall: 0, cpu: 0, rssMb: 0, ok: false, out: 'not run (--no-memlab)' };
     const fl = peers ? memlab(['find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--trace-all-objects']) : skipped;
     const os = peers ? memlab(['analyze', 'object-size', '--snapshot', files[2]!]) : skipped;
-    const f = (r: Run, mbs: number) => (r.ok ? `${r.wall.toFixed(1)} (${(mbs / r.wall).toFixed(0)})` : r === skipped ? 'not run' : `failed: ${/(RangeError[^\n]*|Error[^\n]*)/.exec(r.out)?.[1] ?? 'error'}`);
-    lines.push(`| 3 × ${kind} | ${last.toFixed(0)} (3 files: ${total.toFixed(0)}) | ${f(ours, total)} | ${ours.rssMb.toFixed(0)} MB (${(ours.rssMb / last).toFixed(2)}×) | ${found} | ${f(fl, total)} | ${peers ? `${fl.rssMb.toFixed(0)} MB (${(fl.rssMb / last).toFixed(1)}×)` : '-'} | ${!peers ? 'not run' : os.ok ? os.wall.toFixed(1) : 'failed'} | ${peers ? `${os.rssMb.toFixed(0)} MB (${(os.rssMb / last).toFixed(1)}×)` : '-'} |`);
+    const fail = (r: Run) => `failed: ${/(RangeError[^\n]*|Error[^\n]*)/.exec(r.out)?.[1] ?? 'error'}`;
+    const speed = (r: Run) => (r.ok ? `${r.wall.toFixed(1)} (${(total / r.wall).toFixed(0)})` : r === skipped ? 'not run' : fail(r));
+    const peak = (r: Run) => `${r.rssMb.toFixed(0)} MB (${(r.rssMb / last).toFixed(2)}×)`;
+    const vs = fl.ok && run.ok ? `${(fl.wall / run.wall).toFixed(1)}× faster, ${(fl.rssMb / run.rssMb).toFixed(1)}× less` : '-';
+    lines.push(`| 3 × ${kind} | ${last.toFixed(0)} (${total.toFixed(0)}) | ${before} | ${base ? `${speed(base)}, ${base.cpu.toFixed(1)}, ${peak(base)} | ` : ''}${speed(run)}, ${run.cpu.toFixed(1)} | ${peak(run)} | ${found} | ${peers ? `${speed(fl)}, ${peak(fl)}` : 'not run'} | ${vs} | ${!peers ? 'not run' : os.ok ? `${os.wall.toFixed(1)}, ${peak(os)}` : `${fail(os)}, ${peak(os)}`} |`);
+    const goalRss = kind === 'objects' ? 1.6 : 0.5;
+    const mbs = total / run.wall, cpuMbs = total / run.cpu;
+    notes.push(`3 × ${kind} ${last.toFixed(0)} MB: ${mbs >= 150 ? 'meets' : 'misses'} ≥ 150 MB/s by wall time (${mbs.toFixed(0)}; ${cpuMbs.toFixed(0)} MB/s per CPU second); ${run.rssMb / last <= goalRss ? 'meets' : 'misses'} peak ≤ ${goalRss}× (${(run.rssMb / last).toFixed(2)}×)${base ? `; vs baseline: ${(base.wall / run.wall).toFixed(2)}× wall, ${(base.cpu / run.cpu).toFixed(2)}× CPU, ${(base.rssMb / run.rssMb).toFixed(2)}× peak` : ''}; load after: ${load()}`);
   }
-  const text = lines.join('\n');
+  const text = [...lines, '', ...notes].join('\n');
   console.log(text);
   return text;
 }

@@ -5,7 +5,7 @@ import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
 import { prepareOutDir } from '../../profile/safe-dir.js';
 import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
-import { analyzeSnapshots } from '../../profile/node/analyze-snapshots.js';
+import { analyzeSnapshotsInParallel } from '../../profile/node/analyze-snapshots.js';
 import { profileProcess } from '../../profile/profile-process.js';
 import { renderProfileText } from '../../report/profile-text.js';
 import { renderProfileHtml } from '../../report/html/profile-html.js';
@@ -107,7 +107,7 @@ export const profileCommand: Command = async (argv, io) => {
   };
   let report: ProfileReport;
   if (args.pid === null) {
-    report = analyzeSnapshots(args.snapshotFiles.map((file) => ({ file })), { top: args.top, interval_s: args.intervalGiven ? args.interval_s : undefined, onProgress: progress });
+    report = await analyzeSnapshotsInParallel(args.snapshotFiles.map((file) => ({ file })), { top: args.top, interval_s: args.intervalGiven ? args.interval_s : undefined, onProgress: progress });
   } else {
     const outDir = args.outDir === null ? null : prepareOutDir(args.outDir);
     try {

@@ -12,18 +12,27 @@ export function aggregateSnapshot(g: HeapGraph, file: string | null, t_s: number
   const types = new Map<string, TypeStat>();
   let bytes = 0;
   let maxId = 0;
-  const nf = g.nodeFieldCount;
   // Embedder (native) and synthetic nodes get ids from other ranges (some look like addresses);
   // only V8 heap objects' ids grow with allocation.
-  const skip = new Set([g.nodeTypes.indexOf('native'), g.nodeTypes.indexOf('synthetic')]);
+  const noId = Uint8Array.from(g.nodeTypes, (t) => (t === 'native' || t === 'synthetic' ? 1 : 0));
+  // A node's type name depends on its type and, for some types, its name (className): look each
+  // (type, name) pair up once, not a string per node (millions of nodes, thousands of names).
+  const statOf: (TypeStat | undefined)[] = [];
+  const T = g.nodeTypes.length;
+  const { nodeType, nodeName, nodeSize, nodeId } = g;
   for (let n = 0; n < g.nodeCount; n++) {
-    const size = g.nodes[n * nf + g.fSize]!;
-    const id = g.nodes[n * nf + g.fId]!;
-    if (id > maxId && !skip.has(g.nodes[n * nf + g.fType]!)) maxId = id;
-    const name = className(g, n);
-    const s = types.get(name);
-    if (s) (s.count++, (s.bytes += size));
-    else types.set(name, { count: 1, bytes: size });
+    const size = nodeSize[n]!, id = nodeId[n]!, t = nodeType[n]!;
+    if (id > maxId && !noId[t]) maxId = id;
+    const key = nodeName[n]! * T + t;
+    let s = statOf[key];
+    if (s === undefined) {
+      const name = className(g, n);
+      s = types.get(name);
+      if (!s) types.set(name, (s = { count: 0, bytes: 0 }));
+      statOf[key] = s;
+    }
+    s.count++;
+    s.bytes += size;
     bytes += size;
   }
   return { t_s, file, objects: g.nodeCount, bytes, types, maxId };
@@ -35,9 +44,8 @@ export function aggregateSnapshot(g: HeapGraph, file: string | null, t_s: number
  */
 export function newInstances(g: HeapGraph, types: Set<string>, sinceId: number, untilId = Infinity): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  const nf = g.nodeFieldCount;
   for (let n = 0; n < g.nodeCount; n++) {
-    const id = g.nodes[n * nf + g.fId]!;
+    const id = g.nodeId[n]!;
     if (id <= sinceId || id > untilId) continue;
     const name = className(g, n);
     if (!types.has(name)) continue;

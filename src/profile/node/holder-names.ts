@@ -11,7 +11,7 @@
 // name for the holder starts; the walk stops there. Storage hops (an Array's elements, a Map's table,
 // a context's `previous`) are not names; indexes in the middle of a path read `[…]`.
 import path from 'node:path';
-import { className, type HeapGraph } from './heap-graph.js';
+import { className, isIndexName, type HeapGraph } from './heap-graph.js';
 import type { Retainers } from './retainers.js';
 
 /** Per-snapshot lookups the naming needs, built once (closure locations by node). */
@@ -24,9 +24,8 @@ export interface HolderNaming {
 
 /** Build the lookups for one parsed snapshot and its retainers. */
 export function prepareHolderNaming(g: HeapGraph, r: Retainers): HolderNaming {
-  const lf = g.locationFields, loc = g.locations;
-  const k = lf?.length ?? 0, fo = lf?.indexOf('object_index') ?? -1, fl = lf?.indexOf('line') ?? -1;
-  if (!loc || fo < 0 || fl < 0) return { g, r, lineOf: () => undefined };
+  const loc = g.closureLines, k = 2, fo = 0, fl = 1;
+  if (!loc) return { g, r, lineOf: () => undefined };
   // V8 writes locations in node order: a binary search over them, no per-closure map (there can be
   // hundreds of thousands of closures).
   const entries = Math.floor(loc.length / k);
@@ -34,7 +33,7 @@ export function prepareHolderNaming(g: HeapGraph, r: Retainers): HolderNaming {
   let sorted = true;
   for (let i = 1; i < entries && sorted; i++) sorted = at(i - 1) <= at(i);
   const lineOf = (closure: number): number | undefined => {
-    const target = closure * g.nodeFieldCount;
+    const target = closure;
     if (!sorted) {
       for (let i = 0; i < entries; i++) if (at(i) === target) return loc[i * k + fl];
       return undefined;
@@ -57,22 +56,21 @@ interface Edge {
 }
 
 function edgeAt(g: HeapGraph, e: number): Edge {
-  const ef = g.edgeFieldCount;
-  const kind = g.edgeTypes[g.edges[e * ef]!] ?? '';
-  const x = g.edges[e * ef + 1]!;
+  const kind = g.edgeTypes[g.edgeType[e]!] ?? '';
+  const x = g.edgeName[e]!;
   return { kind, name: kind === 'element' || kind === 'hidden' ? String(x) : (g.strings[x] ?? '') };
 }
 
-const rawName = (g: HeapGraph, n: number) => g.strings[g.nodes[n * g.nodeFieldCount + g.fName]!] ?? '';
+const rawName = (g: HeapGraph, n: number) => g.strings[g.nodeName[n]!] ?? '';
 const isContext = (g: HeapGraph, n: number) => rawName(g, n) === 'system / Context';
-const isClosure = (g: HeapGraph, n: number) => g.nodeTypes[g.nodes[n * g.nodeFieldCount + g.fType]!] === 'closure';
+const isClosure = (g: HeapGraph, n: number) => g.nodeTypes[g.nodeType[n]!] === 'closure';
 
 /** The target of `from`'s first edge with this kind and name, or -1. */
 function childBy(h: HolderNaming, from: number, kind: string, name: string): number {
-  const { g, r } = h;
-  for (let e = r.first[from]!; e < r.first[from + 1]!; e++) {
+  const { g } = h;
+  for (let e = g.firstEdge[from]!; e < g.firstEdge[from + 1]!; e++) {
     const x = edgeAt(g, e);
-    if (x.kind === kind && x.name === name) return g.edges[e * g.edgeFieldCount + 2]! / g.nodeFieldCount;
+    if (x.kind === kind && x.name === name) return g.edgeTo[e]!;
   }
   return -1;
 }
@@ -123,7 +121,7 @@ export function nameHolder(h: HolderNaming, node: number): string | null {
     if (e < 0) return null;
     const p = r.parent[n]!;
     // Straight under a synthetic root ("(Stack roots)", "(Global handles)"): the slot is no name.
-    if (g.nodeTypes[g.nodes[p * g.nodeFieldCount + g.fType]!] === 'synthetic') break;
+    if (g.nodeTypes[g.nodeType[p]!] === 'synthetic') break;
     const { kind, name } = edgeAt(g, e);
     if (kind === 'context' && isContext(g, p)) {
       named(name, n);
@@ -139,7 +137,7 @@ export function nameHolder(h: HolderNaming, node: number): string | null {
         break;
       }
       if (name !== '__proto__' && name !== 'constructor') named(`.${name}`, n);
-    } else if (state.suffix !== null && (kind === 'element' || kind === 'hidden' || (kind === 'internal' && /^\d+$/.test(name)))) {
+    } else if (state.suffix !== null && (kind === 'element' || kind === 'hidden' || (kind === 'internal' && isIndexName(name)))) {
       if (seg[0] !== '[…]') seg.unshift('[…]');
     } // else a storage hop (an Array's elements, a Map's table, a context's previous): not a name
     n = p;

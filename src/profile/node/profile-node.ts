@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
 import { isLeakError, LeakError, notFoundError, usageError } from '../../errors.js';
 import { createExclusive } from '../safe-dir.js';
-import { analyzeSnapshots, type SnapshotInput } from './analyze-snapshots.js';
+import { analyzeSnapshotsInParallel, type SnapshotInput } from './analyze-snapshots.js';
 import { captureSnapshot, closeInspector, openInspector, type Inspector } from './capture.js';
 import { DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
@@ -54,7 +54,7 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     if (closed) warn(closed);
     else if (!ins.preexisting) say(`inspector closed; port ${ins.port} verified closed`);
     if (failure) throw explain(failure, o.pid, ins);
-    const report = analyzeSnapshots(inputs, { top: o.top, onProgress: say });
+    const report = await analyzeSnapshotsInParallel(inputs, { top: o.top, onProgress: say });
     report.target = { pid: o.pid, runtime: 'node' };
     if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
     if (warnings.length) report.warnings = warnings;

@@ -25,7 +25,8 @@ export function isGenericType(t: string): boolean {
 
 /** Measure retained growth of `types` in `g` over the nodes with ids above `sinceId`. */
 export function measureRetainedGrowth(g: HeapGraph, dom: Dominators, types: readonly string[], sinceId: number): RetainedGrowth {
-  const N = g.nodeCount, nf = g.nodeFieldCount;
+  const N = g.nodeCount;
+  const { nodeId, nodeType, nodeName } = g;
   const index = new Map(types.map((t, i) => [t, i]));
   const isNamed = types.map((t) => !isGenericType(t));
   const typeOf = (dom.scratch[0] ?? new Int32Array(N)).fill(-1);
@@ -35,11 +36,11 @@ export function measureRetainedGrowth(g: HeapGraph, dom: Dominators, types: read
   const byType = new Int32Array(g.nodeTypes.length).fill(-2);
   const named = new Map<number, number>();
   for (let n = 0; n < N; n++) {
-    if (g.nodes[n * nf + g.fId]! <= sinceId || dom.idom[n]! < 0) continue;
-    const type = g.nodes[n * nf + g.fType]!;
+    if (nodeId[n]! <= sinceId || dom.idom[n]! < 0) continue;
+    const type = nodeType[n]!;
     let t: number | undefined;
     if (byName[type]) {
-      const key = g.nodes[n * nf + g.fName]! * g.nodeTypes.length + type;
+      const key = nodeName[n]! * g.nodeTypes.length + type;
       t = named.get(key);
       if (t === undefined) named.set(key, (t = index.get(className(g, n)) ?? -1));
     } else {

@@ -1,13 +1,11 @@
 // Who holds the new instances: the shortest strong path from the GC roots to every node (BFS parents),
 // from which holder-names.ts writes paths the way a developer would name them.
-import { firstEdges, type HeapGraph } from './heap-graph.js';
+import type { HeapGraph } from './heap-graph.js';
 
 export interface Retainers {
   /** BFS parent of every node (-1: unreached), and the edge ordinal that reached it. */
   parent: Int32Array;
   parentEdge: Int32Array;
-  /** First-edge ordinal of every node (see firstEdges), kept for the holder naming. */
-  first: Uint32Array;
 }
 
 /**
@@ -22,13 +20,11 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
  * Breadth-first search from the root node over strong edges; paths through the transient roots only
  * for what nothing else reaches.
  */
-export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array, scratch: Int32Array[] = []): Retainers {
-  const first = firstEdge ?? firstEdges(g);
+export function computeRetainers(g: HeapGraph, scratch: Int32Array[] = []): Retainers {
+  const { firstEdge: first, edgeType, edgeTo, nodeName, strings } = g;
   const parent = (scratch[0] ?? new Int32Array(g.nodeCount)).fill(-1);
   const parentEdge = (scratch[1] ?? new Int32Array(g.nodeCount)).fill(-1);
   const weak = g.edgeTypes.indexOf('weak');
-  const ef = g.edgeFieldCount;
-  const nf = g.nodeFieldCount;
   const queue = scratch[2] ?? new Int32Array(g.nodeCount);
   const deferred: [node: number, from: number, edge: number][] = [];
   let head = 0, tail = 0;
@@ -38,12 +34,12 @@ export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array, scratch:
     while (head < tail) {
       const n = queue[head++]!;
       for (let e = first[n]!; e < first[n + 1]!; e++) {
-        if (g.edges[e * ef]! === weak) continue;
-        const to = g.edges[e * ef + 2]! / nf;
+        if (edgeType[e]! === weak) continue;
+        const to = edgeTo[e]!;
         if (parent[to] !== -1) continue;
         if (n === 0 || parent[n] === 0) {
           // Synthetic roots sit right under the root, or under "(GC roots)".
-          const name = g.strings[g.nodes[to * nf + g.fName]!] ?? '';
+          const name = strings[nodeName[to]!] ?? '';
           if (TRANSIENT_ROOTS.has(name)) {
             deferred.push([to, n, e]);
             continue;
@@ -63,5 +59,5 @@ export function computeRetainers(g: HeapGraph, firstEdge?: Uint32Array, scratch:
     queue[tail++] = to;
   }
   visit();
-  return { parent, parentEdge, first };
+  return { parent, parentEdge };
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDominators } from '../../../src/profile/node/dominators.js';
 import type { HeapGraph } from '../../../src/profile/node/heap-graph.js';
+import { heapGraph } from '../../helpers/heap-graph.js';
 import { rng } from '../../../src/analyze/stats.js';
 
 const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
@@ -11,20 +12,9 @@ type Edge = [from: number, to: number, type?: string];
 
 /** A HeapGraph of `n` objects (node 0 the root) with the given sizes and edges. */
 function buildGraph(n: number, edgeList: Edge[], sizes?: number[]): HeapGraph {
-  const nf = 5, ef = 3;
-  const byFrom = Array.from({ length: n }, () => [] as Edge[]);
-  for (const e of edgeList) byFrom[e[0]]!.push(e);
-  const nodes = new Uint32Array(n * nf);
-  const edges = new Uint32Array(edgeList.length * ef);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    nodes.set([3, 0, i * 2 + 1, sizes?.[i] ?? 10, byFrom[i]!.length], i * nf);
-    for (const [, to, type] of byFrom[i]!) edges.set([EDGE_TYPES.indexOf(type ?? 'property'), 0, to * nf], k++ * ef);
-  }
-  return {
-    nodeFieldCount: nf, edgeFieldCount: ef, nodeTypes: ['hidden', 'array', 'string', 'object'], edgeTypes: EDGE_TYPES,
-    nodes, edges, strings: ['x'], nodeCount: n, edgeCount: edgeList.length, fType: 0, fName: 1, fId: 2, fSize: 3, fEdges: 4,
-  };
+  const nodes = Array.from({ length: n }, (_, i) => ({ type: 3, name: 0, id: i * 2 + 1, size: sizes?.[i] ?? 10 }));
+  const edges = edgeList.map(([from, to, type]) => ({ from, to, type: EDGE_TYPES.indexOf(type ?? 'property'), name: 0 }));
+  return heapGraph(['hidden', 'array', 'string', 'object'], EDGE_TYPES, ['x'], nodes, edges);
 }
 
 function reachable(n: number, edges: Edge[], removed: number): boolean[] {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDominators } from '../../../src/profile/node/dominators.js';
 import type { HeapGraph } from '../../../src/profile/node/heap-graph.js';
+import { heapGraph } from '../../helpers/heap-graph.js';
 import { measureRetainedGrowth } from '../../../src/profile/node/retained-growth.js';
 import { rankByRetained } from '../../../src/profile/diff.js';
 import type { GrowingType } from '../../../src/types.js';
@@ -15,18 +16,9 @@ const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'sho
 /** Nodes as [type, name, id, self size]; edges as [from, to]. Node 0 is the synthetic root. */
 function heap(nodes: [string, string, number, number][], edges: [number, number][]): HeapGraph {
   const strings = [...new Set(nodes.map((n) => n[1])), 'e'];
-  const nf = 5, ef = 3;
-  const flat = new Uint32Array(nodes.length * nf);
-  const out = nodes.map(() => [] as number[]);
-  for (const [f, t] of edges) out[f]!.push(t);
-  const flatEdges = new Uint32Array(edges.length * ef);
-  let k = 0;
-  nodes.forEach(([type, name, id, size], i) => {
-    flat.set([NODE_TYPES.indexOf(type), strings.indexOf(name), id, size, out[i]!.length], i * nf);
-    for (const t of out[i]!) flatEdges.set([EDGE_TYPES.indexOf('property'), strings.length - 1, t * nf], k++ * ef);
-  });
-  return { nodeFieldCount: nf, edgeFieldCount: ef, nodeTypes: NODE_TYPES, edgeTypes: EDGE_TYPES, nodes: flat, edges: flatEdges, strings,
-    nodeCount: nodes.length, edgeCount: edges.length, fType: 0, fName: 1, fId: 2, fSize: 3, fEdges: 4 };
+  return heapGraph(NODE_TYPES, EDGE_TYPES, strings,
+    nodes.map(([type, name, id, size]) => ({ type: NODE_TYPES.indexOf(type), name: strings.indexOf(name), id, size })),
+    edges.map(([from, to]) => ({ from, to, type: EDGE_TYPES.indexOf('property'), name: strings.length - 1 })));
 }
 
 // root → cache (old) → 2 × Batch → Float64Array → ArrayBuffer → backing store (64 KB)

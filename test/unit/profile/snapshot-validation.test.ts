@@ -50,7 +50,7 @@ test('the minimal hand-written snapshot parses: the fixture itself is valid', ()
   const g = parseSnapshotFile(write(snapshot()));
   assert.equal(g.nodeCount, 2);
   assert.equal(className(g, 1), 'Foo');
-  assert.deepEqual(g.strings, ['', 'Foo', 'cache']);
+  assert.equal(g.strings[g.edgeName[0]!], 'cache');
 });
 
 test('a strings table cut short (a node name past its end) is refused', () => {
@@ -75,8 +75,8 @@ test('an invalid JSON escape is refused, in a kept string and in a skipped one',
   assertRefused(write(snapshot({ strings: '["","Foo","cache","x\\q"]' })), /invalid escape \\q in the strings table/);
   assertRefused(write(snapshot({ strings: '["","Foo","cache","x\\u12G4"]' })), /invalid \\u escape/);
   // valid escapes of every kind still pass
-  const g = parseSnapshotFile(write(snapshot({ strings: '["","Foo","cache","\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9"]' })));
-  assert.equal(g.strings.length, 4);
+  const g = parseSnapshotFile(write(snapshot({ edges: [2, 3, 7], strings: '["","Foo","cache","\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9"]' })));
+  assert.equal(g.strings[g.edgeName[0]!], '"\\/\b\f\n\r\t\u00e9');
 });
 
 test('an edge pointing outside the nodes, or between two nodes, is refused', () => {
@@ -116,4 +116,51 @@ test('leak-profile --snapshot: a corrupt second file is exit 2 with one line nam
   const r3 = await runBin('leak-profile', ['--snapshot', good, bad]);
   assert.equal(r3.code, 2, r3.stderr);
   assert.match(r3.stderr, /\nleak-profile: .* the "snapshot" header is not valid JSON; take it again/);
+});
+
+test('the tokeniser: any chunk size gives the same graph; past-32-bit sizes and ids widen; escapes and multi-byte names survive a split', () => {
+  // node 1: self_size 5e9 and id 2^32 + 1 (past Uint32), named with escapes and multi-byte characters
+  const text = snapshot({ nodes: [9, 0, 1, 0, 1, 0, 0, 3, 1, 4294967297, 5000000000, 0, 0, 0], edges: [2, 2, 7], strings: '["","F\\u00f6o \\"q\\" é中\\n","cache"]' });
+  const ref = parseSnapshotFile(write(text));
+  assert.equal(ref.nodeSize[1], 5_000_000_000);
+  assert.equal(ref.nodeId[1], 4_294_967_297);
+  assert.equal(className(ref, 1), 'Föo "q" é中\n');
+  for (let chunkSize = 1; chunkSize <= 24; chunkSize++) {
+    const g = parseSnapshotFile(write(text), { chunkSize });
+    for (const k of ['nodeType', 'nodeName', 'nodeId', 'nodeSize', 'firstEdge', 'edgeType', 'edgeName', 'edgeTo'] as const) assert.deepEqual(g[k], ref[k], `${k}, ${chunkSize}-byte chunks`);
+    assert.deepEqual(g.strings, ref.strings, `strings, ${chunkSize}-byte chunks`);
+  }
+});
+
+test('the tokeniser: signs, fractions, exponents and stray characters in the numeric arrays are refused', () => {
+  const ok = [9, 0, 1, 0, 1, 0, 0, 3, 1, 3, 100, 0, 0, 0].join(',');
+  for (const [bad, what] of [['-3', '"-"'], ['3.5', '"."'], ['1e3', '"e"'], ['1E3', '"E"'], ['"3"', '"\\""'], ['null', '"n"']] as const) {
+    const text = snapshot().replace(`"nodes":[${ok}]`, `"nodes":[${ok.replace('3,100', `${bad},100`)}]`);
+    assert.notEqual(text, snapshot(), bad);
+    assertRefused(write(text), new RegExp(`unexpected ${what.replace(/[.\\]/g, '\\$&')} in a numeric array`));
+  }
+  // and in the edges, in each chunk size (the fault may be found at a chunk's first byte)
+  for (const chunkSize of [1, 2, 5, 4096]) {
+    const file = write(snapshot().replace('"edges":[2,2,7]', '"edges":[2,-2,7]'));
+    assert.throws(() => parseSnapshotFile(file, { chunkSize }), (e: unknown) => e instanceof LeakError && e.exitCode === 2 && /unexpected "-" in a numeric array/.test(e.message));
+  }
+});
+
+test('leak-profile --snapshot: a snapshot cut anywhere is exit 2 with one line, never 70', async () => {
+  const good = write(snapshot());
+  const text = snapshot();
+  for (const at of [5, text.indexOf('"nodes"') + 12, text.indexOf('"edges"') + 10, text.indexOf('"strings"') + 14, text.length - 1]) {
+    const cut = write(text.slice(0, at));
+    const r = await runBin('leak-profile', ['--snapshot', good, cut]);
+    assert.equal(r.code, 2, `cut at ${at}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`leak-profile: ${cut.replace(/[.]/g, '\\.')} is not a complete V8 heap snapshot: [^\\n]*\\n$`), `cut at ${at}`);
+  }
+});
+
+test('a writer that puts the strings table first: read whole, names still checked', () => {
+  const first = (s: string) => s.replace(/^\{("snapshot":.*?),\n("nodes".*),\n"strings":(\[.*\])\}$/s, '{$1,\n"strings":$3,\n$2}');
+  const g = parseSnapshotFile(write(first(snapshot())));
+  assert.equal(className(g, 1), 'Foo');
+  assert.equal(g.strings[g.edgeName[0]!], 'cache');
+  assertRefused(write(first(snapshot({ strings: '["","Foo"]' }))), /edge 0 names string 2, past the 2 strings/);
 });
