@@ -67,6 +67,8 @@ export interface ProcessReport {
   peaks_reach_limit_s?: number;
   /** A growing row: when it reaches the session's memory limit at this rate (s after its last sample). */
   reach_limit_s?: number;
+  /** Where USS cannot decide but RSS, which wanders far less, can: what RSS reads (the verdict stays on USS). */
+  rss_reading?: { classification: Classification; rate_mb_per_min: number; rate_ci95_mb_per_min: [number, number] | null };
   /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
   copy_on_write?: CopyOnWrite;
 }

@@ -79,6 +79,7 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
   const metric = chooseMetric(p, o.metric);
   const { t_s, mb } = seriesOf(p, metric, t0);
   const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+  if (metric === 'uss' && !o.metric) sayWhatRssSees(row, seriesOf(p, 'rss', t0), o);
   const raw = p.raw?.[metric];
   if (raw) {
     // A long session was read as bucket means: counts and extremes come from the raw samples.
@@ -88,6 +89,29 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
     [r.first_mb, r.last_mb, r.min_mb, r.max_mb] = [mbOf(raw.first), mbOf(raw.last), mbOf(raw.min), mbOf(raw.max)];
   }
   return row;
+}
+
+/**
+ * USS that cannot decide while RSS can: where USS wanders far more than RSS, pages are changing between
+ * shared and private (another process mapping the same libraries, a fork), not being allocated. The
+ * verdict stays on USS (the gate too); the row says what RSS reads and how to judge by it.
+ */
+function sayWhatRssSees(row: AnalysedRow, rss: { t_s: number[]; mb: number[] }, o: ReportOptions): void {
+  const a = row.analysis;
+  if (!a || a.classification !== 'insufficient-data' || rss.mb.length < 10) return;
+  const r = analyzeSeries(rss, { floorMbPerMin: o.floorMbPerMin });
+  if (r.classification === 'insufficient-data' || !(r.noise_mb * 5 < a.noise_mb)) return;
+  const ci = r.rate_ci95_mb_per_min ? ` (${r.rate_ci95_mb_per_min[0].toFixed(2)}–${r.rate_ci95_mb_per_min[1].toFixed(2)})` : '';
+  const rate = round(r.rate_mb_per_min ?? 0, 2);
+  row.report.rss_reading = { classification: r.classification, rate_mb_per_min: rate, rate_ci95_mb_per_min: r.rate_ci95_mb_per_min ? [round(r.rate_ci95_mb_per_min[0], 2), round(r.rate_ci95_mb_per_min[1], 2)] : null };
+  row.analysis = {
+    ...a,
+    explanation:
+      `${a.explanation}; USS wanders ${a.noise_mb.toFixed(1)} MB where RSS moves ${r.noise_mb.toFixed(2)} MB (pages changing between shared ` +
+      `and private, not allocation): RSS reads ${r.classification} ${rate} MB/min${ci}; judge it with --metric rss`,
+  };
+  // leak-check's INCONCLUSIVE line gives the analysis's reason: the same words.
+  if (row.check?.verdict === 'inconclusive') row.check = { ...row.check, reason: row.analysis.explanation };
 }
 
 /**

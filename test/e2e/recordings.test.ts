@@ -16,6 +16,8 @@ interface Expect {
   metric?: string;
   rate?: number;
   tolerance?: number;
+  /** Where USS cannot decide: what the row says RSS reads. */
+  rss_reading?: { class: string; rate: number; tolerance: number };
 }
 interface Gate {
   max_rate: number;
@@ -25,6 +27,8 @@ interface Gate {
 }
 interface Entry {
   file: string;
+  /** Extra arguments for leak-report and leak-check (e.g. --metric rss). */
+  args?: string[];
   expect: Expect[];
   gate: Gate[];
   short_lived_min?: number;
@@ -46,9 +50,9 @@ const show = (r: SessionReport) =>
   r.processes.map((p) => `${p.role} ${p.pid} [${p.metric}] ${p.classification} ${p.rate_mb_per_min} ${JSON.stringify(p.rate_ci95_mb_per_min)} ${p.verdict ?? ''}`).join('\n');
 
 for (const e of truth.recordings) {
-  test(`recording ${e.file}`, e.todo ? { todo: e.todo } : {}, async () => {
+  test(`recording ${e.file}${e.args ? ` ${e.args.join(' ')}` : ''}`, e.todo ? { todo: e.todo } : {}, async () => {
     const file = path.join(DIR, e.file);
-    const rep = await runBin('leak-report', ['--trace', file, '--json']);
+    const rep = await runBin('leak-report', ['--trace', file, '--json', ...(e.args ?? [])]);
     assert.equal(rep.code, 0, rep.stderr);
     const r = JSON.parse(rep.stdout) as SessionReport;
     for (const x of e.expect) {
@@ -58,6 +62,12 @@ for (const e of truth.recordings) {
         const at = `${e.file} ${x.row} ${p.pid}:\n${show(r)}`;
         if (x.class) assert.equal(p.classification, x.class, at);
         if (x.metric) assert.equal(p.metric, x.metric, at);
+        if (x.rss_reading) {
+          const rr = p.rss_reading;
+          assert.ok(rr, `no rss_reading: ${at}`);
+          assert.equal(rr.classification, x.rss_reading.class, at);
+          assert.ok(Math.abs(rr.rate_mb_per_min - x.rss_reading.rate) <= x.rss_reading.tolerance * x.rss_reading.rate, `RSS reads ${rr.rate_mb_per_min}: ${at}`);
+        }
         if (x.rate !== undefined) {
           const tol = x.tolerance ?? 0.15;
           assert.ok(Math.abs(p.rate_mb_per_min! - x.rate) <= tol * Math.max(Math.abs(x.rate), 1), `rate ${p.rate_mb_per_min} vs ${x.rate} ±${tol * 100} %: ${at}`);
@@ -81,7 +91,7 @@ for (const e of truth.recordings) {
       assert.equal(tree.metric, 'pss');
     }
     for (const g of e.gate) {
-      const args = ['--trace', file, '--max-rate', String(g.max_rate), '--json', ...(g.strict ? ['--strict'] : [])];
+      const args = ['--trace', file, '--max-rate', String(g.max_rate), '--json', ...(g.strict ? ['--strict'] : []), ...(e.args ?? [])];
       const c = await runBin('leak-check', args);
       const cr = JSON.parse(c.stdout) as SessionReport;
       assert.equal(c.code, g.exit, `leak-check ${args.join(' ')} → ${c.code}\n${show(cr)}\n${c.stderr}`);

@@ -4,7 +4,8 @@ import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
-import { loadSessions, type InputArgs } from './report-input.js';
+import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
+import type { Metric } from '../../types.js';
 import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
@@ -14,7 +15,7 @@ import { parseRate } from '../../units.js';
 
 const CHECK_HELP = {
   usage: `Usage:
-  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--junit FILE.xml] [--strict] [--quiet]
+  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--metric rss] [--junit FILE.xml] [--strict] [--quiet]
   leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
 
 FAIL when a process is growing and the lower bound of its rate's 95 % interval is above the bound;
@@ -37,6 +38,7 @@ export function checkParser(argv: string[]) {
     .option('trace', { type: 'string', describe: 'gate a trace CSV or a psrecord log instead of a DB' })
     .option('session', { type: 'string', describe: 'a session id or latest', defaultDescription: 'latest' })
     .option('max-rate', { type: 'string', describe: 'the bound (required): 50 (MB/min), 50MB/min, 3GB/h' })
+    .option('metric', METRIC_OPTION)
     .option('junit', { type: 'string', describe: 'also write a JUnit XML file (one test case per process)' })
     .option('strict', { type: 'boolean', default: false, describe: 'INCONCLUSIVE fails too (exit 1)' })
     .option('json', { type: 'boolean', default: false, describe: 'print Report JSON with verdicts on stdout instead of lines' })
@@ -45,6 +47,7 @@ export function checkParser(argv: string[]) {
 
 export interface CheckArgs extends InputArgs {
   maxRate: number;
+  metric: Metric | undefined;
   junit: string | null;
   strict: boolean;
   json: boolean;
@@ -64,6 +67,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     trace: a.trace ?? null,
     session: a.session,
     maxRate: parseRate(a['max-rate']),
+    metric: parseMetric(a.metric),
     // Checked before any work: a missing directory or a planted file must not surface after the verdict.
     junit: a.junit !== undefined ? checkOutputPath(a.junit, '--junit') : null,
     strict: Boolean(a.strict),
@@ -81,7 +85,7 @@ export const checkCommand: Command = async (argv, io) => {
   }
   const args = parseCheckArgs(argv, io.env);
   const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${l}\n`))] : loadSessions(args);
-  const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate });
+  const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
   const cases: JunitCase[] = [];
   for (const row of rows) {
     const check = row.check!;

@@ -2,6 +2,22 @@
 import { readSessionsFromFile, type RecordedSession } from '../../store/read-session.js';
 import { readTrace } from '../../store/read-trace.js';
 import { usageError } from '../../errors.js';
+import type { Metric } from '../../types.js';
+
+const METRICS: readonly Metric[] = ['uss', 'pss', 'rss', 'swap', 'vram'];
+
+/** The --metric value (leak-report and leak-check judge the same series for the same flag). */
+export function parseMetric(value: string | undefined): Metric | undefined {
+  if (value !== undefined && !METRICS.includes(value as Metric)) throw usageError(`--metric must be one of ${METRICS.join(', ')}, got \`${value}\``);
+  return value as Metric | undefined;
+}
+
+/** The --metric option as both commands describe it. */
+export const METRIC_OPTION = {
+  type: 'string',
+  describe: 'the series to judge: uss, pss, rss, swap or vram',
+  defaultDescription: 'uss (rss where USS was never read)',
+} as const;
 
 export interface InputArgs {
   db: string;

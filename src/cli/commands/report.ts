@@ -3,7 +3,7 @@ import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
-import { loadSessions, type InputArgs } from './report-input.js';
+import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
 import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { analyseAndCompose } from '../../report/compose-session.js';
 import { renderSessionText } from '../../report/text-report.js';
@@ -13,7 +13,6 @@ import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import type { Metric } from '../../types.js';
 import { terminalWidth } from '../terminal-width.js';
 
-const METRICS: readonly Metric[] = ['uss', 'pss', 'rss', 'swap', 'vram'];
 
 const REPORT_HELP = {
   usage: `Usage:
@@ -41,7 +40,7 @@ export function reportParser(argv: string[]) {
     .option('trace', { type: 'string', describe: 'read a trace CSV or a psrecord log instead of a DB' })
     .option('session', { type: 'string', describe: 'a session id, latest or all', defaultDescription: 'latest' })
     .option('json', { type: 'boolean', default: false, describe: 'print Report JSON on stdout (one line per session)' })
-    .option('metric', { type: 'string', describe: 'the series to judge: uss, pss, rss, swap or vram', defaultDescription: 'uss (rss where USS was never read)' })
+    .option('metric', METRIC_OPTION)
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (zoomable charts; opens offline)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (the exit code still says it)' });
 }
@@ -58,15 +57,13 @@ export interface ReportArgs extends InputArgs {
 export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportArgs {
   const a = reportParser(argv).parseSync();
   if (a._.length > 0) throw usageError(`unexpected argument \`${a._[0]}\`; see leak-report --help`);
-  if (a.metric !== undefined && !METRICS.includes(a.metric as Metric)) {
-    throw usageError(`--metric must be one of ${METRICS.join(', ')}, got \`${a.metric}\``);
-  }
+  const metric = parseMetric(a.metric);
   if (a.trace !== undefined && a.db !== undefined) throw usageError('give either --db or --trace, not both');
   if (a.html !== undefined && a.html.trim() === '') throw usageError('--html needs a file name, e.g. --html report.html');
   if (a.html !== undefined && a.session === 'all') throw usageError('--html writes one session; pass --session ID or latest');
   const prometheus = parsePrometheusArgs(a);
   return {
-    db: a.db ?? defaultDbPath(env), trace: a.trace ?? null, session: a.session, json: Boolean(a.json), metric: a.metric as Metric | undefined,
+    db: a.db ?? defaultDbPath(env), trace: a.trace ?? null, session: a.session, json: Boolean(a.json), metric,
     html: a.html ?? null, quiet: Boolean(a.quiet), prometheus,
   };
 }
