@@ -52,9 +52,17 @@ test('the cycler is cycling, the LRU cache is a plateau', async () => {
 
 test('Report JSON has exactly the documented shape', async () => {
   const s = (await recorded).get('leaker')!;
-  assert.deepEqual(Object.keys(s.session).sort(), ['end_reason', 'ended_at', 'id', 'interval_s', 'label', 'source', 'started_at'].sort());
+  // A session leak-track recorded on Linux carries the memory limit it ran under (DESIGN.md §2, added).
+  assert.deepEqual(Object.keys(s.session).sort(), ['end_reason', 'ended_at', 'id', 'interval_s', 'label', 'mem_limit_mb', 'mem_limit_source', 'source', 'started_at'].sort());
   const keys = ['pid', 'name', 'cmdline', 'role', 'metric', 'samples', 'duration_s', 'first_mb', 'last_mb', 'min_mb', 'max_mb', 'rate_mb_per_min', 'rate_ci95_mb_per_min', 'classification'];
-  for (const p of s.processes) assert.deepEqual(Object.keys(p).sort(), [...keys].sort());
+  const optional = ['verdict', 'copy_on_write', 'peaks_rate_mb_per_min', 'peaks_reach_limit_s', 'reach_limit_s', 'rss_reading'];
+  for (const p of s.processes) {
+    const extra = Object.keys(p).filter((k) => !keys.includes(k));
+    assert.deepEqual(keys.filter((k) => !(k in p)), [], 'every required field');
+    assert.deepEqual(extra.filter((k) => !optional.includes(k)), [], 'only documented optional fields');
+  }
+  // The leaker grows 90 MB/min: it says when it reaches the recorded limit.
+  assert.ok(main(s).reach_limit_s! > 0, JSON.stringify(main(s)));
   assert.match(s.session.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 });
 
