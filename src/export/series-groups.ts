@@ -212,7 +212,7 @@ export class SeriesGroups {
       } else if (nowMs - at >= refreshMs) anyStale = true;
     }
     if (!anyStale) return performance.now() - t0;
-    // The rest in order of age; sorting only when more than one is due (the usual case is one).
+    // The stale ones, the longest-unanalysed first, while the budget lasts.
     const stale = [...this.analysedAt].filter(([key, at]) => nowMs - at >= refreshMs && this.series.get(key)?.goneAtMs === null);
     stale.sort((a, b) => a[1] - b[1]);
     for (const [key] of stale) {
