@@ -46,8 +46,11 @@ export interface ExportedSeries {
 }
 
 interface Member {
-  key: string;
-  last: Record<MemoryType, number | null>;
+  /** The process's start time: a PID reused by a new process is a new member. */
+  start: number;
+  series: ExportedSeries;
+  /** Latest reading per MEMORY_TYPES index; NaN where never read. */
+  last: Float64Array;
   /** The tick that last included this process; older means it has exited. */
   seen: number;
 }
@@ -69,13 +72,18 @@ export interface SeriesGroupsOptions {
 const TREE_KEY = '\u0000tree';
 /** Points the analysis sees per window: means of consecutive readings (720 at 1 s → 6 s means). */
 const ANALYSED_POINTS = 120;
+/** Fewer points than this are insufficient data to the analysis (its MIN_SAMPLES): not worth a pass. */
+const MIN_POINTS = 10;
 
 /** Tracked processes → exported series. Memory per series is fixed; exited series are dropped after a grace period. */
 export class SeriesGroups {
   readonly series = new Map<string, ExportedSeries>();
   private readonly windows = new Map<string, RecentWindow>();
   private readonly analysedAt = new Map<string, number>();
-  private readonly members = new Map<string, Member>();
+  /** By PID (a number key: no string is built per reading); `start` tells a reused PID apart. */
+  private readonly members = new Map<number, Member>();
+  /** The tree row's sums, reused every tick. */
+  private readonly treeSum = new Float64Array(MEMORY_TYPES.length);
   private ticks = 0;
   private mainLabels: SeriesLabels | null = null;
   private readonly graceMs: number;
@@ -95,7 +103,7 @@ export class SeriesGroups {
 
   /** True when the process (pid and start time) is already tracked. */
   has(p: ProcessInfo): boolean {
-    return this.members.has(processKey(p));
+    return this.members.get(p.pid)?.start === p.start_ticks;
   }
 
   /** A process seen for the first time, with the rank variables of its environment. */
@@ -103,59 +111,64 @@ export class SeriesGroups {
     const labels: SeriesLabels = { role: info.role === 'main' ? 'main' : 'child', name: info.name, ...env, job: this.o.job };
     if (labels.role === 'main') this.mainLabels = labels;
     const key = keyOf(labels);
-    this.members.set(processKey(info), { key, last: { uss: null, pss: null, rss: null, swap: null, vram: null }, seen: this.ticks });
-    const s = this.series.get(key);
+    let s = this.series.get(key);
     if (s) s.goneAtMs = null;
-    else this.series.set(key, { labels, processes: 0, memory: emptyMemory(), rate: null, goneAtMs: null });
+    else this.series.set(key, (s = { labels, processes: 0, memory: emptyMemory(), rate: null, goneAtMs: null }));
+    // A reused PID replaces the member of the process that had it (that one has exited).
+    this.members.set(info.pid, { start: info.start_ticks, series: s, last: new Float64Array(MEMORY_TYPES.length).fill(NaN), seen: this.ticks });
     this.rateVersion++;
   }
 
   /** One tick's readings (joined processes first): update the sums, push one point per series, forget exited processes, drop expired series. */
   tick(nowMs: number, rows: readonly TickRow[]): void {
+    // Runs on the sampling path every tick: no strings, no per-row objects (see bench/README.md §5).
     this.t0Ms ??= nowMs;
     const tick = ++this.ticks;
     this.tickVersion++;
-    for (const { process, sample } of rows) {
-      const m = this.members.get(processKey(process));
-      if (!m) continue;
+    for (let i = 0; i < rows.length; i++) {
+      const { process, sample } = rows[i]!;
+      const m = this.members.get(process.pid);
+      if (!m || m.start !== process.start_ticks) continue;
       m.seen = tick;
       this.samplesTaken++;
-      for (const t of MEMORY_TYPES) if (sample[t] !== null) m.last[t] = sample[t];
+      for (let k = 0; k < MEMORY_TYPES.length; k++) {
+        const v = sample[MEMORY_TYPES[k]!];
+        if (v !== null) m.last[k] = v;
+      }
     }
     // A process missing from a tick has exited (the tracker reads every member every tick).
-    for (const [k, m] of this.members) if (m.seen !== tick) this.members.delete(k);
+    for (const [pid, m] of this.members) if (m.seen !== tick) this.members.delete(pid);
     for (const s of this.series.values()) {
       s.processes = 0;
       for (const t of MEMORY_TYPES) s.memory[t] = null;
     }
-    const tree = emptyMemory();
-    const complete: Record<MemoryType, boolean> = { uss: true, pss: true, rss: true, swap: true, vram: true };
+    const tree = this.treeSum.fill(0);
+    let incomplete = 0; // bit k: some member has no reading of MEMORY_TYPES[k]
     let children = 0;
     for (const m of this.members.values()) {
-      const s = this.series.get(m.key)!;
+      const s = m.series;
       s.processes++;
       if (s.labels.role === 'child') children++;
-      for (const t of MEMORY_TYPES) {
-        const v = m.last[t];
-        if (v === null) complete[t] = false;
+      for (let k = 0; k < MEMORY_TYPES.length; k++) {
+        const v = m.last[k]!;
+        if (Number.isNaN(v)) incomplete |= 1 << k;
         else {
+          const t = MEMORY_TYPES[k]!;
           s.memory[t] = (s.memory[t] ?? 0) + v;
-          tree[t] = (tree[t] ?? 0) + v;
+          tree[k] += v;
         }
       }
     }
     if ((children > 0 || this.series.has(TREE_KEY)) && this.mainLabels) {
       // The tree row, as in the report: main + descendants, on a type only where every member has it;
       // once shown it stays (the main alone when the children have gone), so the total has no holes.
-      for (const t of MEMORY_TYPES) if (!complete[t]) tree[t] = null;
-      const had = this.series.get(TREE_KEY);
-      if (had && had.labels.name === this.mainLabels.name) {
-        had.processes = this.members.size;
-        had.memory = tree;
-      } else {
-        this.series.set(TREE_KEY, { labels: { ...this.mainLabels, role: 'tree' }, processes: this.members.size, memory: tree, rate: null, goneAtMs: null });
+      let had = this.series.get(TREE_KEY);
+      if (!had || had.labels.name !== this.mainLabels.name) {
+        this.series.set(TREE_KEY, (had = { labels: { ...this.mainLabels, role: 'tree' }, processes: 0, memory: emptyMemory(), rate: null, goneAtMs: null }));
         this.rateVersion++;
       }
+      had.processes = this.members.size;
+      for (let k = 0; k < MEMORY_TYPES.length; k++) had.memory[MEMORY_TYPES[k]!] = incomplete & (1 << k) || this.members.size === 0 ? null : tree[k]!;
     }
     for (const [key, s] of this.series) {
       if (s.processes === 0 && key !== TREE_KEY && s.goneAtMs === null) {
@@ -179,40 +192,56 @@ export class SeriesGroups {
   }
 
   /**
-   * Analyse stale windows, the longest-unanalysed first, until `budgetMs` is spent (at least one when
-   * any is stale); a series is stale when its last analysis is `refreshMs` old. Returns the ms spent.
-   * The analysis is the costly part of the exporter, so the caller paces it with a CPU budget.
+   * Analyse windows: first every series never analysed whose window can give a rate (MIN_POINTS), so
+   * a new series' first rate does not wait for the budget, then stale ones (last analysed `refreshMs`
+   * ago), the longest-unanalysed first, until `budgetMs` is spent (at least one when any is stale).
+   * Returns the ms spent: the analysis is the costly part of the exporter, so the caller paces it with
+   * a CPU budget, and a burst of first analyses (a 100-rank job starting) is paid back from it.
    */
   analyse(nowMs = Number.POSITIVE_INFINITY, budgetMs = Number.POSITIVE_INFINITY, refreshMs = 0): number {
     const t0 = performance.now();
-    const stale = [...this.series].filter(([key, s]) => s.goneAtMs === null && this.windows.has(key) && nowMs - (this.analysedAt.get(key) ?? -Infinity) >= refreshMs);
-    stale.sort((a, b) => (this.analysedAt.get(a[0]) ?? -Infinity) - (this.analysedAt.get(b[0]) ?? -Infinity));
-    for (const [key, s] of stale) {
-      if (performance.now() - t0 >= budgetMs) break;
-      const { t_s, mb, type } = this.windows.get(key)!.read(ANALYSED_POINTS);
-      const a = analyzeSeries({ t_s, mb });
-      const toBps = (mbPerMin: number | null | undefined) => (mbPerMin === null || mbPerMin === undefined ? null : (mbPerMin * MiB) / 60);
-      s.rate = {
-        type,
-        bytesPerSecond: toBps(a.rate_mb_per_min),
-        lowerBytesPerSecond: toBps(a.rate_ci95_mb_per_min?.[0]),
-        upperBytesPerSecond: toBps(a.rate_ci95_mb_per_min?.[1]),
-        classification: a.classification,
-      };
-      this.analysedAt.set(key, Number.isFinite(nowMs) ? nowMs : 0);
-      this.rateVersion++;
+    let done = 0;
+    let anyStale = false;
+    for (const [key, s] of this.series) {
+      const w = s.goneAtMs === null ? this.windows.get(key) : undefined;
+      if (!w || w.length < MIN_POINTS) continue;
+      const at = this.analysedAt.get(key);
+      if (at === undefined) {
+        this.analyseOne(key, s, w, nowMs);
+        done++;
+      } else if (nowMs - at >= refreshMs) anyStale = true;
+    }
+    if (!anyStale) return performance.now() - t0;
+    // The stale ones, the longest-unanalysed first, while the budget lasts.
+    const stale = [...this.analysedAt].filter(([key, at]) => nowMs - at >= refreshMs && this.series.get(key)?.goneAtMs === null);
+    stale.sort((a, b) => a[1] - b[1]);
+    for (const [key] of stale) {
+      if (done > 0 && performance.now() - t0 >= budgetMs) break;
+      this.analyseOne(key, this.series.get(key)!, this.windows.get(key)!, nowMs);
+      done++;
     }
     return performance.now() - t0;
   }
+
+  private analyseOne(key: string, s: ExportedSeries, w: RecentWindow, nowMs: number): void {
+    const { t_s, mb, type } = w.read(ANALYSED_POINTS);
+    const a = analyzeSeries({ t_s, mb });
+    s.rate = {
+      type,
+      bytesPerSecond: toBps(a.rate_mb_per_min),
+      lowerBytesPerSecond: toBps(a.rate_ci95_mb_per_min?.[0]),
+      upperBytesPerSecond: toBps(a.rate_ci95_mb_per_min?.[1]),
+      classification: a.classification,
+    };
+    this.analysedAt.set(key, Number.isFinite(nowMs) ? nowMs : 0);
+    this.rateVersion++;
+  }
 }
+
+const toBps = (mbPerMin: number | null | undefined) => (mbPerMin === null || mbPerMin === undefined ? null : (mbPerMin * MiB) / 60);
 
 function emptyMemory(): Record<MemoryType, number | null> {
   return { uss: null, pss: null, rss: null, swap: null, vram: null };
-}
-
-/** A process's identity: a reused PID is a new process. */
-function processKey(p: ProcessInfo): string {
-  return `${p.pid}:${p.start_ticks}`;
 }
 
 function keyOf(l: SeriesLabels): string {

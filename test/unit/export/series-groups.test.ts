@@ -78,6 +78,36 @@ test('an exited process leaves its series until the grace period ends; a new pro
   assert.equal([...g.series.values()].find((s) => s.labels.name === 'worker')!.goneAtMs, null);
 });
 
+test('a new series is analysed once its window can give a rate, whatever the budget; refreshes wait for it', () => {
+  const g = new SeriesGroups({ job: '' });
+  const procs = [proc(1, 'main'), proc(2, 'child', 'a'), proc(3, 'child', 'b')];
+  const at = (s: number) => 1e12 + s * 1000;
+  run(g, procs, () => NO_RANK, 9, (pid, s) => (100 + pid + s) * MiB);
+  g.analyse(at(8), 0, 15_000);
+  assert.ok([...g.series.values()].every((s) => s.rate === null), 'nine points: nothing analysed yet');
+  run(g, procs, () => NO_RANK, 1, (pid, s) => (100 + pid + s) * MiB, 9);
+  g.analyse(at(9), 0, 15_000);
+  assert.ok([...g.series.values()].every((s) => s.rate !== null), 'ten points: every series (3 and the tree) has a first rate on a zero budget');
+  const v = g.rateVersion;
+  g.analyse(at(10), 0, 15_000);
+  assert.equal(g.rateVersion, v, 'not stale yet: nothing re-analysed');
+  g.analyse(at(30), 0, 15_000);
+  assert.equal(g.rateVersion, v + 1, 'stale, no budget: only the oldest one');
+});
+
+test('a PID reused by a new process (another start time) is a new member, not the old one', () => {
+  const g = new SeriesGroups({ job: '' });
+  const old = proc(7, 'main');
+  run(g, [old], () => NO_RANK, 2, () => 10 * MiB);
+  const reborn: ProcessInfo = { ...old, start_ticks: old.start_ticks + 1 };
+  assert.equal(g.has(old), true);
+  assert.equal(g.has(reborn), false);
+  run(g, [reborn], () => NO_RANK, 2, () => 20 * MiB, 2);
+  assert.equal(g.has(old), false);
+  assert.equal([...g.series.values()].find((s) => s.labels.role === 'main')!.memory.uss, 20 * MiB);
+  assert.equal(g.samplesTaken, 4);
+});
+
 test('USS not read on a tick: the last reading stands in; a process whose USS is never readable puts the tree on RSS', () => {
   const g = new SeriesGroups({ job: '' });
   run(g, [proc(1, 'main'), proc(2, 'child')], () => NO_RANK, 4, (pid, s) => (pid === 1 && s % 2 === 1 ? null : 100 * MiB));
