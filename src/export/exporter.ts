@@ -15,7 +15,7 @@ export interface ExporterOptions {
   job: string;
   /** How often each series' recent window is analysed at most (default 15 s). */
   refreshMs?: number;
-  /** CPU the analysis may use on average, as a fraction of one core (default 0.1 %; GC inside a pass is counted). */
+  /** CPU the analysis may use on average, as a fraction of one core (default 0.05 %; GC inside a pass is counted). */
   analysisBudget?: number;
   /** How long an exited process's series stays exported (default 5 min). */
   graceMs?: number;
@@ -75,7 +75,7 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
   // The analysis is paced by a CPU allowance (a token bucket): each second earns budget × 1 s, each
   // analysis spends what it took, so the exporter's average cost stays put however many series there
   // are; with many series each is refreshed less often instead.
-  const budget = o.analysisBudget ?? 0.001;
+  const budget = o.analysisBudget ?? 0.0005;
   warmUpAnalysis();
   let allowance = 0;
   let lastMs = performance.now();
