@@ -23,7 +23,9 @@ test('readReport returns what `leak-report --json` prints, for a real recording'
   // still be undecided, but it is never "no leak", and the interval holds what the program allocates.
   assert.ok(['growing', 'insufficient-data'].includes(main.classification!), `${main.classification}`);
   const [lo, hi] = main.rate_ci95_mb_per_min!;
-  assert.ok(lo <= 90 && 90 <= hi, `the 95 % interval ${lo}–${hi} holds 90 MB/min`);
+  // The program's USS also carries its own bookkeeping (an mmap object and a list slot per allocation,
+  // ~0.1–0.5 % on top): a near-noiseless run's interval is that narrow, so it must reach within 1 %.
+  assert.ok(lo <= 90 * 1.01 && 90 * 0.99 <= hi, `the 95 % interval ${lo}–${hi} reaches 90 MB/min ±1 %`);
   if (main.classification === 'growing') assert.ok(Math.abs(main.rate_mb_per_min! - 90) < 0.15 * 90, `rate ${main.rate_mb_per_min}`);
   assert.notEqual(main.verdict, 'pass');
   assert.throws(() => readReport(path.join(dir, 'missing.db')), (e: unknown) => isLeakError(e) && e.exitCode === 3 && /no database at/.test(e.message));
@@ -59,7 +61,7 @@ test('track launches a command, follows it, and returns the Report JSON; an abor
   // still be undecided, but it is never "no leak", and the interval holds what the program allocates.
   assert.ok(['growing', 'insufficient-data'].includes(main.classification!), `${main.classification}`);
   const [lo, hi] = main.rate_ci95_mb_per_min!;
-  assert.ok(lo <= 120 && 120 <= hi, `the 95 % interval ${lo}–${hi} holds 120 MB/min`);
+  assert.ok(lo <= 120 * 1.01 && 120 * 0.99 <= hi, `the 95 % interval ${lo}–${hi} reaches 120 MB/min ±1 % (the program's own bookkeeping, above)`);
   if (main.classification === 'growing') assert.ok(Math.abs(main.rate_mb_per_min! - 120) < 0.15 * 120, `rate ${main.rate_mb_per_min}`);
   assert.notEqual(main.verdict, 'pass');
   assert.deepEqual(readReport(db, { maxRate: 50 })[0], done.report, 'what it returns is what was stored');
