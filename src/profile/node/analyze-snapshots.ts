@@ -159,9 +159,13 @@ function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], s
     grower.folded_into = rg.foldedInto.get(grower.type) ?? null;
     if (!aboveNoise(grower)) continue; // dropped from the report: no holder search
     const clusters = clusterByHolder(naming, list, dom.retained);
-    if (clusters.length > 0 && clusters[0]!.path !== '?') {
-      grower.retainer_path = clusters[0]!.path;
-      grower.retainer_share = clusters[0]!.share;
+    // The biggest cluster with a name: new instances caught in flight at the capture (held by a stack
+    // frame or a queue for a moment, "?") can outweigh the cache that keeps the rest; the share says how
+    // many the named holder accounts for, and the clusters list keeps the unnamed group.
+    const named = clusters.find((c) => c.path !== '?');
+    if (named) {
+      grower.retainer_path = named.path;
+      grower.retainer_share = named.share;
     }
     if (!grower.folded_into) grower.clusters = clusters.slice(0, 5);
   }
