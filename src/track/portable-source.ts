@@ -15,18 +15,24 @@ const isGone = (p: Listed): boolean => /<defunct>/.test(p.cmd ?? '');
 
 /**
  * pidusage for many PIDs; one that exits between listing and reading fails the whole batch, so
- * retry one by one and leave the dead out. Never `maxage: 0`: that leaks a file descriptor per call.
+ * retry one by one and leave the dead out. A process that exited but is not yet reaped (a zombie)
+ * reads RSS 0 both from `ps` and from /proc: it is gone too, not a sample of 0 bytes (fresh-clone CI
+ * caught one such 0 when a worker exited between the listing and the read). Never `maxage: 0`:
+ * that leaks a file descriptor per call.
  */
-async function usage(pids: number[]): Promise<Map<number, pidusage.Status>> {
+export async function usage(pids: number[]): Promise<Map<number, pidusage.Status>> {
   const out = new Map<number, pidusage.Status>();
   if (pids.length === 0) return out;
+  const keep = (pid: number, s: pidusage.Status | undefined): void => {
+    if (s && s.memory > 0) out.set(pid, s);
+  };
   try {
     const all = await pidusage(pids);
-    for (const pid of pids) if (all[pid]) out.set(pid, all[pid]!);
+    for (const pid of pids) keep(pid, all[pid]);
     return out;
   } catch {
     const each = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
-    each.forEach((r, i) => r.status === 'fulfilled' && out.set(pids[i]!, r.value));
+    each.forEach((r, i) => r.status === 'fulfilled' && keep(pids[i]!, r.value));
     return out;
   }
 }
