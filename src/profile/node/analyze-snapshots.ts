@@ -14,9 +14,9 @@ import { computeRetainers } from './retainers.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
 import { orderSnapshots } from './snapshot-order.js';
 import { snapshotClock } from './snapshot-extras.js';
-import { censusesAside } from './parse-aside.js';
+import { censusesAside, graphBytes } from './parse-aside.js';
+import { collectGarbage } from './collect-garbage.js';
 import { availableParallelism } from 'node:os';
-import { statSync } from 'node:fs';
 
 export interface SnapshotInput {
   file: string;
@@ -30,8 +30,13 @@ export interface AnalyzeOptions {
   /** Seconds between consecutive offline snapshots, as the user states it (--interval). */
   interval_s?: number;
   onProgress?: (line: string) => void;
-  /** analyzeSnapshotsInParallel: parse aside only when the earlier files hold this much (default 256 MiB). */
-  parallelMinBytes?: number;
+  /**
+   * analyzeSnapshotsInParallel: parse aside only when the earlier files' graphs take this much
+   * (parse-aside.ts graphBytes; default 128 MiB, what ~256 MiB of object-heavy snapshots hold).
+   */
+  parallelMinGraphBytes?: number;
+  /** Collect garbage before each file is parsed (the CLI: collect-garbage.ts); the library leaves GC alone. */
+  collectBetweenFiles?: boolean;
 }
 
 type Parsed = { census: NodeCensus; clock?: number };
@@ -48,17 +53,20 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   const last: Last = { graph: null };
   for (const inp of inputs) {
     last.graph = null;
+    if (opts.collectBetweenFiles) collectGarbage();
     last.graph = parseOne(inp, parsed, say);
   }
   return analyzeParsed(inputs, parsed, last, opts, say);
 }
 
 /**
- * Earlier files worth a worker thread. The thread and a second graph held during the overlap add
- * ~25–30 MB to the peak (measured: 143 → 172 MB on a 54 MB set) for well under a second saved on small
- * sets; from ~256 MB of earlier files on, it saves seconds and the peak is the dominator tree's anyway.
+ * Earlier files worth a worker thread, by the graphs they hold. The thread and a second graph held
+ * during the overlap add ~25–30 MB to the peak (measured: 143 → 172 MB on a 54 MB set) for well under a
+ * second saved on small graphs; from ~128 MiB of earlier graphs on (~256 MiB of object-heavy files) it
+ * saves seconds and the peak is the dominator tree's anyway. A strings-heavy set of the same file sizes
+ * holds a quarter of that graph: parsed here, it peaks 25–30 MB lower (bench/README.md §3).
  */
-const PARALLEL_MIN_BYTES = 256 * 1024 * 1024;
+const PARALLEL_MIN_GRAPH_BYTES = 128 * 1024 * 1024;
 
 /**
  * The same report; the earlier files are parsed in a worker thread while this thread parses the last
@@ -67,8 +75,7 @@ const PARALLEL_MIN_BYTES = 256 * 1024 * 1024;
  */
 export async function analyzeSnapshotsInParallel(inputs: SnapshotInput[], opts: AnalyzeOptions): Promise<ProfileReport> {
   const earlier = inputs.slice(0, -1);
-  const size = (f: string) => { try { return statSync(f).size; } catch { return 0; } };
-  if (inputs.length < 2 || availableParallelism() < 2 || earlier.reduce((s, x) => s + size(x.file), 0) < (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+  if (inputs.length < 2 || availableParallelism() < 2 || earlier.reduce((s, x) => s + graphBytes(x.file), 0) < (opts.parallelMinGraphBytes ?? PARALLEL_MIN_GRAPH_BYTES)) {
     return analyzeSnapshots(inputs, opts);
   }
   const say = opts.onProgress ?? (() => {});

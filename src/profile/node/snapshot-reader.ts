@@ -4,7 +4,7 @@
 import { readSync } from 'node:fs';
 import { inputError } from '../../errors.js';
 
-export const DEFAULT_CHUNK = 4 * 1024 * 1024;
+export const DEFAULT_CHUNK = 1024 * 1024;
 
 export class ChunkReader {
   protected buf: Buffer;
