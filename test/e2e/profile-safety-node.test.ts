@@ -3,8 +3,8 @@
 // user cannot attach afterwards. Loopback only; stopped targets and held ports are refused, unsignalled.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { startBin, runBin, waitFor, sleep, isAlive } from '../helpers/procs.js';
@@ -90,6 +90,66 @@ test('kill -9 of leak-profile: an unprivileged user can attach while it runs, an
   assert.deepEqual(readdirSync(p.tmp), []);
   // The switch is armed for 6 s; this only rules out "never" (it was measured at ~6 s).
   assert.ok(window_s < 30, `closed ${window_s.toFixed(1)} s after kill -9`);
+});
+
+/** The sentinel leak-profile started (inspector-sentinel.ts), if it still runs: its PID. */
+function sentinelOf(parent: number): number | null {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('inspector-sentinel-main')) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
+test("kill -9 of leak-profile between SIGUSR1 and the dead-man's switch: its sentinel closes the inspector at once; a normal run leaves no sentinel", async () => {
+  // leak-profile is stopped the moment the target's port appears (it looks for it every 100 ms, then
+  // needs /json/list, a WebSocket and an evaluate to arm the switch), then killed. Caught after the
+  // switch was armed, the sentinel is gone (released): try again. The switch alone takes 6 s.
+  let caught = false;
+  for (let attempt = 0; attempt < 5 && !caught; attempt++) {
+    const t = await startTarget();
+    const p = startProfile(['--pid', String(t.pid), '--snapshots', '2', '--interval', '1']);
+    const deadline = Date.now() + 30_000;
+    let port: number | undefined;
+    while (port === undefined && Date.now() < deadline) {
+      port = listeningPorts(t.pid)[0];
+      if (port === undefined) await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(port !== undefined, `no inspector port: ${p.stderr()}`);
+    p.child.kill('SIGSTOP');
+    await sleep(300); // a sentinel released just before the stop has exited by now
+    const sentinel = sentinelOf(p.child.pid!);
+    p.child.kill('SIGKILL');
+    await p.done;
+    const killedAt = Date.now();
+    if (sentinel === null) {
+      assert.match(p.stderr(), /opened the inspector/, 'no sentinel, yet the switch was never armed');
+      t.child.kill('SIGKILL');
+      continue;
+    }
+    caught = true;
+    await waitFor(() => !listeningPorts(t.pid).includes(port!), 10_000, 'the sentinel to close the port');
+    const window_s = (Date.now() - killedAt) / 1000;
+    assert.ok(window_s < 3, `closed ${window_s.toFixed(1)} s after kill -9: the dead-man's switch (6 s), not the sentinel`);
+    assertClosed(t.pid, port);
+    assert.ok(isAlive(t.pid), 'the target lives on');
+    await waitFor(() => !isAlive(sentinel), 10_000, 'the sentinel to exit');
+    t.child.kill('SIGKILL');
+  }
+  assert.ok(caught, 'five runs never stopped leak-profile inside the window');
+  // A whole run: the sentinel was released and is gone; nothing of it outlives leak-profile.
+  const t = await startTarget();
+  const r = await runBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '2', '--interval', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  await sleep(300);
+  assert.equal(execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes('inspector-sentinel-main')).length, 0, 'a sentinel outlived its run');
+  t.child.kill('SIGKILL');
 });
 
 test('SIGINT, SIGTERM and SIGHUP between snapshots and mid-snapshot: exit 128+N after one line, inspector closed, no temp file left', async () => {

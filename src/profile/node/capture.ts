@@ -4,9 +4,11 @@
 // only, never a stopped target, and a dead-man's switch in the target from the first moment.
 import { writeSync } from 'node:fs';
 import { LeakError, notFoundError, permissionError, storageError } from '../../errors.js';
-import { CdpSession } from './cdp-session.js';
+import { CdpSession, debuggerUrl } from './cdp-session.js';
 import { listeningSockets, whoListensOn, type ListeningSocket } from './inspector-port.js';
-import { inspectAddress, isLoopbackHost } from './inspector-address.js';
+import { startSentinel } from './inspector-sentinel.js';
+import { readProcStat } from '../../track/proc-stat.js';
+import { inspectAddress, isLoopbackHost, type InspectAddress } from './inspector-address.js';
 import { armDeadManSwitch, CLOSE_INSPECTOR, DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { memoryHeadroom } from '../memory-headroom.js';
 import { catchesSignal, refuseIfStopped } from '../proc-state.js';
@@ -31,19 +33,6 @@ const NOT_LOOPBACK_HELP =
   'anyone who can reach this host could run code in the target; restart it with --inspect=127.0.0.1:0 (or without the option), ' +
   'or start it with --heapsnapshot-signal=SIGUSR2, send SIGUSR2 a few times and run leak-profile --snapshot on the files';
 
-async function debuggerUrl(s: ListeningSocket): Promise<string | null> {
-  const host = s.loopback || s.address === '0.0.0.0' || s.address === '::' ? '127.0.0.1' : s.address.includes(':') ? `[${s.address}]` : s.address;
-  try {
-    const res = await fetch(`http://${host}:${s.port}/json/list`, { signal: AbortSignal.timeout(2000) });
-    const list = (await res.json()) as { webSocketDebuggerUrl?: string }[];
-    const url = list[0]?.webSocketDebuggerUrl;
-    // Connect where we asked, whatever host the target wrote into the URL.
-    return url ? url.replace(/^ws:\/\/[^/]+/, `ws://${host}:${s.port}`) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Connect to the target's inspector, activating it with SIGUSR1 if it is not open yet. */
 export async function openInspector(pid: number, signal?: AbortSignal): Promise<Inspector> {
   const before = listeningSockets(pid);
@@ -66,6 +55,18 @@ export async function openInspector(pid: number, signal?: AbortSignal): Promise<
         `start it with --heapsnapshot-signal=SIGUSR2, send SIGUSR2 a few times and run leak-profile --snapshot on the files, or start it with --inspect`,
     );
   }
+  const st = readProcStat(pid);
+  if (!st) throw notFoundError(`no process with PID ${pid} (it exited)`);
+  const sentinel = await startSentinel(pid, st.startTicks, before.map((s) => s.port));
+  try {
+    return await signalAndAttach(pid, before, addr, signal);
+  } finally {
+    sentinel.release();
+  }
+}
+
+/** SIGUSR1, then find the port it opened and attach (arming the dead-man's switch); or say why not. */
+async function signalAndAttach(pid: number, before: ListeningSocket[], addr: InspectAddress, signal?: AbortSignal): Promise<Inspector> {
   try {
     process.kill(pid, 'SIGUSR1');
   } catch (e) {

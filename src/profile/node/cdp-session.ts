@@ -2,6 +2,7 @@
 // replies matched by id, events to listeners, every wait bounded by a timeout.
 import WebSocket from 'ws';
 import { LeakError } from '../../errors.js';
+import type { ListeningSocket } from './inspector-port.js';
 
 export class CdpSession {
   private nextId = 1;
@@ -80,3 +81,18 @@ export class CdpSession {
     this.ws.terminate();
   }
 }
+
+/** The WebSocket URL of the inspector listening on `s` (its /json/list), addressed where we asked; null if none answers. */
+export async function debuggerUrl(s: ListeningSocket): Promise<string | null> {
+  const host = s.loopback || s.address === '0.0.0.0' || s.address === '::' ? '127.0.0.1' : s.address.includes(':') ? `[${s.address}]` : s.address;
+  try {
+    const res = await fetch(`http://${host}:${s.port}/json/list`, { signal: AbortSignal.timeout(2000) });
+    const list = (await res.json()) as { webSocketDebuggerUrl?: string }[];
+    const url = list[0]?.webSocketDebuggerUrl;
+    // Connect where we asked, whatever host the target wrote into the URL.
+    return url ? url.replace(/^ws:\/\/[^/]+/, `ws://${host}:${s.port}`) : null;
+  } catch {
+    return null;
+  }
+}
+
