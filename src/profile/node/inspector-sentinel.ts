@@ -27,12 +27,14 @@ export function startSentinel(pid: number, startTicks: number, before: number[])
       reject(new LeakError('unsupported', `could not start the sentinel that closes the inspector if leak-profile is killed (${why}); PID ${pid} was not signalled`));
     };
     try {
-      // Its own session (a kill of our process group does not take it along); no NODE_OPTIONS: a
-      // user's --inspect there would open an inspector in the sentinel itself.
+      // Its own session (a kill of our process group does not take it along); our environment (a
+      // node that needs LD_LIBRARY_PATH still starts) without NODE_OPTIONS: a user's --inspect there
+      // would open an inspector in the sentinel itself.
+      const { NODE_OPTIONS: _, ...env } = process.env;
       child = spawn(process.execPath, [new URL('./inspector-sentinel-main.js', import.meta.url).pathname, String(pid), String(startTicks), before.join(',')], {
         detached: true,
         stdio: ['pipe', 'pipe', 'ignore'],
-        env: {},
+        env,
       });
     } catch (e) {
       fail((e as Error).message);
