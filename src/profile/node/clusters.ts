@@ -5,7 +5,7 @@ import type { LeakCluster } from '../../types.js';
 import { nameHolder, type HolderNaming } from './holder-names.js';
 
 /** Group `instances` by holder path, biggest retained bytes first; clusters under 1 % are left out. */
-export function clusterByHolder(h: HolderNaming, instances: readonly number[], retained: Float64Array, sample = 1000): LeakCluster[] {
+export function clusterByHolder(h: HolderNaming, instances: ArrayLike<number>, retained: Float64Array, sample = 1000): LeakCluster[] {
   if (instances.length === 0) return [];
   const step = Math.max(1, instances.length / sample);
   const groups = new Map<string, { n: number; bytes: number }>();

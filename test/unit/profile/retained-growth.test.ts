@@ -39,7 +39,7 @@ test('retained growth per type; internals folded under the user class; a list co
   assert.equal(rg.retained.get('Float64Array'), 2 * (96 + 80 + 65536));
   assert.equal(rg.retained.get('Record'), 600);
   assert.equal(rg.retained.get('ListNode'), 30);
-  assert.deepEqual(rg.instances.get('ListNode'), [13]);
+  assert.deepEqual([...rg.instances.get('ListNode')!], [13]);
   assert.deepEqual(Object.fromEntries(rg.foldedInto), { Float64Array: 'Batch', ArrayBuffer: 'Batch', 'system / JSArrayBufferData': 'Batch' });
   // objects older than the first snapshot (id ≤ sinceId) are not growth
   assert.equal(measureRetainedGrowth(g, computeDominators(g), TYPES, 200).retained.get('Batch'), 0);
