@@ -78,6 +78,16 @@ test('an exited process leaves its series until the grace period ends; a new pro
   assert.equal([...g.series.values()].find((s) => s.labels.name === 'worker')!.goneAtMs, null);
 });
 
+test('by default an exited process\'s series stays 5 minutes (as the README says), then goes', () => {
+  const g = new SeriesGroups({ job: '' });
+  const main = proc(1, 'main');
+  run(g, [main, proc(2, 'child', 'worker')], () => NO_RANK, 5, () => 10 * MiB);
+  run(g, [main], () => NO_RANK, 299, () => 10 * MiB, 5); // the worker was last seen at 4 s, gone from 5 s
+  assert.ok([...g.series.values()].some((s) => s.labels.name === 'worker'), 'kept for 299 s');
+  run(g, [main], () => NO_RANK, 2, () => 10 * MiB, 304);
+  assert.equal([...g.series.values()].find((s) => s.labels.name === 'worker'), undefined, 'dropped after 300 s');
+});
+
 test('a new series is analysed once its window can give a rate, whatever the budget; refreshes wait for it', () => {
   const g = new SeriesGroups({ job: '' });
   const procs = [proc(1, 'main'), proc(2, 'child', 'a'), proc(3, 'child', 'b')];
