@@ -34,6 +34,8 @@ const CASES: [string, string[], number, RegExp][] = [
   ['leak-track', [me, '--db', notes], 2, /^leak-track: .*notes\.db.* not a (leak-track|SQLite) database/],
   ['leak-track', ['999999999', '--db', path.join(dir, 't4.db')], 3, /^leak-track: no process with PID 999999999$/],
   ['leak-track', [me, '0.5', '0', '--db', path.join(dir, 't5.db')], 2, /^leak-track: --interval must be greater than zero, got `0`$/],
+  ['leak-track', [me, '0.5', '0.04', '--db', path.join(dir, 't5.db')], 2, /^leak-track: --interval must be at least 50ms, got `0.04`$/],
+  ['leak-track', [me, '0.5', '--interval', '20ms', '--db', path.join(dir, 't5.db')], 2, /^leak-track: --interval must be at least 50ms, got `20ms`$/],
   ['leak-check', ['--db', good, '--max-rate', '50GB'], 2, /^leak-check: --max-rate needs a time unit after the size/],
   ['leak-check', ['--db', good], 2, /^leak-check: --max-rate is required/],
   ['leak-check', ['--db', good, '--max-rate', '50', '--junit', path.join(dir, 'no-such-dir', 'r.xml')], 2, /^leak-check: --junit: directory .*no-such-dir does not exist \(ENOENT\); create it or pick another path$/],
