@@ -116,7 +116,7 @@ export const profileCommand: Command = async (argv, io) => {
     try {
       report = await withStopSignals((signal) => profileProcess({
         pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
-        force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal,
+        force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
       }));
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;

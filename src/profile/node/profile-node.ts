@@ -23,6 +23,8 @@ export interface NodeProfileOptions {
   force?: boolean;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Collect garbage between the snapshots' analyses (the CLI; see collect-garbage.ts). */
+  collectBetweenFiles?: boolean;
 }
 
 /** Capture and analyse; the target keeps running, its inspector closed (unless it was open before). */
@@ -54,7 +56,7 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     if (closed) warn(closed);
     else if (!ins.preexisting) say(`inspector closed; port ${ins.port} verified closed`);
     if (failure) throw explain(failure, o.pid, ins);
-    const report = await analyzeSnapshotsInParallel(inputs, { top: o.top, onProgress: say });
+    const report = await analyzeSnapshotsInParallel(inputs, { top: o.top, onProgress: say, collectBetweenFiles: o.collectBetweenFiles });
     report.target = { pid: o.pid, runtime: 'node' };
     if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
     if (warnings.length) report.warnings = warnings;
