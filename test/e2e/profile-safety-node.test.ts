@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { startBin, runBin, waitFor, sleep, isAlive } from '../helpers/procs.js';
 import { attachAsNobody } from '../helpers/inspector-probe.js';
 import { listeningPorts, listeningSockets } from '../../src/profile/node/inspector-port.js';
+import { CdpSession, debuggerUrl } from '../../src/profile/node/cdp-session.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'ld-safety-node-'));
 const spawned: ChildProcess[] = [];
@@ -92,6 +93,20 @@ test('kill -9 of leak-profile: an unprivileged user can attach while it runs, an
   assert.ok(window_s < 30, `closed ${window_s.toFixed(1)} s after kill -9`);
 });
 
+/** Whether leak-profile's dead-man's switch is armed in the target whose inspector listens on `port`. */
+async function switchArmed(port: number): Promise<boolean> {
+  const url = await debuggerUrl({ port, address: '127.0.0.1', loopback: true });
+  assert.ok(url, `no inspector answers on ${port}`);
+  const s = await CdpSession.connect(url);
+  try {
+    const r = await s.send<{ result: { value: string } }>('Runtime.evaluate', { expression: "typeof globalThis[Symbol.for('leak-detective.deadman')]", returnByValue: true }, 10_000);
+    return r.result.value !== 'undefined';
+  } finally {
+    s.close();
+    await s.closed;
+  }
+}
+
 /** The sentinel leak-profile started (inspector-sentinel.ts), if it still runs: its PID. */
 function sentinelOf(parent: number): number | null {
   for (const d of readdirSync('/proc')) {
@@ -109,8 +124,10 @@ function sentinelOf(parent: number): number | null {
 
 test("kill -9 of leak-profile between SIGUSR1 and the dead-man's switch: its sentinel closes the inspector at once; a normal run leaves no sentinel", async () => {
   // leak-profile is stopped the moment the target's port appears (it looks for it every 100 ms, then
-  // needs /json/list, a WebSocket and an evaluate to arm the switch), then killed. Caught after the
-  // switch was armed, the sentinel is gone (released): try again. The switch alone takes 6 s.
+  // needs /json/list, a WebSocket and an evaluate to arm the switch), then killed. Whether it was caught
+  // in the window is asked of the target: no switch armed means leak-profile cannot have released its
+  // sentinel (it does so only after the arm's reply). Caught after the arm: try again. The switch
+  // alone would take 6 s.
   let caught = false;
   for (let attempt = 0; attempt < 5 && !caught; attempt++) {
     const t = await startTarget();
@@ -123,16 +140,17 @@ test("kill -9 of leak-profile between SIGUSR1 and the dead-man's switch: its sen
     }
     assert.ok(port !== undefined, `no inspector port: ${p.stderr()}`);
     p.child.kill('SIGSTOP');
-    await sleep(300); // a sentinel released just before the stop has exited by now
-    const sentinel = sentinelOf(p.child.pid!);
-    p.child.kill('SIGKILL');
-    await p.done;
-    const killedAt = Date.now();
-    if (sentinel === null) {
-      assert.match(p.stderr(), /opened the inspector/, 'no sentinel, yet the switch was never armed');
+    if (await switchArmed(port)) {
+      p.child.kill('SIGKILL');
+      await p.done;
       t.child.kill('SIGKILL');
       continue;
     }
+    const sentinel = sentinelOf(p.child.pid!);
+    assert.ok(sentinel !== null, 'the switch is not armed, so the sentinel must still be watching');
+    p.child.kill('SIGKILL');
+    await p.done;
+    const killedAt = Date.now();
     caught = true;
     await waitFor(() => !listeningPorts(t.pid).includes(port!), 10_000, 'the sentinel to close the port');
     const window_s = (Date.now() - killedAt) / 1000;
@@ -147,8 +165,8 @@ test("kill -9 of leak-profile between SIGUSR1 and the dead-man's switch: its sen
   const t = await startTarget();
   const r = await runBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '2', '--interval', '1', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  await sleep(300);
-  assert.equal(execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes('inspector-sentinel-main')).length, 0, 'a sentinel outlived its run');
+  // released, it exits as soon as it reads the word; one still there after 10 s outlived its run
+  await waitFor(() => !execFileSync('ps', ['-eo', 'args']).toString().includes('inspector-sentinel-main'), 10_000, 'the released sentinel to exit');
   t.child.kill('SIGKILL');
 });
 
