@@ -52,8 +52,7 @@ export function analyzeSnapshots(inputs: SnapshotInput[], opts: AnalyzeOptions):
   // costs a whole snapshot's arrays of peak memory); files given out of order re-read the newest.
   const last: Last = { graph: null };
   for (const inp of inputs) {
-    last.graph = null;
-    if (opts.collectBetweenFiles) collectGarbage();
+    dropGraph(last, opts);
     last.graph = parseOne(inp, parsed, say);
   }
   return analyzeParsed(inputs, parsed, last, opts, say);
@@ -103,6 +102,13 @@ export async function analyzeSnapshotsInParallel(inputs: SnapshotInput[], opts: 
   return analyzeParsed(inputs, [...parsed, ...lastParsed], last, opts, say);
 }
 
+/** Let go of the held graph before the next is parsed; the CLI also has it collected at once (collect-garbage.ts). */
+function dropGraph(last: Last, opts: AnalyzeOptions): void {
+  if (last.graph === null) return;
+  last.graph = null;
+  if (opts.collectBetweenFiles) collectGarbage();
+}
+
 // (A function per file: a loop's block-scoped `g` would stay live in the frame while the next parses.)
 function parseOne(inp: SnapshotInput, parsed: Parsed[], say: (line: string) => void): HeapGraph {
   const t0 = performance.now();
@@ -128,7 +134,7 @@ function analyzeParsed(inputs: SnapshotInput[], parsed: Parsed[], last: Last, op
   const newest = ord.order[ord.order.length - 1]!;
   if (growing.length > 0) {
     if (newest !== inputs.length - 1) {
-      last.graph = null;
+      dropGraph(last, opts);
       say(`re-reading ${inputs[newest]!.file}, the newest snapshot, for retained sizes and holders`);
       last.graph = parseSnapshotFile(inputs[newest]!.file);
     }
