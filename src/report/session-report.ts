@@ -1,6 +1,6 @@
 // From a recorded session (DB or trace) to the Report JSON rows: one per process and one for the
 // tree total, each analysed on the chosen metric. Pure: data in, data out.
-import { analyzeSeries, checkRate, type RateCheck, type SeriesAnalysis } from '../analyze/index.js';
+import { analyzeSeries, checkRate, leaveOutWindows, type RateCheck, type SeriesAnalysis, type SeriesWindow } from '../analyze/index.js';
 import type { Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
@@ -16,6 +16,8 @@ export interface AnalysedRow {
   check: RateCheck | null;
   /** For a tree row: the process whose growth drives the total, if one does. */
   driver: { pid: number; name: string; rate_mb_per_min: number } | null;
+  /** Where a profile (leak-track --explain) disturbed this series: left out of the fit, marked on charts. */
+  windows?: SeriesWindow[];
 }
 
 export interface ReportOptions {
@@ -25,6 +27,8 @@ export interface ReportOptions {
   floorMbPerMin?: number;
   /** Memory limit (MiB) that growth is projected to; default: the one recorded with the session. */
   limitMb?: number;
+  /** How long after a profile window memory still settles, s; default: the session's interval. */
+  settleS?: number;
 }
 
 /**
@@ -33,17 +37,18 @@ export interface ReportOptions {
  * the tree, so they are neither charted nor gated one by one.
  */
 export function buildSessionReport(s: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
-  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb };
+  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb, settleS: opts.settleS ?? s.info.interval_s };
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
-  const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o) }));
+  const disturbed = profileWindows(s, t0);
+  const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o, disturbed.byProcess.get(p.rowId) ?? []) }));
   const kept = all.filter(({ p, row }) => !isShortLived(p, row.analysis?.classification === 'growing', span));
   const folded = all.filter((x) => !kept.includes(x));
   const rows = kept.map((x) => x.row);
   const report: SessionReport = { session: s.info, processes: [] };
   if (sampled.some((p) => p.info.role === 'child')) {
-    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows);
+    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows, disturbed.all);
     if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
     if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p }) => ({ p, samples: ticksSeen(p) })), tree.report.metric);
     rows.push(tree);
@@ -75,10 +80,26 @@ function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
   return (['pss', 'swap', 'vram'] as const).find((m) => p[m].some((v) => v !== null)) ?? 'rss';
 }
 
-function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
+/**
+ * The windows in which a stored profile paused or inflated its target, on the series' time axis: per
+ * process (its row id) and all together (the tree total holds every profiled process).
+ */
+function profileWindows(s: RecordedSession, t0: number): { byProcess: Map<number, SeriesWindow[]>; all: SeriesWindow[] } {
+  const byProcess = new Map<number, SeriesWindow[]>();
+  const all: SeriesWindow[] = [];
+  for (const pr of s.profiles ?? []) {
+    const ws = pr.windows.map((w) => ({ start_s: (w.start_ms - t0) / 1000, end_s: (w.end_ms - t0) / 1000 }));
+    const rowId = pr.processRowId ?? s.processes.find((p) => p.info.pid === pr.pid)?.rowId;
+    if (rowId !== undefined) byProcess.set(rowId, [...(byProcess.get(rowId) ?? []), ...ws]);
+    all.push(...ws);
+  }
+  return { byProcess, all };
+}
+
+function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions, windows: SeriesWindow[] = []): AnalysedRow {
   const metric = chooseMetric(p, o.metric);
   const { t_s, mb } = seriesOf(p, metric, t0);
-  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null, windows);
   if (metric === 'uss' && !o.metric) sayWhatRssSees(row, seriesOf(p, 'rss', t0), o);
   const raw = p.raw?.[metric];
   if (raw) {
@@ -118,7 +139,7 @@ function sayWhatRssSees(row: AnalysedRow, rss: { t_s: number[]; mb: number[] }, 
  * Tree total (tree-series.ts): at each tick, the sum over the members alive then, on PSS where the
  * main and every long-lived child had PSS read (else USS, else RSS; `metric` says which).
  */
-function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[]): AnalysedRow {
+function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[], windows: SeriesWindow[]): AnalysedRow {
   const metric = chooseTreeMetric(required, o.metric);
   const { t_s, mb } = sumTreeSeries(members, metric, t0);
   const main = members.find((p) => p.info.role === 'main') ?? members[0]!;
@@ -131,7 +152,7 @@ function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number
   const driver = growers[0]
     ? { pid: growers[0].report.pid, name: growers[0].report.name, rate_mb_per_min: growers[0].report.rate_mb_per_min! }
     : null;
-  const row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+  const row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver, windows);
   if (cow) row.report.copy_on_write = cow;
   return row;
 }
@@ -143,10 +164,13 @@ function finishRow(
   mb: number[],
   o: ReportOptions,
   driver: AnalysedRow['driver'],
+  windows: SeriesWindow[] = [],
 ): AnalysedRow {
   // The limit is host memory: it says nothing about VRAM.
   const limitMb = metric === 'vram' ? undefined : o.limitMb;
-  const analysis = mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null;
+  // A profile's pauses and inflation never reach the fit (profile-windows.ts); the chart keeps every sample.
+  const fit = windows.length ? leaveOutWindows(t_s, mb, windows, o.settleS ?? 0) : null;
+  const analysis = mb.length > 0 ? analyzeSeries(fit ?? { t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null;
   // No reading of the metric at all: still a gate answer (INCONCLUSIVE), never a missing one.
   const check = !o.maxRate ? null : analysis ? checkRate(analysis, o.maxRate) : { verdict: 'inconclusive' as const, reason: `no ${metric} readings`, more_s: null };
   const report: ProcessReport = {
@@ -169,7 +193,8 @@ function finishRow(
   if (report.rate_ci95_mb_per_min) report.rate_ci95_mb_per_min = [round(report.rate_ci95_mb_per_min[0], 2), round(report.rate_ci95_mb_per_min[1], 2)];
   if (check) report.verdict = check.verdict;
   Object.assign(report, projections(report, analysis, limitMb));
-  return { report, t_s, mb, analysis, check, driver };
+  if (fit) report.profile_samples_left_out = fit.left_out;
+  return { report, t_s, mb, analysis, check, driver, ...(windows.length ? { windows } : {}) };
 }
 
 /**

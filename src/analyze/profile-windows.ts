@@ -1,0 +1,138 @@
+// A profile taken while tracking (leak-track --explain) pauses its target and inflates its memory: a
+// heap snapshot grows a Node process by tens of MB for a while, a census allocates inside Python. The
+// fit must not see that, or the profile would change the verdict it was started to explain. So the
+// samples inside a window (and one settling interval after it) are left out, and a level step that
+// outlasts the window is modelled: one slope shared by the pieces between windows, each piece with its
+// own intercept (the within-segments estimator of a common trend), later pieces shifted onto the first
+// piece's line. Growth across a window is then what the shared slope says, never the profile's jump.
+// Memory a capture allocated and freed stays with the process's allocator (a heap snapshot's tens of
+// MB, measured): a leak then refills that slack before the resident size grows again, and the series
+// runs flat above its trend for a while. So a window lasts until the series is back on the line of the
+// piece before it (or to the end, if it never gets back): that flat stretch is the profile's too.
+
+/** A window on the series' time axis, seconds. */
+export interface SeriesWindow {
+  start_s: number;
+  end_s: number;
+}
+
+export interface WindowedSeries {
+  t_s: number[];
+  mb: number[];
+  /** Samples left out (inside windows, or in pieces too short to place). */
+  left_out: number;
+}
+
+/** Fewer points than this between two windows cannot place their piece: it is left out. */
+const MIN_PIECE = 3;
+
+/**
+ * The series the fit should see. `settle_s` extends every window (memory freed after a capture settles
+ * within about one sampling interval). Without windows, or without samples after them, the series is
+ * returned as it is (minus the window's samples).
+ */
+export function leaveOutWindows(t_s: readonly number[], mb: readonly number[], windows: readonly SeriesWindow[], settle_s = 0): WindowedSeries {
+  if (windows.length === 0) return { t_s: [...t_s], mb: [...mb], left_out: 0 };
+  const ws = untilBackOnTrend(t_s, mb, [...windows].sort((a, b) => a.start_s - b.start_s).map((w) => ({ start: w.start_s, end: w.end_s + settle_s })));
+  // piece k: the samples after k windows have ended and before the next starts
+  const pieces: { t: number[]; y: number[] }[] = Array.from({ length: ws.length + 1 }, () => ({ t: [], y: [] }));
+  let left = 0;
+  for (let i = 0; i < t_s.length; i++) {
+    const t = t_s[i]!;
+    if (ws.some((w) => t >= w.start && t <= w.end)) {
+      left++;
+      continue;
+    }
+    let k = 0;
+    while (k < ws.length && t > ws[k]!.end) k++;
+    pieces[k]!.t.push(t);
+    pieces[k]!.y.push(mb[i]!);
+  }
+  const placed = pieces.filter((p) => p.t.length >= MIN_PIECE);
+  for (const p of pieces) if (p.t.length > 0 && p.t.length < MIN_PIECE) left += p.t.length;
+  if (placed.length <= 1) {
+    const only = placed[0] ?? { t: [], y: [] };
+    return { t_s: only.t, mb: only.y, left_out: left };
+  }
+  // The shared slope: Σ (t − t̄ₖ)(y − ȳₖ) / Σ (t − t̄ₖ)² over every piece.
+  const means = placed.map((p) => ({ t: avg(p.t), y: avg(p.y) }));
+  let sxy = 0;
+  let sxx = 0;
+  placed.forEach((p, k) => {
+    for (let i = 0; i < p.t.length; i++) {
+      const dt = p.t[i]! - means[k]!.t;
+      sxy += dt * (p.y[i]! - means[k]!.y);
+      sxx += dt * dt;
+    }
+  });
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  const intercept = means.map((m) => m.y - slope * m.t);
+  const out: WindowedSeries = { t_s: [], mb: [], left_out: left };
+  placed.forEach((p, k) => {
+    const shift = intercept[k]! - intercept[0]!;
+    for (let i = 0; i < p.t.length; i++) {
+      out.t_s.push(p.t[i]!);
+      out.mb.push(p.y[i]! - shift);
+    }
+  });
+  return out;
+}
+
+/**
+ * Extend each window until the first sample after it that is back on (or below) the line fitted to the
+ * samples between the previous window and this one; Infinity when none is. Pieces too short for a line
+ * keep the window as it is.
+ */
+function untilBackOnTrend(t_s: readonly number[], mb: readonly number[], ws: { start: number; end: number }[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let prevEnd = -Infinity;
+  for (const w of ws) {
+    const it = { start: w.start, end: Math.max(w.end, prevEnd) };
+    const t: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < t_s.length; i++) {
+      if (t_s[i]! > prevEnd && t_s[i]! < it.start) {
+        t.push(t_s[i]!);
+        y.push(mb[i]!);
+      }
+    }
+    if (t.length >= 2 * MIN_PIECE) {
+      const line = fitLine(t, y);
+      const tol = 2 * line.noise + 0.2;
+      let back = Infinity;
+      for (let i = 0; i < t_s.length; i++) {
+        if (t_s[i]! <= it.end) continue;
+        if (mb[i]! <= line.at(t_s[i]!) + tol) {
+          back = t_s[i]!;
+          break;
+        }
+      }
+      it.end = back === Infinity ? Infinity : Math.max(it.end, back - 1e-9);
+    }
+    out.push(it);
+    prevEnd = it.end;
+  }
+  return out;
+}
+
+/** Least squares line with the median absolute residual (scaled to σ) as its noise. */
+function fitLine(t: number[], y: number[]): { at: (x: number) => number; noise: number } {
+  const mt = avg(t);
+  const my = avg(y);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < t.length; i++) {
+    sxy += (t[i]! - mt) * (y[i]! - my);
+    sxx += (t[i]! - mt) ** 2;
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  const at = (x: number) => my + b * (x - mt);
+  const res = t.map((x, i) => Math.abs(y[i]! - at(x))).sort((p, q) => p - q);
+  return { at, noise: 1.4826 * res[Math.floor(res.length / 2)]! };
+}
+
+function avg(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
