@@ -39,7 +39,7 @@ interface Running {
 }
 
 /** Samples of a process before it may be profiled. */
-export const MIN_POINTS = 20;
+export const MIN_POINTS = 15;
 
 export class Explainer {
   private recorder: ProfileRecorder | null = null;
@@ -72,8 +72,8 @@ export class Explainer {
     if (this.running) return;
     let best: { w: Watched; g: Growth } | null = null;
     for (const w of watch.procs.values()) {
-      // 20 points at least: the samples before the profile must carry the verdict on their own if the
-      // run ends before memory is back on its trend (see profile-windows.ts).
+      // A few more than the analysis's minimum: the readings before the profile must carry the verdict
+      // on their own if the run ends before memory is back on its trend (see profile-windows.ts).
       if ((this.taken.get(w.key) ?? 0) >= this.o.maxPerProcess || w.series.length < MIN_POINTS) continue;
       // The analysis costs more with more points: every tick while short, then every few seconds.
       if (w.series.length > 200 && now - w.checkedMs < (this.o.checkEveryMs ?? 5000)) continue;

@@ -43,6 +43,8 @@ export interface Watched {
   series: DecimatingSeries;
   /** USS once it has been read; RSS until then (never both in one series). */
   metric: 'uss' | 'rss' | null;
+  /** Ticks it was in. */
+  seen: number;
   lastSeenMs: number;
   /** When the analysis last ran on it (ms), to bound its cost. */
   checkedMs: number;
@@ -57,12 +59,18 @@ export class GrowthWatch {
     const key = `${p.pid}:${p.start_ticks}`;
     let w = this.procs.get(key);
     if (!w) {
-      w = { key, pid: p.pid, rowId, name: p.name, role: p.role, series: new DecimatingSeries(2048), metric: null, lastSeenMs: s.t_ms, checkedMs: 0 };
+      w = { key, pid: p.pid, rowId, name: p.name, role: p.role, series: new DecimatingSeries(2048), metric: null, seen: 0, lastSeenMs: s.t_ms, checkedMs: 0 };
       this.procs.set(key, w);
     }
     w.lastSeenMs = s.t_ms;
-    // A series never mixes metrics: the first one read decides (USS where readable).
-    w.metric ??= s.uss !== null ? 'uss' : s.rss !== null ? 'rss' : null;
+    w.seen++;
+    // A series never mixes metrics. USS where it is read at all (the tracker reads it every few ticks
+    // on a busy box, RSS every tick): the first USS reading replaces an RSS start; RSS only for a
+    // process whose USS is not read within its first few ticks (no permission).
+    if (s.uss !== null && w.metric !== 'uss') {
+      w.metric = 'uss';
+      w.series = new DecimatingSeries(2048);
+    } else if (w.metric === null && w.seen >= 8 && s.rss !== null) w.metric = 'rss';
     const v = w.metric === 'uss' ? s.uss : w.metric === 'rss' ? s.rss : null;
     if (v !== null) w.series.push((s.t_ms - this.t0Ms) / 1000, v / MiB);
   }
