@@ -10,7 +10,7 @@ import type { TickSummary } from '../track/sampler.js';
 import type { ProfileReport } from '../types.js';
 import type { ProfileProcessOptions } from '../profile/profile-process.js';
 import { ProfileRecorder, type ProfileStatus, type ProfileWindow } from '../store/profile-store.js';
-import { confidentGrowth, GrowthWatch, type Growth, type Watched } from './growth-watch.js';
+import { confidentGrowth, GrowthWatch, seriesOf, type Growth, type Watched } from './growth-watch.js';
 import type { SeriesWindow } from '../analyze/index.js';
 import { describeTarget } from './describe-target.js';
 
@@ -38,8 +38,13 @@ interface Running {
   done: Promise<void>;
 }
 
-/** Samples of a process before it may be profiled. */
-export const MIN_POINTS = 15;
+/** Readings of a process before it may be profiled. */
+export const MIN_POINTS = 20;
+/** Growth (MB, at the rate's lower bound over the readings) below which there is nothing to profile. */
+export const MIN_GROWN_MB = 2;
+/** Confident growth must hold this long (and this share of the readings' span) before a profile. */
+export const CONFIRM_MS = 4000;
+export const CONFIRM_SHARE = 0.25;
 
 export class Explainer {
   private recorder: ProfileRecorder | null = null;
@@ -74,13 +79,24 @@ export class Explainer {
     for (const w of watch.procs.values()) {
       // A few more than the analysis's minimum: the readings before the profile must carry the verdict
       // on their own if the run ends before memory is back on its trend (see profile-windows.ts).
-      if ((this.taken.get(w.key) ?? 0) >= this.o.maxPerProcess || w.series.length < MIN_POINTS) continue;
+      const series = (this.taken.get(w.key) ?? 0) < this.o.maxPerProcess ? seriesOf(w, MIN_POINTS) : null;
+      if (!series) continue;
       // The analysis costs more with more points: every tick while short, then every few seconds.
-      if (w.series.length > 200 && now - w.checkedMs < (this.o.checkEveryMs ?? 5000)) continue;
+      if (series.t_s.length > 200 && now - w.checkedMs < (this.o.checkEveryMs ?? 5000)) continue;
       w.checkedMs = now;
-      const { t_s, mb } = w.series.snapshot();
+      const { t_s, mb } = series;
       const g = confidentGrowth(t_s, mb, this.windows.get(w.key) ?? [], { maxRate: this.o.maxRate, settleS: this.o.intervalS });
-      if (g && (!best || g.rate > best.g.rate)) best = { w, g };
+      // Worth a profile: at least MIN_GROWN_MB grown even at the interval's lower bound (less is below
+      // what a census or snapshot diff can tell from noise), and still so after a while: a sawtooth read
+      // every few ticks can look like growth for one fit, never for long.
+      const span = t_s.length > 1 ? t_s[t_s.length - 1]! - t_s[0]! : 0;
+      if (!g || (g.ci[0] * span) / 60 < MIN_GROWN_MB) {
+        w.growingSinceMs = null;
+        continue;
+      }
+      w.growingSinceMs ??= now;
+      if (now - w.growingSinceMs < Math.max(CONFIRM_MS, span * 1000 * CONFIRM_SHARE)) continue;
+      if (!best || g.rate > best.g.rate) best = { w, g };
     }
     if (best) this.start(best.w, best.g);
   }

@@ -40,14 +40,23 @@ export interface Watched {
   rowId: number | null;
   name: string;
   role: string;
-  series: DecimatingSeries;
-  /** USS once it has been read; RSS until then (never both in one series). */
-  metric: 'uss' | 'rss' | null;
-  /** Ticks it was in. */
-  seen: number;
+  /** USS as read (every few ticks on a busy box) and RSS (every tick); see series(). */
+  uss: DecimatingSeries;
+  rss: DecimatingSeries;
   lastSeenMs: number;
   /** When the analysis last ran on it (ms), to bound its cost. */
   checkedMs: number;
+  /** Since when every check found it confidently growing (ms), or null. */
+  growingSinceMs: number | null;
+}
+
+/**
+ * The series to judge a process by: USS (what the verdict uses) once it has `min` readings; before that
+ * RSS, read every tick, so a leak is caught early even where the tracker reads USS only every few ticks.
+ */
+export function seriesOf(w: Watched, min: number): { t_s: number[]; mb: number[] } | null {
+  const s = w.uss.length >= min ? w.uss : w.rss.length >= min ? w.rss : null;
+  return s ? s.snapshot() : null;
 }
 
 /** The series of every tracked process, fed tick by tick. */
@@ -59,20 +68,13 @@ export class GrowthWatch {
     const key = `${p.pid}:${p.start_ticks}`;
     let w = this.procs.get(key);
     if (!w) {
-      w = { key, pid: p.pid, rowId, name: p.name, role: p.role, series: new DecimatingSeries(2048), metric: null, seen: 0, lastSeenMs: s.t_ms, checkedMs: 0 };
+      w = { key, pid: p.pid, rowId, name: p.name, role: p.role, uss: new DecimatingSeries(2048), rss: new DecimatingSeries(2048), lastSeenMs: s.t_ms, checkedMs: 0, growingSinceMs: null };
       this.procs.set(key, w);
     }
     w.lastSeenMs = s.t_ms;
-    w.seen++;
-    // A series never mixes metrics. USS where it is read at all (the tracker reads it every few ticks
-    // on a busy box, RSS every tick): the first USS reading replaces an RSS start; RSS only for a
-    // process whose USS is not read within its first few ticks (no permission).
-    if (s.uss !== null && w.metric !== 'uss') {
-      w.metric = 'uss';
-      w.series = new DecimatingSeries(2048);
-    } else if (w.metric === null && w.seen >= 8 && s.rss !== null) w.metric = 'rss';
-    const v = w.metric === 'uss' ? s.uss : w.metric === 'rss' ? s.rss : null;
-    if (v !== null) w.series.push((s.t_ms - this.t0Ms) / 1000, v / MiB);
+    const t = (s.t_ms - this.t0Ms) / 1000;
+    if (s.uss !== null) w.uss.push(t, s.uss / MiB);
+    if (s.rss !== null) w.rss.push(t, s.rss / MiB);
   }
 
   /** Forget processes not seen for `ms` (exited children): bounded state. */
