@@ -2,10 +2,10 @@
 // reads must be complete, so it is written through the one safe-output path (src/safe-files.ts): a temp
 // file beside it, renamed into place. The directory must be one only root or we can change (a
 // directory owned by node_exporter's user is refused: chown it to root, or give one you own).
-import { lstatSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors.js';
-import { assertTrustedDirectory, checkOutputPath, writeFileAtomically } from '../safe-files.js';
+import { assertTrustedDirectory, checkExistingFile, checkOutputPath, writeFileAtomically } from '../safe-files.js';
 
 /** The file one tracker writes in DIR (one per tracker, so several trackers on a node never collide). */
 export function textfilePath(dir: string, pid = process.pid): string {
@@ -29,4 +29,11 @@ export function checkTextfileDir(dir: string, file: string): void {
 /** Write `body` to `file` whole (temp file, fsync, rename). Mode 0644: node_exporter often runs as its own user. */
 export function writeTextfile(file: string, body: string): void {
   writeFileAtomically(file, body, '--textfile', 0o644);
+}
+
+/** Remove our textfile at exit; something else found under its name (planted after a refused write) is left alone. */
+export function removeTextfile(file: string): void {
+  try {
+    if (checkExistingFile(file, '--textfile')) unlinkSync(file);
+  } catch { /* not ours, or already gone: nothing of ours to remove */ }
 }

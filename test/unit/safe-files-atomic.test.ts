@@ -3,8 +3,8 @@
 // planting is done by a real second uid through setpriv between open and commit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, lstatSync, rmSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { openAtomicFile, writeFileAtomically } from '../../src/safe-files.js';
@@ -82,4 +82,36 @@ test('a full filesystem: exit 4, the previous good file intact, no temp file', {
   assert.throws(() => writeFileAtomically(f, 'x'.repeat(1 << 20), '--html', 0o644), isCode(4, /^--html: cannot write .*r\.html: no space left on the device \(ENOSPC\); nothing was written there \(a file already there is unchanged\)/));
   assert.equal(readFileSync(f, 'utf8'), 'good\n');
   assert.deepEqual(readdirSync(mnt), ['r.html']);
+});
+
+test('a race: another user swaps a link in a loop while 300 writes go on; each write lands whole or is refused, the target never changes', ROOT_ONLY, async (t) => {
+  const { dir, victim } = setup();
+  const f = path.join(dir, 'r.html');
+  const loop = spawn('setpriv', [`--reuid=${OTHER}`, `--regid=${OTHER}`, '--clear-groups', 'sh', '-c', `while :; do ln -s ${victim} ${f}.n 2>/dev/null; mv -T ${f}.n ${f} 2>/dev/null; rm -f ${f}; done`], { stdio: 'ignore' });
+  let written = 0;
+  let refused = 0;
+  try {
+    for (const t0 = Date.now(); !readdirSync(dir).length; ) {
+      assert.ok(Date.now() - t0 < 10_000, 'the swapping loop started');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (let i = 0; i < 300; i++) {
+      try {
+        writeFileAtomically(f, `report ${i}\n`, '--html', 0o644);
+        written++;
+        assert.equal(readFileSync(f, 'utf8'), `report ${i}\n`);
+        rmSync(f); // sticky: only we may remove ours; let the race go on
+      } catch (e) {
+        assert.ok(e instanceof LeakError && e.exitCode === 2, String(e));
+        refused++;
+      }
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    loop.kill('SIGKILL');
+  }
+  assert.equal(readFileSync(victim, 'utf8'), 'root only\n');
+  t.diagnostic(`${written} written, ${refused} refused`);
+  assert.ok(refused > 0 && written > 0, `both outcomes met: ${written} written, ${refused} refused`);
+  assert.equal(readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0, 'no temp file left');
 });
