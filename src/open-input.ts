@@ -5,13 +5,21 @@
 // hold (not the path, which may be swapped after a check), refuse anything but a regular file, and
 // hand back the size seen then: readers read no further, so a file that grows without end (a log
 // another process keeps appending to) cannot keep them reading for ever.
-import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { inputError, notFoundError } from './errors.js';
 
 export interface InputFile {
   fd: number;
   /** Bytes in the file when it was opened: the most a reader takes from it. */
   size: number;
+}
+
+function statOrNull(file: string): Stats | null {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
 }
 
 /** What a non-regular file is, in words, for the refusal. */
@@ -35,6 +43,9 @@ export function openInputFile(file: string, what: string): InputFile {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw notFoundError(`no ${what} file at ${file}`);
+    // A socket cannot be opened at all (ENXIO): say what it is rather than the errno.
+    const st = statOrNull(file);
+    if (st && !st.isFile()) throw inputError(`refusing ${what} ${file}: it is ${kindOf(st)}, not a regular file; pass a file`, e);
     throw inputError(`cannot read ${what} ${file}: ${code ?? (e as Error).message}`, e);
   }
   try {
