@@ -1,16 +1,15 @@
 // One census of a live Python process: inject the payload (or ask the hook), wait (bounded) for its
 // result in the census channel (see census-channel.ts: root never follows a path the target controls).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LeakError } from '../../errors.js';
 import type { Census, TypeStat } from '../../types.js';
 import { injectSnippet } from './gdb-inject.js';
 import { prepareResult, readResult, writeOwnFile, type CensusChannel } from './census-channel.js';
 import { sendHookRequest } from './hook-request.js';
+import { censusPayload, censusSnippet, PAYLOAD_NAME } from './census-payload.js';
 import { abortableSleep } from '../interrupted.js';
 
-/** The payload shipped in scripts/ (dist/src/profile/python → repo root). */
-export const PAYLOAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../scripts/leak_census.py');
 
 export interface RawCensus {
   pid: number;
@@ -43,12 +42,15 @@ export interface CensusRequest {
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
   const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], max_seconds: 3 };
-  // The payload's functions and their globals form a cycle; clearing the dict frees them at once, so
-  // the census's own code objects never show up as growth in the next census.
-  const snippet = `_ld_g={'__name__':'__leak_census__','LD_ARGS':${JSON.stringify(args)}};exec(compile(open(${JSON.stringify(PAYLOAD)},'rb').read(),${JSON.stringify(PAYLOAD)},'exec'),_ld_g);_ld_g.clear();del _ld_g\n`;
   let stop_s = 0;
   if (r.useHook) sendHookRequest(r.pid, args);
-  else stop_s = (await injectSnippet(r.pid, snippet, (text) => writeOwnFile(r.channel.dir, `snippet-${r.seq}.py`, text))).stop_s;
+  else {
+    // The joined payload, once per channel, readable by the target in a directory only we can write.
+    const payloadFile = path.join(r.channel.dir, PAYLOAD_NAME);
+    if (!existsSync(payloadFile)) writeOwnFile(r.channel.dir, PAYLOAD_NAME, censusPayload(), 0o644);
+    const snippet = censusSnippet(payloadFile, args);
+    stop_s = (await injectSnippet(r.pid, snippet, (text) => writeOwnFile(r.channel.dir, `snippet-${r.seq}.py`, text))).stop_s;
+  }
   const deadline = Date.now() + r.timeout_s * 1000;
   while (Date.now() < deadline) {
     const raw = readResult<RawCensus>(out, r.channel, r.pid);
