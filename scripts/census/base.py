@@ -57,3 +57,37 @@ def _length(c):
 def _fmt(size):
     mb = size / 1048576
     return f"{mb:.1f} MB" if mb >= 0.1 else f"{size / 1024:.1f} KB"
+
+
+class _TargetFault(Exception):
+    """The target, not the census, is why the census cannot run (reported as such: exit 3)."""
+
+
+def _check_genuine():
+    """The census believes what gc and sys tell it: refuse a target that replaced one of them (a
+    monkeypatch that raises, or answers something else) before anything is counted."""
+    import gc, sys
+
+    # get_referrers too in every census, though only the holder census calls it: refused at the first
+    # census, not after the whole profile was taken
+    names = [(gc, "get_objects"), (gc, "get_referents"), (gc, "get_referrers"), (gc, "is_tracked"), (sys, "getsizeof"), (sys, "_current_frames"), (sys, "_getframe")]
+    for mod, name in names:
+        f = mod.__dict__.get(name)
+        if type(f) is not type(len) or getattr(f, "__self__", None) is not mod or f.__name__ != name:
+            raise _TargetFault(f"it replaced {mod.__name__}.{name} (now {type(f).__name__} {getattr(f, '__qualname__', '?')}), which the census relies on")
+
+
+def _fault_of(e):
+    """'target' when the target's condition or its own code made the census fail (no memory left, a
+    property or __len__ of its classes that raised inside the census); 'census' for a bug of ours."""
+    import sys
+
+    if isinstance(e, (_TargetFault, MemoryError, RecursionError, KeyboardInterrupt, SystemExit)):
+        return "target"
+    mine = sys._getframe().f_code.co_filename
+    tb = e.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != mine:
+            return "target"
+        tb = tb.tb_next
+    return "census"

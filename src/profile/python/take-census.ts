@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { LeakError } from '../../errors.js';
 import type { Census, TypeStat } from '../../types.js';
+import { checkCensus, type RawCensus } from './census-shape.js';
+export type { RawCensus } from './census-shape.js';
 import { injectSnippet } from './gdb-inject.js';
 import { prepareResult, readResult, writeOwnFile, type CensusChannel } from './census-channel.js';
 import { sendHookRequest } from './hook-request.js';
@@ -11,19 +13,6 @@ import { censusPayload, censusSnippet, PAYLOAD_NAME } from './census-payload.js'
 import { abortableSleep } from '../interrupted.js';
 
 
-export interface RawCensus {
-  pid: number;
-  python: string;
-  mode: string;
-  time: number;
-  pause_s: number;
-  total_s: number;
-  objects: number;
-  bytes: number;
-  types: Record<string, [number, number]>;
-  biggest_containers: [number, string][];
-  paths: Record<string, string>;
-}
 
 export interface CensusRequest {
   pid: number;
@@ -53,8 +42,8 @@ export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; st
   }
   const deadline = Date.now() + r.timeout_s * 1000;
   while (Date.now() < deadline) {
-    const raw = readResult<RawCensus>(out, r.channel, r.pid);
-    if (raw) return { raw: checkShape(raw, r.pid), stop_s };
+    const raw = readResult<unknown>(out, r.channel, r.pid);
+    if (raw) return { raw: checkCensus(raw, r.pid), stop_s };
     try {
       process.kill(r.pid, 0);
     } catch {
@@ -67,16 +56,6 @@ export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; st
     `PID ${r.pid} did not reach a safe point within ${r.timeout_s} s (it is blocked in a C call or a sleep); ` +
       `the census stays queued and runs when it returns (its result is discarded); try again while it is busy, or raise --timeout`,
   );
-}
-
-/** The fields the diff relies on, with the types it relies on: the target wrote this file. */
-function checkShape(raw: RawCensus, pid: number): RawCensus {
-  const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-  const ok = num(raw.time) && num(raw.pause_s) && num(raw.objects) && num(raw.bytes) && raw.types && typeof raw.types === 'object' &&
-    Object.values(raw.types).every((v) => Array.isArray(v) && v.length === 2 && num(v[0]) && num(v[1])) && (raw.paths === undefined || typeof raw.paths === 'object');
-  if (!ok) throw new LeakError('unsupported', `PID ${pid} wrote a census result without the expected fields; nothing was used from it`);
-  raw.paths ??= {};
-  return raw;
 }
 
 /** Convert a raw census to the runtime-neutral shape the diff consumes. */

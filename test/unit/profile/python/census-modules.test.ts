@@ -80,3 +80,27 @@ print(text)`);
   assert.ok(b >= 300 * 10000 && b < 300 * 12000, `${b} bytes`);
   assert.equal(value.mode, 'full');
 });
+
+test('run: whose fault a failure is: a replaced gc function or the target\'s own code is the target\'s, ours is a bug', () => {
+  const { value } = runModules<string[]>(['base.py'], `
+import gc, json
+faults = []
+real = gc.get_referrers
+gc.get_referrers = lambda *a: []
+try:
+    _check_genuine()
+except Exception as e:
+    faults.append(_fault_of(e) + ": " + str(e))
+gc.get_referrers = real
+_check_genuine()
+ns = {}
+exec(compile("class Odd:\\n    def __len__(self): raise ValueError('no')\\n", "target.py", "exec"), ns)
+for f in (lambda: len(ns["Odd"]()), lambda: 1 // 0):
+    try:
+        f()
+    except Exception as e:
+        faults.append(_fault_of(e))
+print(json.dumps(faults))`);
+  assert.match(value[0]!, /^target: it replaced gc\.get_referrers \(now function <lambda>\)/);
+  assert.deepEqual(value.slice(1), ['target', 'census']);
+});
