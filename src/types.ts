@@ -71,6 +71,8 @@ export interface ProcessReport {
   rss_reading?: { classification: Classification; rate_mb_per_min: number; rate_ci95_mb_per_min: [number, number] | null };
   /** Samples the fit left out because a profile (leak-track --explain) paused or inflated the process then. */
   profile_samples_left_out?: number;
+  /** Where the metric was read only every k-th tick (a giant process) and carried between readings by RSS: how many ticks of each. */
+  carried_by_rss?: { read: number; carried: number };
   /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
   copy_on_write?: CopyOnWrite;
 }

@@ -180,6 +180,6 @@ export class Explainer {
 
 /** A per-profile directory under --explain-out, with the same checks as leak-profile's --out. */
 async function subDir(root: string, name: string): Promise<string> {
-  const { prepareOutDir } = await import('../profile/safe-dir.js');
+  const { prepareOutDir } = await import('../safe-files.js');
   return prepareOutDir(path.join(root, name), '--explain-out');
 }

@@ -6,6 +6,7 @@
 import type { GrowingType, ProfileReport } from '../types.js';
 import type { StoredProfile } from '../store/profile-store.js';
 import { MiB } from '../units.js';
+import { escapeControl } from '../text/escape.js';
 
 const fmt = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
 
@@ -76,6 +77,4 @@ export function budgetSentence(r: ProfileReport): string | null {
 }
 
 /** Text from the target (type names, holder paths): control characters escaped, one line. */
-function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+const oneLine = escapeControl;

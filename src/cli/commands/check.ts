@@ -1,6 +1,7 @@
 // leak-check: the CI gate. One line per process; exit 1 if any FAILs (INCONCLUSIVE too with --strict).
 import { checkOutputPath, writeFileAtomically } from '../../safe-files.js';
 import type { Command } from '../run.js';
+import { escapeControl } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
@@ -89,7 +90,7 @@ export const checkCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseCheckArgs(argv, io.env);
-  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${l}\n`))] : loadSessions(args);
+  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${escapeControl(l)}\n`))] : loadSessions(args);
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
   if (args.explain) {
     if (session!.profiles?.length) report.explain = explainEntries(session!, rows.map((r) => r.report), sessionStartMs(session!));
@@ -98,7 +99,7 @@ export const checkCommand: Command = async (argv, io) => {
   const cases: JunitCase[] = [];
   for (const row of rows) {
     const check = row.check!;
-    const line = withInside(describeCheck(row.report, check, args.maxRate), row, report);
+    const line = withInside(escapeControl(describeCheck(row.report, check, args.maxRate)), row, report); // names are the target's text
     const failed = check.verdict === 'fail' || (args.strict && check.verdict === 'inconclusive');
     cases.push({ row: row.report, line, failed, skipped: check.verdict === 'inconclusive' && !args.strict });
     if (!args.json && !args.quiet) io.stdout.write(`${line}\n`);
