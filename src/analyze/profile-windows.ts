@@ -8,7 +8,8 @@
 // Memory a capture allocated and freed stays with the process's allocator (a heap snapshot's tens of
 // MB, measured): a leak then refills that slack before the resident size grows again, and the series
 // runs flat above its trend for a while. So a window lasts until the series is back on the line of the
-// piece before it (or to the end, if it never gets back): that flat stretch is the profile's too.
+// piece before it (or to the end, if it never gets back and is not growing again: a step it left for
+// good is modelled instead): that flat stretch is the profile's too.
 
 /** A window on the series' time axis, seconds. */
 export interface SeriesWindow {
@@ -107,7 +108,8 @@ function untilBackOnTrend(t_s: readonly number[], mb: readonly number[], ws: { s
           break;
         }
       }
-      it.end = back === Infinity ? Infinity : Math.max(it.end, back - 1e-9);
+      if (back === Infinity && !stepAfter(t_s, mb, it.end, ws[ws.indexOf(w) + 1]?.start ?? Infinity, line.slope)) it.end = Infinity;
+      else if (back !== Infinity) it.end = Math.max(it.end, back - 1e-9);
     }
     out.push(it);
     prevEnd = it.end;
@@ -115,8 +117,27 @@ function untilBackOnTrend(t_s: readonly number[], mb: readonly number[], ws: { s
   return out;
 }
 
+/**
+ * Never back on the trend, yet growing again right after the window at (at least half) the rate before
+ * it: a level step the profile left for good (memory it kept), which the shared-slope model takes out.
+ * Flat after the window instead: slack still being refilled, left out.
+ */
+function stepAfter(t_s: readonly number[], mb: readonly number[], from: number, to: number, slopeBefore: number): boolean {
+  const t: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < t_s.length; i++) {
+    if (t_s[i]! > from && t_s[i]! < to) {
+      t.push(t_s[i]!);
+      y.push(mb[i]!);
+    }
+  }
+  if (t.length < 2 * MIN_PIECE || !(slopeBefore > 0)) return false;
+  const half = Math.ceil(t.length / 2);
+  return [fitLine(t, y), fitLine(t.slice(0, half), y.slice(0, half))].every((l) => l.slope >= 0.5 * slopeBefore);
+}
+
 /** Least squares line with the median absolute residual (scaled to σ) as its noise. */
-function fitLine(t: number[], y: number[]): { at: (x: number) => number; noise: number } {
+function fitLine(t: number[], y: number[]): { at: (x: number) => number; noise: number; slope: number } {
   const mt = avg(t);
   const my = avg(y);
   let sxy = 0;
@@ -128,7 +149,7 @@ function fitLine(t: number[], y: number[]): { at: (x: number) => number; noise: 
   const b = sxx > 0 ? sxy / sxx : 0;
   const at = (x: number) => my + b * (x - mt);
   const res = t.map((x, i) => Math.abs(y[i]! - at(x))).sort((p, q) => p - q);
-  return { at, noise: 1.4826 * res[Math.floor(res.length / 2)]! };
+  return { at, noise: 1.4826 * res[Math.floor(res.length / 2)]!, slope: b };
 }
 
 function avg(xs: number[]): number {

@@ -7,7 +7,7 @@ import { analyzeSeries, leaveOutWindows } from '../../../src/analyze/index.js';
 import { confidentGrowth } from '../../../src/explain/growth-watch.js';
 
 /** A 60 MB/min leak read every second for 120 s, with ±0.3 MB of deterministic wobble. */
-function leak(profile: 'none' | 'slack' | 'drop'): { t_s: number[]; mb: number[] } {
+function leak(profile: 'none' | 'slack' | 'drop' | 'step'): { t_s: number[]; mb: number[] } {
   const t_s: number[] = [];
   const mb: number[] = [];
   for (let t = 0; t <= 120; t++) {
@@ -16,6 +16,7 @@ function leak(profile: 'none' | 'slack' | 'drop'): { t_s: number[]; mb: number[]
     if (profile !== 'none' && t >= 30 && t <= 40) y = trend + 45; // the capture's own memory
     if (profile === 'slack' && t > 40) y = Math.max(y, 140 + 45); // freed, kept, refilled by the leak
     if (profile === 'drop' && t > 40) y -= 20; // the capture's full GC freed garbage for good
+    if (profile === 'step' && t > 40) y += 20; // memory the capture kept for good (the leak goes on)
     t_s.push(t);
     mb.push(y);
   }
@@ -23,7 +24,7 @@ function leak(profile: 'none' | 'slack' | 'drop'): { t_s: number[]; mb: number[]
 }
 const WINDOWS = [{ start_s: 30, end_s: 40 }];
 
-for (const shape of ['slack', 'drop'] as const) {
+for (const shape of ['slack', 'drop', 'step'] as const) {
   test(`a profile's ${shape} is left out: the same class and rate as without the profile`, () => {
     const clean = analyzeSeries(leak('none'));
     const s = leak(shape);
@@ -44,6 +45,13 @@ test('the slack holds the window open until the series is back on its trend', ()
   const fit = leaveOutWindows(s.t_s, s.mb, WINDOWS, 1);
   // flat at 185 MB until the trend (100 + t) reaches it at t = 85
   assert.ok(fit.t_s.every((t) => t < 30 || t >= 84), `kept: ${fit.t_s.filter((t) => t >= 30).slice(0, 5)}`);
+});
+
+test('a step kept for good is modelled, not left out to the end: the samples after it stay in the fit', () => {
+  const s = leak('step');
+  const fit = leaveOutWindows(s.t_s, s.mb, WINDOWS, 1);
+  assert.ok(fit.t_s.includes(100), 'the samples after the step are kept');
+  assert.ok(fit.left_out < 15, `left out ${fit.left_out}`);
 });
 
 test('no window: the series as it is', () => {
