@@ -63,6 +63,11 @@ export function readResult<T>(file: string, ch: CensusChannel, pid: number): T |
   if (err !== undefined) {
     // Text from the target: printable and short, never terminal escapes.
     const text = String(err).replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
+    // The payload says whose fault it was: the target's own code (a replaced gc function, a property
+    // that raises, no memory left) is the target's condition (exit 3); anything else is our bug (70).
+    if ((v as { fault?: unknown }).fault === 'target') {
+      throw new LeakError('unsupported', `the census could not run inside PID ${pid}: ${text}; the target was left running, nothing was counted`);
+    }
     throw new LeakError('internal', `the census failed inside PID ${pid}: ${text}; the target was left running`);
   }
   return v as T;
