@@ -96,6 +96,18 @@ test('the session DB (leak-track --db)', ROOT_ONLY, async () => {
   await tryWriter('db', inDir('t.db'), (_d, f) => runBin('leak-track', [String(process.pid), '1s', '0.2', '--db', f]), '^leak-track: database');
 });
 
+test("the private copy leak-report reads a DB through is never made in a TMPDIR another user owns", ROOT_ONLY, async () => {
+  const open = path.join(base, 'open'); // writable by everyone, not sticky: a DB there is read from a private copy
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const db = path.join(open, 'x.db');
+  assert.equal((await runBin('leak-track', [String(process.pid), '1s', '0.2', '--db', path.join(base, 'x.db'), '--quiet'])).code, 0);
+  execFileSync('cp', [path.join(base, 'x.db'), db]);
+  assert.equal((await runBin('leak-report', ['--db', db, '--json'])).code, 0, 'read through a private copy in a trusted TMPDIR');
+  assertRefused(await runBin('leak-report', ['--db', db, '--json'], { env: { TMPDIR: bobs } }), new RegExp(`^leak-report: reading .*x\\.db: the temp directory \\(TMPDIR\\): directory .*bobs belongs to uid ${BOB}`));
+  assert.deepEqual(readdirSync(bobs), []);
+});
+
 test('--junit (leak-check)', ROOT_ONLY, async () => {
   await tryWriter('junit', inDir('r.xml'), (_d, f) => runBin('leak-check', ['--trace', trace, '--max-rate', '50', '--junit', f]), '^leak-check: --junit');
 });
