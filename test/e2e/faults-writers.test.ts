@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { collect, runBin, startFixture, waitFor, type BinResult } from '../helpers/procs.js';
+import { collect, runBin, startBin, startFixture, waitFor, type BinResult } from '../helpers/procs.js';
 
 const isRoot = process.geteuid?.() === 0;
 const ROOT_ONLY = { skip: !isRoot && 'acting as other local users needs root (CI runs these as root)' };
@@ -217,4 +217,27 @@ test("--junit: root's own symlink at the destination is refused too (whoever own
   const ok = path.join(d, 'ok.xml');
   assert.equal((await runBin('leak-check', ['--trace', trace, '--max-rate', '5000', '--junit', ok])).code, 0);
   assert.equal(statSync(ok).mode & 0o777, 0o644);
+});
+
+test('leak-profile --out: SIGTERM in the middle of a snapshot leaves no temp file and no partial snapshot under its name', ROOT_ONLY, async () => {
+  const big = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', '-e', "globalThis.keep = Array.from({ length: 400000 }, (_, i) => ({ i })); setInterval(() => {}, 1000); console.log('ready')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    let ready = '';
+    big.stdout!.setEncoding('utf8').on('data', (c: string) => (ready += c));
+    await waitFor(() => ready.includes('ready'), 30_000, 'the target');
+    const out = path.join(base, 'sig-out');
+    const p = startBin('leak-profile', ['--pid', String(big.pid), '--out', out, '--snapshots', '2', '--interval', '1']);
+    let err = '';
+    p.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const done = collect(p, 120_000);
+    await waitFor(() => /snapshot 1\/2: taking/.test(err), 60_000, 'the snapshot to start');
+    await waitFor(() => readdirSync(out).some((n) => n.endsWith('.tmp')), 30_000, 'the temp file to be written');
+    p.kill('SIGTERM');
+    const r = await done;
+    assert.equal(r.code, 143, err);
+    assert.doesNotMatch(err, /snapshot 1\/2: \//, 'the signal landed mid-snapshot');
+    assert.deepEqual(readdirSync(out), [], 'no temp file, no partial snapshot');
+  } finally {
+    big.kill('SIGKILL');
+  }
 });
