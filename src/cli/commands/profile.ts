@@ -3,7 +3,7 @@ import type { Command } from '../run.js';
 import { escapeControl, escapeDeep } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
-import { prepareOutDir } from '../../profile/safe-dir.js';
+import { prepareOutDir } from '../../safe-files.js';
 import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { analyzeSnapshotsInParallel } from '../../profile/node/analyze-snapshots.js';
