@@ -36,11 +36,16 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
         if not picks or time.perf_counter() > deadline:
             continue
         try:
-            found = find_paths(picks)
+            chosen = _choose(picks, find_paths(picks))
+            other = samples.get(n + "\0spread")
+            if other and time.perf_counter() < deadline:
+                alt = _choose(other, find_paths(other))
+                # of two answers, the one whose first holder has more entries: that is what accumulates
+                if alt and (not chosen or _entries(alt) > _entries(chosen)):
+                    chosen = alt
         except Exception as e:
             warnings.append(f"the holder search for {n} failed: {e!r}"[:300])
             continue
-        chosen = _choose(picks, found)
         hs = []
         for (rank, text, holder), share in chosen:
             size = None
@@ -52,7 +57,7 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
             hs.append({"path": text, "share": round(min(1.0, share), 3), "bytes": size})
         if hs:
             paths[n], holders[n] = hs[0]["path"], hs
-        found = chosen = picks = None
+        chosen = picks = None
     samples.clear()
     via.clear()
     forget()
@@ -96,3 +101,9 @@ def _choose(picks, found):
 def _holds(root, containers):
     holder = _render(*root)[1]
     return any(v[2] is holder for v, k in containers)
+
+
+def _entries(chosen):
+    """Entries of the first holder chosen (-1 for an instance bound straight to a name)."""
+    (rank, text, holder), share = chosen[0]
+    return -1 if rank[0] else (_length(holder) or 0)

@@ -84,6 +84,10 @@ def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found,
         big = sorted((k, i) for i, k in counts.items() if k >= floor and i not in spaces)[-3:]
         big = {i for k, i in big}
         pool = keep([]) if big else spread[n]  # the spread would outvote them with old instances
+        if big and spread[n]:
+            # the big containers may be old (a table of 256 one-byte bytes): the holder search tries
+            # the even sample too, and keeps the answer whose holder has more entries
+            found[n + "\0spread"] = spread[n]
         if big:  # the containers themselves, found again by id among the tracked objects
             for o in itertools.chain(objs, list(extra.values())):
                 if id(o) in big:
