@@ -1,5 +1,6 @@
 // From a recorded session (DB or trace) to the Report JSON rows: one per process and one for the
 // tree total, each analysed on the chosen metric. Pure: data in, data out.
+import { escapeControl } from '../text/escape.js';
 import { analyzeSeries, checkRate, type RateCheck, type SeriesAnalysis } from '../analyze/index.js';
 import type { CopyOnWrite, Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
@@ -35,7 +36,8 @@ export interface ReportOptions {
  * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
  * the tree, so they are neither charted nor gated one by one.
  */
-export function buildSessionReport(s: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
+export function buildSessionReport(recorded: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
+  const s = printableSession(recorded);
   const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb };
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
@@ -266,4 +268,19 @@ function maxOf(xs: number[]): number {
   let m = -Infinity;
   for (const x of xs) if (x > m) m = x;
   return m;
+}
+
+/**
+ * The session with every string that came from outside (a DB, a trace, a server, /proc) escaped:
+ * every report, text, JSON, HTML, JUnit and leak-check line alike, is built from this, so none of
+ * them can carry a terminal escape or an XML-illegal character. The series are shared, not copied.
+ */
+function printableSession(s: RecordedSession): RecordedSession {
+  const e = (v: string | null | undefined) => (typeof v === 'string' ? escapeControl(v) : v);
+  return {
+    ...s,
+    info: { ...s.info, label: e(s.info.label)!, started_at: e(s.info.started_at)!, ended_at: e(s.info.ended_at) ?? null, end_reason: e(s.info.end_reason) ?? null,
+      ...(s.info.mem_limit_source !== undefined ? { mem_limit_source: e(s.info.mem_limit_source)! } : {}) },
+    processes: s.processes.map((p) => ({ ...p, info: { ...p.info, name: escapeControl(String(p.info.name)), cmdline: escapeControl(String(p.info.cmdline)) } })),
+  };
 }
