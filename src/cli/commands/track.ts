@@ -17,7 +17,7 @@ import { renderSessionJson } from '../../report/json-report.js';
 import { renderSessionHtml } from '../../report/html/session-html.js';
 import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import { terminalWidth } from '../terminal-width.js';
-import { LiveView } from '../live-view.js';
+import { LiveView, liveVsReport } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
 import { startExporter, type Exporter } from '../../export/exporter.js';
 
@@ -130,6 +130,9 @@ async function trackWithDb(
   const composed = analyseAndCompose(recorded, { maxRate: args.maxRate });
   if (args.json) io.stdout.write(renderSessionJson(composed));
   else if (!args.quiet) {
+    const judged = composed.tree?.row ?? composed.rows.find((r) => r.row.report.role === 'main') ?? null;
+    const differs = judged && liveVsReport(live.lastShown(), { ...judged.row.report, label: judged.label, why: judged.row.analysis?.explanation ?? '' });
+    if (differs) io.stdout.write(`${escapeControl(differs)}\n\n`);
     io.stdout.write(renderSessionText(composed, { width: terminalWidth(io.stdout, io.env), color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, chartHeight: 6 }));
   }
   if (args.html) {
