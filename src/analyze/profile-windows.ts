@@ -55,19 +55,11 @@ export function leaveOutWindows(t_s: readonly number[], mb: readonly number[], w
     const only = placed[0] ?? { t: [], y: [] };
     return { t_s: only.t, mb: only.y, left_out: left };
   }
-  // The shared slope: Σ (t − t̄ₖ)(y − ȳₖ) / Σ (t − t̄ₖ)² over every piece.
-  const means = placed.map((p) => ({ t: avg(p.t), y: avg(p.y) }));
-  let sxy = 0;
-  let sxx = 0;
-  placed.forEach((p, k) => {
-    for (let i = 0; i < p.t.length; i++) {
-      const dt = p.t[i]! - means[k]!.t;
-      sxy += dt * (p.y[i]! - means[k]!.y);
-      sxx += dt * dt;
-    }
-  });
-  const slope = sxx > 0 ? sxy / sxx : 0;
-  const intercept = means.map((m) => m.y - slope * m.t);
+  // The shared slope: the median of the slopes between pairs of points of one piece (Theil–Sen pooled
+  // over the pieces), each piece's intercept the median of y − slope·t: robust to a warm-up ramp
+  // (importing torch adds 100 MB in 3 s) and to the burst with which a paused job catches up.
+  const slope = median(placed.flatMap((p) => pairSlopes(p.t, p.y)));
+  const intercept = placed.map((p) => median(p.t.map((t, i) => p.y[i]! - slope * t)));
   const out: WindowedSeries = { t_s: [], mb: [], left_out: left };
   placed.forEach((p, k) => {
     const shift = intercept[k]! - intercept[0]!;
@@ -136,24 +128,30 @@ function stepAfter(t_s: readonly number[], mb: readonly number[], from: number, 
   return [fitLine(t, y), fitLine(t.slice(0, half), y.slice(0, half))].every((l) => l.slope >= 0.5 * slopeBefore);
 }
 
-/** Least squares line with the median absolute residual (scaled to σ) as its noise. */
+/** A Theil–Sen line with the median absolute residual (scaled to σ) as its noise. */
 function fitLine(t: number[], y: number[]): { at: (x: number) => number; noise: number; slope: number } {
-  const mt = avg(t);
-  const my = avg(y);
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < t.length; i++) {
-    sxy += (t[i]! - mt) * (y[i]! - my);
-    sxx += (t[i]! - mt) ** 2;
-  }
-  const b = sxx > 0 ? sxy / sxx : 0;
-  const at = (x: number) => my + b * (x - mt);
-  const res = t.map((x, i) => Math.abs(y[i]! - at(x))).sort((p, q) => p - q);
-  return { at, noise: 1.4826 * res[Math.floor(res.length / 2)]!, slope: b };
+  const b = median(pairSlopes(t, y));
+  const a = median(t.map((x, i) => y[i]! - b * x));
+  const at = (x: number) => a + b * x;
+  return { at, noise: 1.4826 * median(t.map((x, i) => Math.abs(y[i]! - at(x)))), slope: b };
 }
 
-function avg(xs: number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
+/** Slopes between pairs of points (at most ~300 points, evenly thinned, so the cost stays bounded). */
+function pairSlopes(t: number[], y: number[]): number[] {
+  const step = Math.max(1, Math.ceil(t.length / 300));
+  const out: number[] = [];
+  for (let i = 0; i < t.length; i += step) {
+    for (let j = i + step; j < t.length; j += step) {
+      const dt = t[j]! - t[i]!;
+      if (dt > 0) out.push((y[j]! - y[i]!) / dt);
+    }
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
