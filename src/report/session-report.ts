@@ -2,6 +2,7 @@
 // tree total, each analysed on the chosen metric. Pure: data in, data out.
 import { escapeControl } from '../text/escape.js';
 import { analyzeSeries, checkRate, leaveOutWindows, type RateCheck, type SeriesAnalysis, type SeriesWindow } from '../analyze/index.js';
+import { profileWindows } from './profile-windows-of.js';
 import type { CopyOnWrite, Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
@@ -93,22 +94,6 @@ function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
   if (p.uss.some((v) => v !== null)) return 'uss';
   if (p.rss.some((v) => v !== null)) return 'rss';
   return (['pss', 'swap', 'vram'] as const).find((m) => p[m].some((v) => v !== null)) ?? 'rss';
-}
-
-/**
- * The windows in which a stored profile paused or inflated its target, on the series' time axis: per
- * process (its row id) and all together (the tree total holds every profiled process).
- */
-function profileWindows(s: RecordedSession, t0: number): { byProcess: Map<number, SeriesWindow[]>; all: SeriesWindow[] } {
-  const byProcess = new Map<number, SeriesWindow[]>();
-  const all: SeriesWindow[] = [];
-  for (const pr of s.profiles ?? []) {
-    const ws = pr.windows.map((w) => ({ start_s: (w.start_ms - t0) / 1000, end_s: (w.end_ms - t0) / 1000 }));
-    const rowId = pr.processRowId ?? s.processes.find((p) => p.info.pid === pr.pid)?.rowId;
-    if (rowId !== undefined) byProcess.set(rowId, [...(byProcess.get(rowId) ?? []), ...ws]);
-    all.push(...ws);
-  }
-  return { byProcess, all };
 }
 
 function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions, windows: SeriesWindow[] = []): AnalysedRow {
