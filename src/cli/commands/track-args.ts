@@ -73,10 +73,10 @@ export function trackParser(argv: string[]) {
     .option('textfile', { type: 'string', describe: "write the same metrics to DIR/leak-detective-PID.prom for node_exporter's textfile collector" })
     .option('job', { type: 'string', describe: 'a job label on the exported metrics' })
     .option('html', { type: 'string', describe: 'at the end, also write a self-contained HTML report' })
-    .option('explain', { type: 'boolean', default: false, describe: 'profile a process once it is confidently growing (Node snapshots, Python census) while tracking goes on; the report says what holds the growth' })
+    .option('explain', { type: 'boolean', default: false, describe: 'profile a process once it confidently grows; say what holds it' })
     .option('explain-max', { type: 'string', describe: 'with --explain: profiles per process', defaultDescription: '1' })
-    .option('explain-interval', { type: 'string', describe: 'with --explain: time between the profile\'s 3 captures; a bare number is seconds', defaultDescription: '15 (seconds)' })
-    .option('explain-out', { type: 'string', describe: 'with --explain: keep the captures in DIR/PID-N (same rules as leak-profile --out)', defaultDescription: 'not kept' });
+    .option('explain-interval', { type: 'string', describe: 'with --explain: time between its 3 captures (s)', defaultDescription: '15 (seconds)' })
+    .option('explain-out', { type: 'string', describe: 'with --explain: keep the captures in DIR/PID-N', defaultDescription: 'not kept' });
 }
 
 /** Parse leak-track's argv. */
