@@ -48,8 +48,8 @@ export class ServerClient {
     let res: Response;
     try {
       res = await fetch(u, form
-        ? { method: 'POST', body: new URLSearchParams(params), signal: ctl.signal, headers: { Accept: 'application/json' } }
-        : { signal: ctl.signal, headers: { Accept: 'application/json' } });
+        ? { method: 'POST', body: new URLSearchParams(params), signal: ctl.signal, headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } }
+        : { signal: ctl.signal, headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } });
     } catch (e) {
       clearTimeout(timer);
       if (ctl.signal.aborted) throw timeoutError(`${this.base} did not answer ${u.pathname} within ${Math.round(ms / 1000)} s; check the server, or raise --timeout`);

@@ -16,6 +16,8 @@ import { terminalWidth } from '../terminal-width.js';
 
 /** Series charted in a fleet's HTML: the worst growing ones; the rest are counted. */
 const HTML_CHARTS = 200;
+/** leak-check prints every series' line up to this many series; past it, the failing ones only. */
+const EVERY_LINE_UP_TO = 100;
 
 export interface FleetOutputOptions {
   bin: 'leak-report' | 'leak-check';
@@ -48,9 +50,11 @@ export async function fleetCommand(p: PrometheusArgs, o: FleetOutputOptions, io:
   } else if (!o.quiet && o.bin === 'leak-report') {
     io.stdout.write(renderFleetText({ selector: p.selector, url: p.url, via: out.via, listed: out.listed, judged: out.judged, seconds: out.totalMs / 1000, partial: out.failure !== null, width: terminalWidth(io.stdout, io.env) }));
   } else if (!o.quiet) {
+    // Every series' line for a handful; for a fleet, only those that fail (the count line says the rest).
+    const all = out.judged.length <= EVERY_LINE_UP_TO;
     for (const j of orderWorstFirst(out.judged)) {
       const v = j.report.verdict;
-      if (v === 'fail' || (o.strict && v === 'inconclusive')) io.stdout.write(`${printable(j.checkText ?? '')}\n`);
+      if (all || v === 'fail' || (o.strict && v === 'inconclusive')) io.stdout.write(`${printable(j.checkText ?? '')}\n`);
     }
     const n = (v: string) => out.judged.filter((j) => j.report.verdict === v).length;
     io.stdout.write(`${out.judged.length.toLocaleString('en-US')} series (${countsLine(summary)}): ${n('fail')} fail, ${n('pass')} pass, ${n('inconclusive')} inconclusive against --max-rate ${o.maxRate} MB/min\n`);
