@@ -16,7 +16,7 @@ export interface ClientLimits {
   maxLineBytes: number;
 }
 
-export const DEFAULT_LIMITS = { requestMs: 60_000, maxAnswerBytes: 256 * 1024 ** 2, maxLineBytes: 64 * 1024 ** 2 };
+export const DEFAULT_LIMITS = { requestMs: 60_000, maxAnswerBytes: 64 * 1024 ** 2, maxLineBytes: 64 * 1024 ** 2 };
 
 const timeoutError = (m: string) => new LeakError('timeout', m);
 
