@@ -8,6 +8,7 @@ import { answerData, checkLabels, matrixOf, sampleValue, TooBig } from './api-an
 import { gridFor, SeriesBuckets, type Grid } from './series-buckets.js';
 import { withMatcher } from './selector.js';
 import { printable } from './printable.js';
+import { describeSeries } from '../store/read-prometheus.js';
 import type { ServerClient } from './server-client.js';
 
 /** Samples asked for per request: an answer stays tens of MB, under Prometheus' 50 M-sample default. */
@@ -101,7 +102,7 @@ async function* fromExport(c: ServerClient, lines: AsyncGenerator<string>, grid:
       throw inputError(`${c.base} sent an export line for ${printable(seriesKey(labels))} without matching values and timestamps`);
     }
     const b = new SeriesBuckets(grid);
-    const name = seriesKey(labels);
+    const name = describeSeries(labels);
     for (let i = 0; i < values.length; i++) {
       const t = timestamps[i];
       if (typeof t !== 'number' || !Number.isFinite(t)) throw inputError(`${c.base} sent a timestamp that is not a number for ${printable(name)}`);
@@ -144,7 +145,8 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
         const key = seriesKey(s.metric);
         let f = got.get(key);
         if (!f) got.set(key, (f = { labels: s.metric, buckets: new SeriesBuckets(plan.grid) }));
-        for (const [t, v] of s.values) f.buckets.add(t * 1000, sampleValue(c.base, key, v));
+        const name = describeSeries(s.metric);
+        for (const [t, v] of s.values) f.buckets.add(t * 1000, sampleValue(c.base, name, v));
       }
     };
     const span = q.endMs - q.startMs;
