@@ -37,12 +37,18 @@ export class ServerClient {
    * Open a request; the body is read through `body()` within the same time limit. Resolves with the
    * status, or null for a 404/405 when `optional` (an endpoint this server does not have).
    */
-  private async open(path: string, params: [string, string][], form: boolean): Promise<{ status: number; chunks: AsyncGenerator<Uint8Array>; done: () => void }> {
+  private async open(path: string, params: [string, string][], form: boolean): Promise<{ status: number; chunks: AsyncGenerator<Uint8Array>; done: () => void; progress: () => void }> {
     const left = this.limits.deadlineMs - Date.now();
     if (left <= 0) throw timeoutError(`reading from ${this.base} took past the --timeout; narrow --query or --since, or raise --timeout`);
     const ms = Math.min(this.limits.requestMs, left);
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(), ms);
+    let timer = setTimeout(() => ctl.abort(), ms);
+    // A stream that makes progress (a whole series received) gets a fresh request limit, within the
+    // overall deadline; one that trickles (a byte a second) never completes one and is cut off.
+    const progress = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ctl.abort(), Math.max(1, Math.min(this.limits.requestMs, this.limits.deadlineMs - Date.now())));
+    };
     const u = this.url(path, form ? [] : params);
     this.requests++;
     let res: Response;
@@ -66,7 +72,10 @@ export class ServerClient {
           try {
             r = await reader.read();
           } catch (e) {
-            if (ctl.signal.aborted) throw timeoutError(`${self.base} had sent ${self.bytes} bytes and was still sending ${u.pathname} after ${Math.round(ms / 1000)} s; the server is too slow or stuck: raise --timeout, or narrow --query or --since`);
+            if (ctl.signal.aborted) {
+              const why = Date.now() >= self.limits.deadlineMs ? 'the --timeout ran out' : `no progress in ${Math.round(ms / 1000)} s`;
+              throw timeoutError(`${self.base} had sent ${self.bytes} bytes and was still sending ${u.pathname} when ${why}; the server is too slow or stuck: raise --timeout, or narrow --query or --since`);
+            }
             throw inputError(`the answer of ${self.base} to ${u.pathname} broke off (${(e as Error).message}); retry, or check the server`);
           }
           if (r.done) return;
@@ -78,7 +87,7 @@ export class ServerClient {
         if (!ctl.signal.aborted) ctl.abort(); // release the socket if the caller stopped early
       }
     }
-    return { status: res.status, chunks: chunks(), done: () => (clearTimeout(timer), ctl.abort()) };
+    return { status: res.status, chunks: chunks(), done: () => (clearTimeout(timer), ctl.abort()), progress };
   }
 
   /** GET (or POST as a form, for long selectors) a JSON answer; null for 404/405 when optional. */
@@ -126,6 +135,7 @@ export class ServerClient {
           pending = [];
           size = 0;
           from = nl + 1;
+          r.progress();
           if (line.length > 0) yield line;
         }
         if (from < c.byteLength) {

@@ -104,8 +104,20 @@ test('headers, then a byte a second: cut off at --timeout, exit 3, one line', as
   const began = Date.now();
   const r = await report(url, '--timeout', '3s');
   assert.equal(r.code, 3, r.stderr);
-  oneLine(r, /was still sending \/api\/v1\/query after \d+ s; the server is too slow or stuck/);
+  oneLine(r, /was still sending \/api\/v1\/query when (the --timeout ran out|no progress in \d+ s); the server is too slow or stuck/);
   assert.ok(Date.now() - began < 30_000, `took ${Date.now() - began} ms`);
+});
+
+test('a bulk export that trickles a byte a second: cut off, exit 3, one line', async () => {
+  const url = await serve((p, q, res) => {
+    if (p !== '/api/v1/export') return goodAnswer(p, q, res, 2);
+    res.writeHead(200, { 'Content-Type': 'application/stream+json' });
+    const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write('{')), 1000);
+    res.on('close', () => clearInterval(tick));
+  });
+  const r = await report(url, '--timeout', '3s');
+  assert.equal(r.code, 3, r.stderr);
+  oneLine(r, /was still sending \/api\/v1\/export when the --timeout ran out/);
 });
 
 test('a 1 GiB answer: refused past the byte budget (exit 2), not buffered', async () => {
