@@ -3,7 +3,7 @@
 // number: memory is never negative, and NaN or ±Inf is no reading). And what a refusal says about
 // the server's limits (points per series, samples or series per query), parsed from its words.
 import { inputError, usageError } from '../errors.js';
-import { printable } from './printable.js';
+import { escapeControl } from '../text/escape.js';
 
 /** A refusal the reader may answer by asking for less: smaller windows or fewer series. */
 export class TooBig extends Error {
@@ -43,7 +43,7 @@ export function answerData(server: string, what: string, status: number, body: u
     throw inputError(`${server} did not answer ${what} as the Prometheus API does (HTTP ${status}); give the server's base URL, e.g. http://prometheus:9090`);
   }
   if (b.status === 'success') return b.data;
-  const msg = printable(typeof b.error === 'string' ? b.error.slice(0, 400) : `HTTP ${status}`);
+  const msg = escapeControl(typeof b.error === 'string' ? b.error.slice(0, 400) : `HTTP ${status}`);
   const limit = parseLimit(msg);
   if (limit || status === 503) throw new TooBig(msg, limit ?? { kind: 'time', value: null });
   if (b.errorType === 'bad_data') throw usageError(`${server} rejected ${what}: ${msg}`);
@@ -59,7 +59,7 @@ export interface ApiSeries {
 /** A label set: an object of strings. */
 export function checkLabels(server: string, m: unknown): Record<string, string> {
   if (m === null || typeof m !== 'object' || Array.isArray(m) || Object.values(m).some((v) => typeof v !== 'string')) {
-    throw inputError(`${server} sent a series whose labels are not name → string (${printable(JSON.stringify(m)?.slice(0, 80) ?? '')}); that is not a Prometheus API answer`);
+    throw inputError(`${server} sent a series whose labels are not name → string (${escapeControl(JSON.stringify(m)?.slice(0, 80) ?? '')}); that is not a Prometheus API answer`);
   }
   return m as Record<string, string>;
 }
@@ -86,5 +86,5 @@ export function sampleValue(server: string, series: string, text: string | numbe
   if (Number.isFinite(v) && v >= 0) return v;
   const t = String(text).trim();
   const why = /^[+-]?inf(inity)?$/i.test(t) || (!Number.isNaN(v) && !Number.isFinite(v)) ? 'infinite' : /^nan$/i.test(t) ? 'NaN' : Number.isNaN(v) ? 'non-numeric' : 'negative';
-  throw inputError(`${server} sent ${why} sample ${printable(JSON.stringify(text).slice(0, 40))} for ${printable(series)}; a memory series holds sizes ≥ 0: check the --query selects a memory gauge`);
+  throw inputError(`${server} sent ${why} sample ${escapeControl(JSON.stringify(text).slice(0, 40))} for ${escapeControl(series)}; a memory series holds sizes ≥ 0: check the --query selects a memory gauge`);
 }

@@ -7,7 +7,7 @@ import { inputError, notFoundError, usageError } from '../errors.js';
 import { answerData, checkLabels, matrixOf, sampleValue, TooBig } from './api-answer.js';
 import { gridFor, SeriesBuckets, type Grid } from './series-buckets.js';
 import { withMatcher } from './selector.js';
-import { printable } from './printable.js';
+import { escapeControl } from '../text/escape.js';
 import { describeSeries } from '../store/read-prometheus.js';
 import type { ServerClient } from './server-client.js';
 
@@ -49,7 +49,7 @@ export function seriesKey(metric: Record<string, string>): string {
 export async function planFleet(c: ServerClient, q: FleetQuery): Promise<FleetPlan> {
   const listed = await c.json('api/v1/series', [['match[]', q.selector], ['start', sec(q.startMs)], ['end', sec(q.endMs)]], { form: true });
   const data = answerData(c.base, `the series list of \`${q.selector}\``, listed!.status, listed!.body);
-  if (!Array.isArray(data)) throw inputError(`${c.base} answered the series list with ${printable(typeof data)}, not a list; that is not a Prometheus API answer`);
+  if (!Array.isArray(data)) throw inputError(`${c.base} answered the series list with ${escapeControl(typeof data)}, not a list; that is not a Prometheus API answer`);
   const series = data.map((m) => checkLabels(c.base, m));
   let perSeries: number;
   if (q.stepMs !== null) perSeries = Math.floor((q.endMs - q.startMs) / q.stepMs) + 1;
@@ -74,7 +74,7 @@ export async function* readFleet(c: ServerClient, q: FleetQuery, plan: FleetPlan
     const exported = await c.lines('api/v1/export', [['match[]', q.selector], ['start', sec(q.startMs)], ['end', sec(q.endMs)]]);
     if (exported) {
       if (exported.status !== 200) {
-        const text = printable((await exported.errorText()).trim().slice(0, 300));
+        const text = escapeControl((await exported.errorText()).trim().slice(0, 300));
         if (exported.status === 400 || exported.status === 422) throw usageError(`${c.base} refused the export of \`${q.selector}\`: ${text}`);
         throw inputError(`${c.base} answered the export of \`${q.selector}\` with HTTP ${exported.status}: ${text}`);
       }
@@ -94,18 +94,18 @@ async function* fromExport(c: ServerClient, lines: AsyncGenerator<string>, grid:
     try {
       row = JSON.parse(line) as typeof row;
     } catch {
-      throw inputError(`${c.base} sent an export line that is not JSON (${printable(line.slice(0, 60))}…); check the server`);
+      throw inputError(`${c.base} sent an export line that is not JSON (${escapeControl(line.slice(0, 60))}…); check the server`);
     }
     const labels = checkLabels(c.base, row?.metric);
     const { values, timestamps } = row;
     if (!Array.isArray(values) || !Array.isArray(timestamps) || values.length !== timestamps.length) {
-      throw inputError(`${c.base} sent an export line for ${printable(seriesKey(labels))} without matching values and timestamps`);
+      throw inputError(`${c.base} sent an export line for ${escapeControl(seriesKey(labels))} without matching values and timestamps`);
     }
     const b = new SeriesBuckets(grid);
     const name = describeSeries(labels);
     for (let i = 0; i < values.length; i++) {
       const t = timestamps[i];
-      if (typeof t !== 'number' || !Number.isFinite(t)) throw inputError(`${c.base} sent a timestamp that is not a number for ${printable(name)}`);
+      if (typeof t !== 'number' || !Number.isFinite(t)) throw inputError(`${c.base} sent a timestamp that is not a number for ${escapeControl(name)}`);
       b.add(t, sampleValue(c.base, name, values[i] as number | string));
     }
     yield { labels, buckets: b.finish() };

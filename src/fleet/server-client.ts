@@ -3,7 +3,7 @@
 // the whole read has a deadline, and an answer has a byte budget (a 1 GiB body is refused, not
 // buffered). Failures are LeakErrors naming the server and what to do.
 import { inputError, LeakError, notFoundError } from '../errors.js';
-import { printable } from './printable.js';
+import { escapeControl } from '../text/escape.js';
 
 export interface ClientLimits {
   /** Epoch ms by which the whole read must be done. */
@@ -111,7 +111,7 @@ export class ServerClient {
     try {
       return { status: r.status, body: JSON.parse(text) as unknown };
     } catch {
-      throw inputError(`${this.base} did not answer ${path} as the Prometheus API does (HTTP ${r.status}: ${printable(text.slice(0, 80))}); give the server's base URL, e.g. http://prometheus:9090`);
+      throw inputError(`${this.base} did not answer ${path} as the Prometheus API does (HTTP ${r.status}: ${escapeControl(text.slice(0, 80))}); give the server's base URL, e.g. http://prometheus:9090`);
     }
   }
 

@@ -1,6 +1,7 @@
 // leak-check: the CI gate. One line per process; exit 1 if any FAILs (INCONCLUSIVE too with --strict).
 import { checkOutputPath, writeFileAtomically } from '../../safe-files.js';
 import type { Command } from '../run.js';
+import { escapeControl } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
@@ -103,7 +104,7 @@ export const checkCommand: Command = async (argv, io) => {
   const cases: JunitCase[] = [];
   for (const row of rows) {
     const check = row.check!;
-    const line = describeCheck(row.report, check, args.maxRate);
+    const line = escapeControl(describeCheck(row.report, check, args.maxRate)); // names are the target's text
     const failed = check.verdict === 'fail' || (args.strict && check.verdict === 'inconclusive');
     cases.push({ row: row.report, line, failed, skipped: check.verdict === 'inconclusive' && !args.strict });
     if (!args.json && !args.quiet) io.stdout.write(`${line}\n`);

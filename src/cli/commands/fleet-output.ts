@@ -10,7 +10,7 @@ import { renderFleetText } from '../../report/fleet-text.js';
 import { countsLine, summarise } from '../../report/fleet-summary.js';
 import { renderSessionHtml } from '../../report/html/session-html.js';
 import { writeHtmlFile } from '../../report/html/write-html.js';
-import { printable } from '../../fleet/printable.js';
+import { escapeControl } from '../../text/escape.js';
 import type { PrometheusArgs } from './prometheus-input.js';
 import { terminalWidth } from '../terminal-width.js';
 
@@ -54,7 +54,7 @@ export async function fleetCommand(p: PrometheusArgs, o: FleetOutputOptions, io:
     const all = out.judged.length <= EVERY_LINE_UP_TO;
     for (const j of orderWorstFirst(out.judged)) {
       const v = j.report.verdict;
-      if (all || v === 'fail' || (o.strict && v === 'inconclusive')) io.stdout.write(`${printable(j.checkText ?? '')}\n`);
+      if (all || v === 'fail' || (o.strict && v === 'inconclusive')) io.stdout.write(`${escapeControl(j.checkText ?? '')}\n`);
     }
     const n = (v: string) => out.judged.filter((j) => j.report.verdict === v).length;
     io.stdout.write(`${out.judged.length.toLocaleString('en-US')} series (${countsLine(summary)}): ${n('fail')} fail, ${n('pass')} pass, ${n('inconclusive')} inconclusive against --max-rate ${o.maxRate} MB/min\n`);
