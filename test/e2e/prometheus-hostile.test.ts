@@ -4,6 +4,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runBin } from '../helpers/procs.js';
 import { parseFleetJson } from '../helpers/fleet-json.js';
@@ -70,6 +73,21 @@ test('a well-behaved server: every series judged, rank 0 growing at 60 MB/min', 
   const r0 = rows.find((x) => x.name === 'rank=0')!;
   assert.equal(r0.classification, 'growing');
   assert.ok(Math.abs(r0.rate_mb_per_min! - 60) < 1, JSON.stringify(r0));
+});
+
+test('the fleet HTML charts the growing series only and counts every class in its headline', async () => {
+  const url = await serve((p, q, res) => goodAnswer(p, q, res, 40));
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-fleet-html-'));
+  try {
+    const r = await report(url, '--html', path.join(dir, 'fleet.html'));
+    assert.equal(r.code, 0, r.stderr);
+    const html = readFileSync(path.join(dir, 'fleet.html'), 'utf8');
+    assert.match(html, /<p class="headline[^"]*">40 series: 1 growing · \d+ \w+/);
+    assert.equal((html.match(/<section class="proc"/g) ?? []).length, 1, 'one chart: the growing series');
+    assert.match(r.stdout, /^Growing \(1\), worst first, by job and node:\n  \(no job or node label\): rank=0 60\.\d+ MB\/min/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('negative, non-numeric, NaN and +Inf samples: exit 2 naming the value and the series', async () => {
