@@ -84,6 +84,7 @@ test('the fleet HTML charts the growing series only and counts every class in it
     const html = readFileSync(path.join(dir, 'fleet.html'), 'utf8');
     assert.match(html, /<p class="headline[^"]*">40 series: 1 growing · \d+ \w+/);
     assert.equal((html.match(/<section class="proc"/g) ?? []).length, 1, 'one chart: the growing series');
+    assert.deepEqual([...new Set(html.match(/rank=\d+ 0 \(main\)/g))], ['rank=0 0 (main)'], 'the other 39 are counted, not listed');
     assert.match(r.stdout, /^Growing \(1\), worst first, by job and node:\n  \(no job or node label\): rank=0 60\.\d+ MB\/min/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
