@@ -5,14 +5,16 @@
 // deriv(x[1h]) > 0.5 MB/min and predict_linear(x[6h], 24h) − x > 720 MB (0.5 MB/min for a day), evaluated
 // every 15 min over the day as an alert rule would be: their time and how many sawtooth/cycling/plateau/
 // stable series each fires for.
-// Run: node dist/bench/fleet-cost.js [sizes, default 100,1000,10000]; FLEET_WORKERS=0 judges inline.
+// Run: node dist/bench/fleet-cost.js [sizes, default 100,1000,10000]; FLEET_WORKERS=0 judges inline;
+// node dist/bench/fleet-cost.js prometheus 1000: the same fleet from a real Prometheus (promtool backfill).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importFleet, type FleetSeriesTruth } from '../test/helpers/fleet-generator.js';
+import { importFleet, openMetricsOf, truthOf, type FleetSeriesTruth } from '../test/helpers/fleet-generator.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MiB = 1048576;
@@ -64,6 +66,39 @@ async function promql(vm: string, q: string, atS: number, truth: FleetSeriesTrut
   return { ms, flagged };
 }
 
+/**
+ * The same fleet backfilled into a real Prometheus (promtool tsdb create-blocks-from openmetrics), read
+ * back by range-vector queries in shards (Prometheus has no bulk export): the row for the same table.
+ */
+export async function prometheusRow(n: number): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-bench-fleet-prom-'));
+  const endMs = Math.floor(Date.now() / 15_000) * 15_000 - 60_000;
+  const spec = { series: n, hours: 24, stepS: 15, endMs, metric: `bench${n}_bytes` };
+  try {
+    const om = createWriteStream(path.join(dir, 'in.om'));
+    for (const chunk of openMetricsOf(spec)) if (!om.write(chunk)) await once(om, 'drain');
+    om.end();
+    await once(om, 'finish');
+    const made = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', path.join(dir, 'in.om'), path.join(dir, 'data')], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(made.stderr);
+    rmSync(path.join(dir, 'in.om'));
+    writeFileSync(path.join(dir, 'p.yml'), 'global: { scrape_interval: 15s }\nscrape_configs: []\n');
+    const port = await freePort();
+    const prom = spawn('prometheus', [`--config.file=${path.join(dir, 'p.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', '--storage.tsdb.retention.time=10y'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 600 && !(await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false)); i++) await sleep(250);
+      const truth = Array.from({ length: n }, (_, i) => truthOf(i, spec.metric));
+      const r = readBack(`http://127.0.0.1:${port}`, spec.metric, endMs / 1000 + 1, truth);
+      return `| ${n.toLocaleString('en-US')} (Prometheus 2.42, ${r.via}) | ${(n * 5760).toLocaleString('en-US')} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} | ${r.rssMb.toFixed(0)} | ${(100 * r.readShare).toFixed(0)} % | ${r.wrong} | ${JSON.stringify(r.counts)} | ${r.load} |`;
+    } finally {
+      prom.kill('SIGTERM');
+      await new Promise((r) => prom.once('exit', r));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function main(sizes = [100, 1000, 10000]): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-bench-fleet-'));
   const port = await freePort();
@@ -103,4 +138,7 @@ export async function main(sizes = [100, 1000, 10000]): Promise<string> {
   return text;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main(process.argv[2] ? process.argv[2].split(',').map(Number) : undefined);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv[2] === 'prometheus') console.log(await prometheusRow(Number(process.argv[3] ?? 1000)));
+  else await main(process.argv[2] ? process.argv[2].split(',').map(Number) : undefined);
+}
