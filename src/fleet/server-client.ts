@@ -60,7 +60,7 @@ export class ServerClient {
       clearTimeout(timer);
       if (ctl.signal.aborted) throw timeoutError(`${this.base} did not answer ${u.pathname} within ${Math.round(ms / 1000)} s; check the server, or raise --timeout`);
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw notFoundError(`cannot reach ${this.base} (${cause}); check the URL given to --prometheus`, e);
+      throw notFoundError(`cannot reach the Prometheus API at ${this.base} (${cause}); check the URL given to --prometheus`, e);
     }
     const reader = res.body?.getReader();
     const self = this;
