@@ -44,6 +44,7 @@ export function parsePrometheusArgs(a: Record<string, unknown>): PrometheusArgs 
     if (own.length > 0) throw usageError(`--${own[0]} goes with --prometheus URL`);
     return null;
   }
+  if (a.metric !== undefined) throw usageError('--metric does not apply to --prometheus: each series is judged as what its name and labels say (a `type` label, DCGM_FI_DEV_FB_* as vram); narrow --query instead');
   for (const other of ['db', 'trace', 'session']) {
     if (a[other] !== undefined) throw usageError(`--prometheus reads from Prometheus; drop --${other}`);
   }
