@@ -48,7 +48,15 @@ export function seriesKey(metric: Record<string, string>): string {
 /** List the matching series and estimate their length (one cheap count over the last hour). */
 export async function planFleet(c: ServerClient, q: FleetQuery): Promise<FleetPlan> {
   const listed = await c.json('api/v1/series', [['match[]', q.selector], ['start', sec(q.startMs)], ['end', sec(q.endMs)]], { form: true });
-  const data = answerData(c.base, `the series list of \`${q.selector}\``, listed!.status, listed!.body);
+  let data: unknown;
+  try {
+    data = answerData(c.base, `the series list of \`${q.selector}\``, listed!.status, listed!.body);
+  } catch (e) {
+    // The listing is one request that cannot be split: a server limit on it (VictoriaMetrics'
+    // -search.maxSeries, a timeout) is the user's to lift or to narrow.
+    if (e instanceof TooBig) throw inputError(`${c.base} refuses to list the series of \`${q.selector}\`: ${e.message}; narrow --query (e.g. one job or namespace) or --since, or raise the server's limit`);
+    throw e;
+  }
   if (!Array.isArray(data)) throw inputError(`${c.base} answered the series list with ${escapeControl(typeof data)}, not a list; that is not a Prometheus API answer`);
   const series = data.map((m) => checkLabels(c.base, m));
   let perSeries: number;
@@ -135,10 +143,19 @@ export function shardsOf(series: Record<string, string>[], size: number): { labe
 async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): AsyncGenerator<FleetSeries> {
   const perShard = Math.max(1, Math.floor(SAMPLES_PER_REQUEST / Math.max(1, Math.min(plan.samplesPerSeries, SAMPLES_PER_REQUEST))));
   const split = shardsOf(plan.series, perShard);
-  const selectors = split ? split.values.map((vs) => withMatcher(q.selector, split.label, vs)) : [q.selector];
   const shardSeries = split ? Math.ceil(plan.series.length / split.values.length) : plan.series.length;
   let pointsLimit = POINTS_PER_RANGE_QUERY;
-  for (const sel of selectors) {
+  // A shard the server refuses for its number of series (VictoriaMetrics' -search.maxUniqueTimeseries)
+  // is split in two and read again; its half-read series are dropped first.
+  const shard = (label: string, vs: string[]) => ({ sel: withMatcher(q.selector, label, vs), label, values: vs });
+  const queue: { sel: string; label: string; values: string[] }[] = split ? split.values.map((vs) => shard(split.label, vs)) : [];
+  if (!split) {
+    // The whole fleet in one shard: written as the selector itself, split only if the server asks.
+    const whole = shardsOf(plan.series, Math.max(1, Math.ceil(plan.series.length / 2)));
+    queue.push({ sel: q.selector, label: whole?.label ?? '', values: whole ? whole.values.flat() : [] });
+  }
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const sel = next.sel;
     const got = new Map<string, FleetSeries>();
     const take = (result: { metric: Record<string, string>; values: [number, string][] }[]) => {
       for (const s of result) {
@@ -161,6 +178,7 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
         take(matrixOf(c.base, what, answerData(c.base, what, r!.status, r!.body), () => usageError(`--query must be a series selector (no functions or operators), got \`${q.selector}\``)));
       } catch (e) {
         if (!(e instanceof TooBig)) throw e;
+        if (e.limit.kind === 'series') throw new SeriesLimit(inputError(`${c.base} refuses \`${sel}\` for its number of series: ${e.message}; narrow --query`));
         if (e.limit.kind === 'points' && e.limit.value && q.stepMs !== null) pointsLimit = Math.min(pointsLimit, e.limit.value);
         const minimum = q.stepMs === null ? 2000 : 2 * q.stepMs;
         if (b - a < minimum) throw inputError(`${c.base} refuses even a ${Math.round((b - a) / 1000)} s window of \`${sel}\`: ${e.message}; narrow --query`);
@@ -169,13 +187,30 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
         await read(q.stepMs === null ? mid : mid + q.stepMs, b);
       }
     };
+    let refused = false;
     for (let a = q.startMs; a < q.endMs || (a === q.startMs && a === q.endMs); ) {
       const b = Math.min(q.endMs, a + width);
-      await read(a, b);
+      try {
+        await read(a, b);
+      } catch (e) {
+        if (!(e instanceof SeriesLimit) || next.values.length < 2) throw e instanceof SeriesLimit ? e.error : e;
+        const half = Math.ceil(next.values.length / 2);
+        queue.unshift(shard(next.label, next.values.slice(0, half)), shard(next.label, next.values.slice(half)));
+        refused = true;
+        break;
+      }
       a = q.stepMs === null ? b : b + q.stepMs;
       if (q.stepMs !== null) width = Math.min(width, (pointsLimit - 1) * q.stepMs);
     }
+    if (refused) continue;
     for (const f of got.values()) yield { labels: f.labels, buckets: f.buckets.finish() };
+  }
+}
+
+/** A shard refused for its number of series: split it (or, for one value, give `error`). */
+class SeriesLimit extends Error {
+  constructor(readonly error: Error) {
+    super(error.message);
   }
 }
 

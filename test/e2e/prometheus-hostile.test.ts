@@ -40,11 +40,11 @@ const json = (res: http.ServerResponse, body: unknown, status = 200) => {
 };
 const series = (n: number) => Array.from({ length: n }, (_, i) => ({ __name__: 'mem_bytes', rank: String(i) }));
 /** A well-behaved Prometheus for `n` series, 240 samples each over the hour before END (a leak on rank 0). */
-function goodAnswer(path: string, params: URLSearchParams, res: http.ServerResponse, n: number): void {
+function goodAnswer(path: string, params: URLSearchParams, res: http.ServerResponse, n: number, perHour = '400000'): void {
   if (path === '/api/v1/series') return json(res, { status: 'success', data: series(n) });
   if (path === '/api/v1/export') return json(res, { status: 'error', error: 'not found' }, 404);
   const q = params.get('query') ?? '';
-  if (q.startsWith('max(count_over_time')) return json(res, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [END, '400000'] }] } });
+  if (q.startsWith('max(count_over_time')) return json(res, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [END, perHour] }] } });
   const ranks = [...(q.match(/rank=~"([^"]*)"/)?.[1]?.split('|') ?? series(n).map((s) => s.rank))];
   const result = ranks.map((r) => ({
     metric: { __name__: 'mem_bytes', rank: r },
@@ -89,6 +89,28 @@ test('the fleet HTML charts the growing series only and counts every class in it
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a server's limit on series per query (VictoriaMetrics' words): shards split until it answers, every series read", async () => {
+  let refusals = 0;
+  const url = await serve((p, q, res) => {
+    const query = q.get('query') ?? '';
+    const ranks = query.match(/rank=~"([^"]*)"/)?.[1]?.split('|') ?? ['0', '1', '2', '3', '4'];
+    if (p === '/api/v1/query' && !query.startsWith('max(') && ranks.length > 2) {
+      refusals++;
+      return json(res, { status: 'error', errorType: '422', error: `error when executing query="${query}": the number of matching timeseries exceeds 2; either narrow down the search or increase -search.maxUniqueTimeseries` }, 422);
+    }
+    goodAnswer(p, q, res, 5, '240');
+  });
+  const r = await report(url, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(parseFleetJson(r.stdout).rows.map((x) => x.name).sort(), ['rank=0', 'rank=1', 'rank=2', 'rank=3', 'rank=4']);
+  assert.ok(refusals >= 2, `${refusals} refusals`);
+  // The listing itself refused: one line, exit 2, what to do.
+  const listing = await serve((p, q, res) => (p === '/api/v1/series' ? json(res, { status: 'error', errorType: '422', error: 'the number of matching timeseries exceeds 30000; either narrow down the search or increase -search.maxSeries' }, 422) : goodAnswer(p, q, res, 5)));
+  const l = await report(listing);
+  assert.equal(l.code, 2, l.stderr);
+  oneLine(l, /refuses to list the series of `mem_bytes`: .*maxSeries; narrow --query/);
 });
 
 test('negative, non-numeric, NaN and +Inf samples: exit 2 naming the value and the series', async () => {
