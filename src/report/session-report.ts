@@ -96,7 +96,15 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
   const carry = raw ? null : carryByRss(p, metric);
   const { t_s, mb } = seriesOf(carry?.carried ? { ...p, [metric]: carry.values } : p, metric, t0);
   const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
-  if (carry?.carried) sayCarried(row, metric, carry.read, carry.carried);
+  if (carry?.carried) {
+    sayCarried(row, metric, carry.read, carry.carried);
+    // Counts and extremes are readings, not carried estimates: a bucketed read of the same session
+    // (whose figures come from the raw readings) then says the same.
+    const read = p[metric].filter((v): v is number => v !== null && v !== undefined);
+    const r = row.report;
+    r.samples = read.length;
+    [r.first_mb, r.last_mb, r.min_mb, r.max_mb] = [read[0]!, read.at(-1)!, minOf(read), maxOf(read)].map((v) => round(v / MiB, 1));
+  }
   if (metric === 'uss' && !o.metric) sayWhatRssSees(row, seriesOf(p, 'rss', t0), o);
   if (raw) {
     // A long session was read as bucket means: counts and extremes come from the raw samples.

@@ -21,8 +21,10 @@ test('modules.txt lists every module of scripts/census once, run.py last, each u
 });
 
 test('the hook joins the same payload as leak-profile (one module list for both)', () => {
-  const r = spawnSync(PYTHON, ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(SCRIPTS)}); import leak_detective_hook as h; print(json.dumps(h._payload()))`], { encoding: 'utf8' });
+  // under -X dev -W error: a file the hook left to the collector would print a ResourceWarning
+  const r = spawnSync(PYTHON, ['-X', 'dev', '-W', 'error', '-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(SCRIPTS)}); import leak_detective_hook as h; print(json.dumps(h._payload()))`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
   assert.equal(JSON.parse(r.stdout) as string, censusPayload());
 });
 
