@@ -25,6 +25,8 @@ export interface NodeProfileOptions {
   signal?: AbortSignal;
   /** Collect garbage between the snapshots' analyses (the CLI; see collect-garbage.ts). */
   collectBetweenFiles?: boolean;
+  /** Told when a capture starts and ends (the target paused): leak-track --explain records the windows. */
+  onCapture?: (phase: 'start' | 'end') => void;
 }
 
 /** Capture and analyse; the target keeps running, its inspector closed (unless it was open before). */
@@ -94,12 +96,15 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
     const { fd, file, readPath, out } = openSnapshotFile(o, files[i]!, fds);
     say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
     let c;
+    o.onCapture?.('start');
     try {
       c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal);
       out?.commit(); // a partial snapshot is no snapshot: only a complete one gets its name
     } catch (e) {
       out?.discard();
       throw e;
+    } finally {
+      o.onCapture?.('end');
     }
     inputs.push({ file: readPath, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);

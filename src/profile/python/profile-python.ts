@@ -27,6 +27,8 @@ export interface PythonProfileOptions {
   force?: boolean;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Told when a census starts and ends (the target paused): leak-track --explain records the windows. */
+  onCapture?: (phase: 'start' | 'end') => void;
 }
 
 /** Take the censuses and report what grows in every interval and who holds it. */
@@ -52,7 +54,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     for (let i = 0; i < o.snapshots; i++) {
       if (i > 0) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal });
+      const { raw, stop_s } = await captured(o, () => takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal }));
       if (i === 0) t0 = raw.time;
       censuses.push(toCensus(raw, t0));
       raws.push(raw as RawCensus & CensusExtras);
@@ -65,10 +67,10 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
       const asked = growing.slice(0, 5);
-      const { raw, stop_s } = await takeCensus({
+      const { raw, stop_s } = await captured(o, () => takeCensus({
         pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: asked.map((g) => g.type),
         growth: Object.fromEntries(asked.map((g) => [g.type, Math.max(0, Math.round(g.count_delta))])), timeout_s: o.timeout_s ?? 60, signal: o.signal,
-      });
+      }));
       say(`holders found; target paused ${((raw as RawCensus & { total_s?: number }).total_s ?? raw.pause_s).toFixed(2)} s (+ ${stop_s.toFixed(2)} s under gdb)`);
       if (keepDir) keep(keepDir, `census-${o.pid}-holders.json`, raw);
       for (const g of growing) nameHolders(g, raw);
@@ -89,6 +91,16 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   } finally {
     closeChannel(channel);
     if (useHook) withdrawHookRequest(o.pid);
+  }
+}
+
+/** Run one census between the onCapture calls (the target is paused somewhere inside). */
+async function captured<T>(o: PythonProfileOptions, take: () => Promise<T>): Promise<T> {
+  o.onCapture?.('start');
+  try {
+    return await take();
+  } finally {
+    o.onCapture?.('end');
   }
 }
 

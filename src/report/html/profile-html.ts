@@ -14,7 +14,7 @@ function bytes(b: number): string {
   return Math.abs(mb) >= 1 ? `${b >= 0 ? '+' : ''}${mb.toFixed(1)} MB` : `${b >= 0 ? '+' : ''}${(b / 1024).toFixed(1)} KB`;
 }
 
-function growerRows(g: GrowingType, withRetained: boolean, cols: number): string {
+export function growerRows(g: GrowingType, withRetained: boolean, cols: number): string {
   const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` <span class="ci">(${Math.round(g.retainer_share * 100)} % of new ones)</span>` : '';
   // Ranked by what the new objects retain where that was measured; its rate too.
   const perMin = typeof g.retained_bytes_per_min === 'number' ? g.retained_bytes_per_min : g.bytes_per_min;
