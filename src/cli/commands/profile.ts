@@ -13,7 +13,7 @@ import type { ProfileReport } from '../../types.js';
 
 const PROFILE_HELP = {
   usage: `Usage:
-  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet]
+  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim]
   leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
@@ -43,6 +43,7 @@ export function profileParser(argv: string[]) {
     .option('mode', { type: 'string', default: 'auto', describe: 'Python census depth: auto, full or cheap (auto picks by object count)' })
     .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
+    .option('trim', { type: 'boolean', default: false, describe: 'Python: at the last census run gc.collect() and malloc_trim(0) in the target (CHANGES its memory) and report what came back: fragmentation or live memory' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 
@@ -61,6 +62,7 @@ export interface ProfileArgs {
   timeout_s: number;
   html: string | null;
   quiet: boolean;
+  trim: boolean;
 }
 
 /** Parse leak-profile's argv (throws LeakError). */
@@ -90,6 +92,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     timeout_s: parseDuration(a.timeout, '--timeout', 's'),
     html: a.html ?? null,
     quiet: Boolean(a.quiet),
+    trim: Boolean(a.trim),
   };
 }
 
@@ -101,6 +104,7 @@ export const profileCommand: Command = async (argv, io) => {
   }
   const args = parseProfileArgs(argv);
   if (args.html) checkHtmlPath(args.html);
+  if (args.trim && args.pid === null) throw usageError('--trim needs a live target (--pid): it runs malloc_trim(0) inside the process');
   const progress = (line: string) => {
     if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
   };
@@ -116,7 +120,7 @@ export const profileCommand: Command = async (argv, io) => {
     try {
       report = await withStopSignals((signal) => profileProcess({
         pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
-        force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
+        force: args.force, mode: args.mode, trim: args.trim, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
       }));
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;

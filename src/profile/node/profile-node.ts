@@ -11,6 +11,9 @@ import { createExclusive } from '../safe-dir.js';
 import { analyzeSnapshotsInParallel, type SnapshotInput } from './analyze-snapshots.js';
 import { captureSnapshot, closeInspector, openInspector, type Inspector } from './capture.js';
 import { DEADMAN_GRACE_S } from './dead-man-switch.js';
+import { readNodeMemory } from './memory-usage.js';
+import { nodeBudget } from '../budget/compose.js';
+import type { NodeBudgetReading } from '../budget/types.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 
 export interface NodeProfileOptions {
@@ -40,12 +43,13 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
   const warn = (m: string) => (warnings.push(m), say(`warning: ${m}`));
   const inputs: SnapshotInput[] = [];
   const fds: number[] = [];
+  const readings: (NodeBudgetReading | string)[] = [];
   try {
     const ins = await openInspector(o.pid, o.signal);
     say(`${ins.preexisting ? 'using the inspector already open' : `opened the inspector (dead-man's switch armed: it closes itself ${DEADMAN_GRACE_S} s after leak-profile stops renewing it)`} on 127.0.0.1:${ins.port}`);
     let failure: unknown = null;
     try {
-      await takeSnapshots(o, ins, files, inputs, fds, warn, say);
+      await takeSnapshots(o, ins, files, inputs, fds, warn, say, readings);
     } catch (e) {
       failure = e;
     }
@@ -59,6 +63,10 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     const report = await analyzeSnapshotsInParallel(inputs, { top: o.top, onProgress: say, collectBetweenFiles: o.collectBetweenFiles });
     report.target = { pid: o.pid, runtime: 'node' };
     if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
+    const why = readings.find((r): r is string => typeof r === 'string');
+    const budget = why ? null : nodeBudget(readings as NodeBudgetReading[]);
+    if (budget) report.budget = budget;
+    else warn(`no growth budget: ${why ?? 'fewer than two readings'}`);
     if (warnings.length) report.warnings = warnings;
     return report;
   } finally {
@@ -85,7 +93,7 @@ function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): {
   return { fd, file, readPath: `/proc/self/fd/${fd}` };
 }
 
-async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void): Promise<void> {
+async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void, readings: (NodeBudgetReading | string)[]): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < o.snapshots; i++) {
     if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
@@ -99,7 +107,10 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
       if (o.outDir) unlinkSync(file); // a partial snapshot is no snapshot
       throw e;
     }
-    inputs.push({ file: readPath, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    const t_s = (Date.now() - t0) / 1000;
+    inputs.push({ file: readPath, t_s, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    // After the snapshot: its GC has run, and the memory the snapshot itself took is in every reading alike.
+    readings.push(await readNodeMemory(o.pid, ins, t_s));
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
   }
 }

@@ -14,6 +14,11 @@ import { closeChannel, openChannel } from './census-channel.js';
 import { hasHook, withdrawHookRequest } from './hook-request.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 import { createExclusive } from '../safe-dir.js';
+import { readSmapsRollup } from '../../track/smaps-rollup.js';
+import { pythonBudget } from '../budget/compose.js';
+import { missingBudgetNote, pythonReading } from '../budget/readings.js';
+import { trimResult, type TrimResult } from '../budget/trim-verdict.js';
+import type { PythonBudgetReading } from '../budget/types.js';
 
 export interface PythonProfileOptions {
   pid: number;
@@ -24,6 +29,8 @@ export interface PythonProfileOptions {
   outDir: string | null;
   mode?: 'auto' | 'full' | 'cheap';
   timeout_s?: number;
+  /** gc.collect() + malloc_trim(0) in the target after the last census's budget reading (changes its memory). */
+  trim?: boolean;
   force?: boolean;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -47,12 +54,22 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const raws: (RawCensus & CensusExtras)[] = [];
     const files: (string | null)[] = [];
     const stops: number[] = [];
+    const readings: PythonBudgetReading[] = [];
+    let trimmed: TrimResult | string | null = null;
+    let ussDenied: string | null = null;
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
       if (i > 0) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal });
+      // USS as the census begins (the census's own memory is given back at its end): the budget's base.
+      const uss = readSmapsRollup(o.pid);
+      if (!uss.ok) ussDenied = uss.reason;
+      const trim = Boolean(o.trim) && i === o.snapshots - 1;
+      if (trim) say('--trim: this census runs gc.collect() and malloc_trim(0) in the target (it changes its memory)');
+      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', trim, timeout_s: o.timeout_s ?? 60, signal: o.signal });
       if (i === 0) t0 = raw.time;
+      readings.push(pythonReading(raw.time - t0, uss.ok ? uss.reading.uss : null, raw.bytes, (raw as { budget?: unknown }).budget));
+      if (trim) trimmed = trimResult((raw as { budget?: { trim?: unknown } }).budget?.trim);
       censuses.push(toCensus(raw, t0));
       raws.push(raw as RawCensus & CensusExtras);
       stops.push(stop_s);
@@ -70,12 +87,17 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       for (const w of censusWarnings([raw as RawCensus & CensusExtras])) if (!warnings.includes(w)) warnings.push(w);
     }
     const device = deviceSeries(raws);
+    const budget = pythonBudget(readings);
+    if (!budget) warnings.push(missingBudgetNote(o.pid, ussDenied));
+    if (typeof trimmed === 'string') warnings.push(`--trim: ${trimmed}`);
     return {
       target: { pid: o.pid, runtime: 'python' },
       snapshots: censuses.map((c, i) => ({ t_s: Math.round(c.t_s * 1000) / 1000, file: files[i]!, objects: c.objects, bytes: c.bytes, pause_s: Math.round(((c.pause_s ?? 0) + stops[i]!) * 1000) / 1000 })),
       growing,
       ...(warnings.length ? { warnings } : {}),
       ...(device ? { device } : {}),
+      ...(budget ? { budget } : {}),
+      ...(trimmed && typeof trimmed !== 'string' ? { trim: trimmed } : {}),
     };
   } catch (e) {
     const sig = abortSignalName(o.signal);

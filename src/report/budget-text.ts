@@ -1,0 +1,21 @@
+// The growth budget as text: the verdict first (which part dominates), then each part's share.
+import type { Budget } from '../profile/budget/types.js';
+import type { TrimResult } from '../profile/budget/trim-verdict.js';
+import { mb } from '../profile/budget/compose.js';
+import { MiB } from '../units.js';
+
+/** Lines for the top of the profile text: the budget's verdict, its parts, then --trim's verdict. */
+export function budgetLines(b: Budget | undefined, t: TrimResult | undefined): string[] {
+  const out: string[] = [];
+  if (b) {
+    out.push(b.verdict);
+    out.push(`  USS ${(b.uss_first / MiB).toFixed(1)} → ${(b.uss_last / MiB).toFixed(1)} MB over the window, split:`);
+    for (const p of b.parts) {
+      const share = b.uss_delta > 0 ? `${Math.round((100 * p.bytes) / b.uss_delta)} %`.padStart(6) : '';
+      out.push(`    ${p.label.padEnd(58)} ${mb(p.bytes).padStart(11)} ${share}${p.key === b.dominant ? '  ◀ dominates' : ''}`);
+    }
+  }
+  if (t) out.push(`--trim: ${t.verdict}`);
+  if (out.length) out.push('');
+  return out;
+}
