@@ -44,7 +44,8 @@ export interface CensusRequest {
 /** Run one census; `stop_s` is how long gdb held the target stopped. */
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
-  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], max_seconds: 3, ...(r.trim ? { trim: true } : {}) };
+  // trim: 1, not true: the args are pasted into the Python snippet as JSON.
+  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], max_seconds: 3, ...(r.trim ? { trim: 1 } : {}) };
   // The payload's functions and their globals form a cycle; clearing the dict frees them at once, so
   // the census's own code objects never show up as growth in the next census.
   const snippet = `_ld_g={'__name__':'__leak_census__','LD_ARGS':${JSON.stringify(args)}};exec(compile(open(${JSON.stringify(PAYLOAD)},'rb').read(),${JSON.stringify(PAYLOAD)},'exec'),_ld_g);_ld_g.clear();del _ld_g\n`;
