@@ -2,6 +2,7 @@
 // Everything else lives beside the code that owns it.
 import type { Budget } from './profile/budget/types.js';
 import type { TrimResult } from './profile/budget/trim-verdict.js';
+import type { NativeSites } from './profile/native/trace-native.js';
 
 /** A memory series the tracker records and the analysis reads. */
 export type Metric = 'rss' | 'uss' | 'pss' | 'swap' | 'vram';
@@ -177,4 +178,6 @@ export interface ProfileReport {
   budget?: Budget;
   /** Live targets, --trim: what gc.collect() + malloc_trim(0) gave back at the end. */
   trim?: TrimResult;
+  /** Live targets, --native-sites: C allocations made in the window and not freed, by call site (bpftrace). */
+  native_sites?: NativeSites;
 }

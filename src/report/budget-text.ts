@@ -1,11 +1,12 @@
 // The growth budget as text: the verdict first (which part dominates), then each part's share.
 import type { Budget } from '../profile/budget/types.js';
 import type { TrimResult } from '../profile/budget/trim-verdict.js';
+import type { NativeSites } from '../profile/native/trace-native.js';
 import { mb } from '../profile/budget/compose.js';
 import { MiB } from '../units.js';
 
 /** Lines for the top of the profile text: the budget's verdict, its parts, then --trim's verdict. */
-export function budgetLines(b: Budget | undefined, t: TrimResult | undefined): string[] {
+export function budgetLines(b: Budget | undefined, t: TrimResult | undefined, n?: NativeSites): string[] {
   const out: string[] = [];
   if (b) {
     out.push(b.verdict);
@@ -16,6 +17,11 @@ export function budgetLines(b: Budget | undefined, t: TrimResult | undefined): s
     }
   }
   if (t) out.push(`--trim: ${t.verdict}`);
+  if (n) {
+    out.push(`Native allocations not freed, by caller (bpftrace, ${n.seconds} s): ${n.sites.length ? '' : 'none'}`);
+    for (const s of n.sites) out.push(`    ${mb(s.bytes).padStart(11)} in ${s.allocations.toLocaleString('en-US').padStart(8)} allocations  ${s.site.replace(/[^\x20-\x7e]/g, '?')}`);
+    out.push(`  (${n.note})`);
+  }
   if (out.length) out.push('');
   return out;
 }

@@ -20,7 +20,7 @@ function bytesText(b: number): string {
 
 /** Render the report as text. */
 export function renderProfileText(r: ProfileReport, top: number): string {
-  const out: string[] = budgetLines(r.budget, r.trim);
+  const out: string[] = budgetLines(r.budget, r.trim, r.native_sites);
   const span = r.snapshots.length > 1 ? r.snapshots[r.snapshots.length - 1]!.t_s - r.snapshots[0]!.t_s : 0;
   const who = r.target.pid ? `PID ${r.target.pid} (${r.target.runtime})` : 'snapshot files';
   const pauses = r.snapshots.map((s) => s.pause_s).filter((p): p is number => typeof p === 'number');

@@ -20,13 +20,18 @@ async function run(python: string, kind: string, flags: string[] = []) {
   return { p, ...(await profileAcrossGrowth(p, 'SIGUSR1', FIRST, LAST, flags)) };
 }
 
-test('a ctypes malloc leak: the budget says native, within 15 % of the USS growth', async (t) => {
-  const { p, rep, grown } = await run(PYTHON, 'native');
+test('a ctypes malloc leak: the budget says native, within 15 % of the USS growth; --native-sites finds its caller', async (t) => {
+  const { p, rep, grown } = await run(PYTHON, 'native', ['--native-sites']);
   try {
     t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
     assert.equal(rep.budget?.dominant, 'native', show(rep));
     assert.ok(within(partBytes(rep, 'native'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
     assert.match(rep.budget!.verdict, /^USS \+\d+ MB in \d+ s: .*: a C extension or library allocates and does not free$/);
+    // bpftrace followed malloc/free meanwhile: the fixture's 48 MiB came from one caller (libffi's call into malloc).
+    const top = rep.native_sites?.sites[0];
+    t.diagnostic(`native sites: ${JSON.stringify(rep.native_sites?.sites.slice(0, 3) ?? rep.warnings)}`);
+    assert.ok(top && Math.abs(top.bytes - 48 * MB) <= 0.15 * 48 * MB, JSON.stringify(rep.native_sites ?? rep.warnings));
+    assert.equal(top.allocations, 48 * 16);
   } finally {
     p.kill();
   }

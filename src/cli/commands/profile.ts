@@ -13,7 +13,7 @@ import type { ProfileReport } from '../../types.js';
 
 const PROFILE_HELP = {
   usage: `Usage:
-  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim]
+  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim] [--native-sites]
   leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
@@ -44,6 +44,7 @@ export function profileParser(argv: string[]) {
     .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
     .option('trim', { type: 'boolean', default: false, describe: 'Python: at the last census run gc.collect() and malloc_trim(0) in the target (CHANGES its memory) and report what came back: fragmentation or live memory' })
+    .option('native-sites', { type: 'boolean', default: false, describe: 'follow the target\'s malloc/free with bpftrace (root, uprobes) between the first and last capture; report unfreed bytes by call site (slows the target\'s allocations: bench/README.md)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 
@@ -63,6 +64,7 @@ export interface ProfileArgs {
   html: string | null;
   quiet: boolean;
   trim: boolean;
+  nativeSites: boolean;
 }
 
 /** Parse leak-profile's argv (throws LeakError). */
@@ -93,6 +95,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     html: a.html ?? null,
     quiet: Boolean(a.quiet),
     trim: Boolean(a.trim),
+    nativeSites: Boolean(a['native-sites']),
   };
 }
 
@@ -104,6 +107,7 @@ export const profileCommand: Command = async (argv, io) => {
   }
   const args = parseProfileArgs(argv);
   if (args.html) checkHtmlPath(args.html);
+  if (args.nativeSites && args.pid === null) throw usageError('--native-sites needs a live target (--pid): it follows the process\'s allocations');
   if (args.trim && args.pid === null) throw usageError('--trim needs a live target (--pid): it runs malloc_trim(0) inside the process');
   const progress = (line: string) => {
     if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
@@ -120,7 +124,7 @@ export const profileCommand: Command = async (argv, io) => {
     try {
       report = await withStopSignals((signal) => profileProcess({
         pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
-        force: args.force, mode: args.mode, trim: args.trim, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
+        force: args.force, mode: args.mode, trim: args.trim, nativeSites: args.nativeSites, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
       }));
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;

@@ -14,6 +14,7 @@ import { DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { readNodeMemory } from './memory-usage.js';
 import { nodeBudget } from '../budget/compose.js';
 import type { NodeBudgetReading } from '../budget/types.js';
+import { startNativeTrace, type NativeSites, type NativeTrace } from '../native/trace-native.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 
 export interface NodeProfileOptions {
@@ -28,6 +29,8 @@ export interface NodeProfileOptions {
   signal?: AbortSignal;
   /** Collect garbage between the snapshots' analyses (the CLI; see collect-garbage.ts). */
   collectBetweenFiles?: boolean;
+  /** Follow the target's C allocations with bpftrace between the first and the last capture. */
+  nativeSites?: boolean;
 }
 
 /** Capture and analyse; the target keeps running, its inspector closed (unless it was open before). */
@@ -44,12 +47,13 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
   const inputs: SnapshotInput[] = [];
   const fds: number[] = [];
   const readings: (NodeBudgetReading | string)[] = [];
+  const native: { trace: NativeTrace | null; result: NativeSites | string | null } = { trace: null, result: null };
   try {
     const ins = await openInspector(o.pid, o.signal);
     say(`${ins.preexisting ? 'using the inspector already open' : `opened the inspector (dead-man's switch armed: it closes itself ${DEADMAN_GRACE_S} s after leak-profile stops renewing it)`} on 127.0.0.1:${ins.port}`);
     let failure: unknown = null;
     try {
-      await takeSnapshots(o, ins, files, inputs, fds, warn, say, readings);
+      await takeSnapshots(o, ins, files, inputs, fds, warn, say, readings, native);
     } catch (e) {
       failure = e;
     }
@@ -67,9 +71,12 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     const budget = why ? null : nodeBudget(readings as NodeBudgetReading[]);
     if (budget) report.budget = budget;
     else warn(`no growth budget: ${why ?? 'fewer than two readings'}`);
+    if (typeof native.result === 'string') warn(`--native-sites: ${native.result}`);
+    else if (native.result) report.native_sites = native.result;
     if (warnings.length) report.warnings = warnings;
     return report;
   } finally {
+    if (native.trace) await native.trace.stop();
     for (const fd of fds) closeSync(fd);
   }
 }
@@ -93,10 +100,11 @@ function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): {
   return { fd, file, readPath: `/proc/self/fd/${fd}` };
 }
 
-async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void, readings: (NodeBudgetReading | string)[]): Promise<void> {
+async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void, readings: (NodeBudgetReading | string)[], native: { trace: NativeTrace | null; result: NativeSites | string | null }): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < o.snapshots; i++) {
     if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
+    if (native.trace && i === o.snapshots - 1) [native.result, native.trace] = [await native.trace.stop(), null];
     if (o.signal?.aborted) throw new AbortedError();
     const { fd, file, readPath } = openSnapshotFile(o, files[i]!, fds);
     say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
@@ -111,6 +119,11 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
     inputs.push({ file: readPath, t_s, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     // After the snapshot: its GC has run, and the memory the snapshot itself took is in every reading alike.
     readings.push(await readNodeMemory(o.pid, ins, t_s));
+    if (i === 0 && o.nativeSites) {
+      const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
+      if (typeof t === 'string') native.result = t;
+      else (native.trace = t), say('native allocations followed with bpftrace until the last snapshot');
+    }
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
   }
 }

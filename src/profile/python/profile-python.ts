@@ -19,6 +19,7 @@ import { pythonBudget } from '../budget/compose.js';
 import { missingBudgetNote, pythonReading } from '../budget/readings.js';
 import { trimResult, type TrimResult } from '../budget/trim-verdict.js';
 import type { PythonBudgetReading } from '../budget/types.js';
+import { startNativeTrace, type NativeSites, type NativeTrace } from '../native/trace-native.js';
 
 export interface PythonProfileOptions {
   pid: number;
@@ -31,6 +32,8 @@ export interface PythonProfileOptions {
   timeout_s?: number;
   /** gc.collect() + malloc_trim(0) in the target after the last census's budget reading (changes its memory). */
   trim?: boolean;
+  /** Follow the target's C allocations with bpftrace between the first and the last census. */
+  nativeSites?: boolean;
   force?: boolean;
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
@@ -49,6 +52,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   // Results come back through a root-owned directory the target can only write its own files in.
   const channel = openChannel(fileUid(o.pid, rt.uid));
   say(`${o.snapshots} censuses ${formatDuration(o.interval_s)} apart, then one to find holders: about ${formatDuration((o.snapshots - 1) * o.interval_s)} in all, plus the censuses themselves`);
+  let trace: NativeTrace | null = null;
   try {
     const censuses = [];
     const raws: (RawCensus & CensusExtras)[] = [];
@@ -56,10 +60,12 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const stops: number[] = [];
     const readings: PythonBudgetReading[] = [];
     let trimmed: TrimResult | string | null = null;
+    let native: NativeSites | string | null = null;
     let ussDenied: string | null = null;
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
       if (i > 0) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
+      if (trace && i === o.snapshots - 1) [native, trace] = [await trace.stop(), null];
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
       // USS as the census begins (the census's own memory is given back at its end): the budget's base.
       const uss = readSmapsRollup(o.pid);
@@ -74,6 +80,11 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       raws.push(raw as RawCensus & CensusExtras);
       stops.push(stop_s);
       files.push(keepDir ? keep(keepDir, `census-${o.pid}-${i + 1}.json`, raw) : null);
+      if (i === 0 && o.nativeSites) {
+        const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
+        if (typeof t === 'string') native = t;
+        else (trace = t), say('native allocations followed with bpftrace until the last census');
+      }
       say(`census ${i + 1}/${o.snapshots}: ${raw.objects.toLocaleString('en-US')} objects (${raw.mode}), target paused ${(raw.pause_s + stop_s).toFixed(2)} s (${raw.pause_s.toFixed(2)} s counting, ${stop_s.toFixed(2)} s stopped under gdb)`);
     }
     const growing = noteAutogradGraphs(rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top), raws);
@@ -90,6 +101,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const budget = pythonBudget(readings);
     if (!budget) warnings.push(missingBudgetNote(o.pid, ussDenied));
     if (typeof trimmed === 'string') warnings.push(`--trim: ${trimmed}`);
+    if (typeof native === 'string') warnings.push(`--native-sites: ${native}`);
     return {
       target: { pid: o.pid, runtime: 'python' },
       snapshots: censuses.map((c, i) => ({ t_s: Math.round(c.t_s * 1000) / 1000, file: files[i]!, objects: c.objects, bytes: c.bytes, pause_s: Math.round(((c.pause_s ?? 0) + stops[i]!) * 1000) / 1000 })),
@@ -98,12 +110,14 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       ...(device ? { device } : {}),
       ...(budget ? { budget } : {}),
       ...(trimmed && typeof trimmed !== 'string' ? { trim: trimmed } : {}),
+      ...(native && typeof native !== 'string' ? { native_sites: native } : {}),
     };
   } catch (e) {
     const sig = abortSignalName(o.signal);
     if (sig && e instanceof AbortedError) throw new Interrupted(sig, `nothing of leak-profile's is left behind (a census already queued in PID ${o.pid} finds its result file gone and writes nothing)`);
     throw e;
   } finally {
+    if (trace) await trace.stop();
     closeChannel(channel);
     if (useHook) withdrawHookRequest(o.pid);
   }

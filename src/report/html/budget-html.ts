@@ -7,7 +7,12 @@ import { escapeHtml as h } from './page-shell.js';
 /** The budget section (empty when the report has none). */
 export function budgetSection(r: ProfileReport): string {
   const b = r.budget;
-  const trim = r.trim ? `<p class="check" id="trim">--trim: ${h(r.trim.verdict)}</p>` : '';
+  const n = r.native_sites;
+  const trim = (r.trim ? `<p class="check" id="trim">--trim: ${h(r.trim.verdict)}</p>` : '') + (n
+    ? `<h3>Native allocations not freed, by caller (bpftrace, ${n.seconds} s)</h3><table id="native-sites"><thead><tr><th>Caller</th><th>Unfreed</th><th>Allocations</th></tr></thead><tbody>` +
+      n.sites.map((s) => `<tr><td><code>${h(s.site)}</code></td><td class="num">${h(mb(s.bytes))}</td><td class="num">${s.allocations.toLocaleString('en-US')}</td></tr>`).join('') +
+      `</tbody></table><p>${h(n.note)}</p>`
+    : '');
   if (!b) return trim ? `<section id="budget"><h2>Growth budget</h2>${trim}</section>` : '';
   const scale = Math.max(...b.parts.map((p) => Math.abs(p.bytes)), 1);
   const rows = b.parts.map((p) => {
