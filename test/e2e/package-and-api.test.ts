@@ -3,7 +3,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 
@@ -11,9 +12,12 @@ test('npm pack ships the library and bins with their sources in the maps, and no
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const files: string[] = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-  for (const must of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin/leak-track.js', 'scripts/leak_census.py', 'scripts/leak_detective_hook.py', 'LICENSE', 'README.md', 'DESIGN.md', 'package.json']) {
+  for (const must of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin/leak-track.js', 'scripts/census/modules.txt', 'scripts/census/run.py', 'scripts/leak_detective_hook.py', 'LICENSE', 'README.md', 'DESIGN.md', 'package.json']) {
     assert.ok(files.includes(must), `the tarball lacks ${must}`);
   }
+  // Every module the census payload joins (scripts/census/modules.txt) is in the tarball.
+  const modules = readFileSync(path.join(ROOT, 'scripts/census/modules.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const m of modules) assert.ok(files.includes(`scripts/census/${m}`), `the tarball lacks scripts/census/${m}`);
   assert.deepEqual(files.filter((f) => /^dist\/(test|bench)\//.test(f) || f.startsWith('fixtures/') || f.startsWith('test/')), []);
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
   for (const bin of Object.values(pkg.bin as Record<string, string>)) assert.ok(files.includes(bin.replace(/^\.\//, '')), `bin ${bin} not shipped`);
@@ -42,6 +46,32 @@ test('--version on every bin prints the package version and exits 0', () => {
     assert.equal(r.status, 0, `${bin}: ${r.stderr}`);
     assert.equal(r.stdout, `${bin} ${version}\n`);
   }
+});
+
+test('after a rebuild the bins stay executable: npx leak-report --version works after a second `npm run build`', () => {
+  // npx links the bins and sets their executable bit once; tsc writes them 0644 again on every build (#23.1).
+  // A copy of the package (sources only, our node_modules linked) so the shared dist/ is not rebuilt under
+  // the tests running beside this one; npx's cache is private to the copy.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'leak-rebuild-'));
+  try {
+    for (const f of ['package.json', 'tsconfig.json', 'src', 'scripts']) cpSync(path.join(ROOT, f), path.join(dir, f), { recursive: true });
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    mkdirSync(path.join(dir, '.npm'));
+    const env = { ...process.env, npm_config_cache: path.join(dir, '.npm'), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+    const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: dir, env, encoding: 'utf8' });
+    for (const round of ['first', 'second']) {
+      const build = run('npm', ['run', 'build']);
+      assert.equal(build.status, 0, `${round} build: ${build.stdout}${build.stderr}`);
+      const r = run('npx', ['leak-report', '--version']);
+      assert.equal(r.status, 0, `npx leak-report after the ${round} build: ${r.stderr}`);
+      assert.match(r.stdout, /^leak-report \d+\.\d+\.\d+\n$/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // And the dist/ this suite runs (built by `npm test` itself) has every bin executable.
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  for (const bin of Object.values(pkg.bin)) assert.equal(statSync(path.join(ROOT, bin)).mode & 0o111, 0o111, `${bin} is not executable`);
 });
 
 test('the node:test example passes as written and fails, naming the holder, with the planted leak', () => {

@@ -1,8 +1,9 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { Command } from '../run.js';
+import { escapeControl, escapeDeep } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
-import { prepareOutDir } from '../../profile/safe-dir.js';
+import { prepareOutDir } from '../../safe-files.js';
 import { Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { analyzeSnapshotsInParallel } from '../../profile/node/analyze-snapshots.js';
@@ -110,7 +111,7 @@ export const profileCommand: Command = async (argv, io) => {
   if (args.nativeSites && args.pid === null) throw usageError('--native-sites needs a live target (--pid): it follows the process\'s allocations');
   if (args.trim && args.pid === null) throw usageError('--trim needs a live target (--pid): it runs malloc_trim(0) inside the process');
   const progress = (line: string) => {
-    if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
+    if (!args.quiet) io.stderr.write(`leak-profile: ${escapeControl(line)}\n`);
   };
   let report: ProfileReport;
   if (args.pid === null) {
@@ -128,10 +129,13 @@ export const profileCommand: Command = async (argv, io) => {
       }));
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
-      io.stderr.write(`leak-profile: ${e.message}\n`);
+      io.stderr.write(`leak-profile: ${escapeControl(e.message)}\n`);
       return exitCodeForSignal(e.signal);
     }
   }
+  // Class, constructor and holder names are the target's (or a snapshot file's) text: escaped once
+  // here, so the text, JSON and HTML outputs all show the same, harmless, strings.
+  report = escapeDeep(report);
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
   if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));

@@ -1,10 +1,22 @@
-"""leak-detective's budget reading: runs INSIDE the target (from the census payload, before the census
-allocates anything) and returns plain numbers: glibc's allocator state (mallinfo2, or mallinfo where
+# The growth budget's reading (docs/budget.md): run by the census before it allocates anything; returns
+# plain numbers: glibc's allocator state (mallinfo2, or mallinfo where
 glibc is older than 2.33) and pymalloc's arenas. Cheap by design (bench/README.md §budget): no walk of
-objects, nothing printed into the target. Anything unavailable is left out, never guessed."""
+# objects, nothing printed into the target. Anything unavailable is left out, never guessed.
 
 
-def leak_budget(trim=False):
+def _leak_budget(trim=False):
+    """The allocators' state (and, with trim, what gc.collect() + malloc_trim(0) gave back); never raises."""
+    import time
+    t = time.perf_counter()
+    try:
+        out = _budget_read(trim)
+    except Exception as e:  # the census goes on without a budget
+        out = {"error": repr(e)[:200]}
+    out["seconds"] = time.perf_counter() - t
+    return out
+
+
+def _budget_read(trim):
     import sys, ctypes
 
     out = {"allocated_blocks": sys.getallocatedblocks()}
@@ -19,39 +31,39 @@ def leak_budget(trim=False):
         pass
     if "glibc" in out:
         try:
-            out["malloc"] = _mallinfo(libc, ctypes)
+            out["malloc"] = _budget_mallinfo(libc, ctypes)
         except Exception as e:
             out["malloc_error"] = repr(e)[:200]
     try:
-        pm = _pymalloc(libc, ctypes)
+        pm = _budget_pymalloc(libc, ctypes)
         if pm is not None:
             out["pymalloc"] = pm
     except Exception as e:
         out["pymalloc_error"] = repr(e)[:200]
     if trim:
-        out["trim"] = _trim(libc, ctypes, out)
+        out["trim"] = _budget_trim(libc, ctypes, out)
     return out
 
 
-def _trim(libc, ctypes, before):
+def _budget_trim(libc, ctypes, before):
     """--trim (the user asked for it): gc.collect() then malloc_trim(0), with USS and mallinfo read
     before and after by the target itself, so nothing else runs between the readings."""
     import gc, time
     if "malloc" not in before or getattr(libc, "malloc_trim", None) is None:
         return {"error": "not glibc: malloc_trim is not available in this process"}
-    r = {"uss_before": _uss(), "malloc_before": before["malloc"]}
+    r = {"uss_before": _budget_uss(), "malloc_before": before["malloc"]}
     t = time.perf_counter()
     r["gc_collected"] = gc.collect()
-    r["uss_after_gc"] = _uss()
+    r["uss_after_gc"] = _budget_uss()
     libc.malloc_trim.argtypes = [ctypes.c_size_t]
     r["released"] = libc.malloc_trim(0)
     r["seconds"] = time.perf_counter() - t
-    r["uss_after"] = _uss()
-    r["malloc_after"] = _mallinfo(libc, ctypes)
+    r["uss_after"] = _budget_uss()
+    r["malloc_after"] = _budget_mallinfo(libc, ctypes)
     return r
 
 
-def _uss():
+def _budget_uss():
     try:
         with open("/proc/self/smaps_rollup", "rb") as f:
             kb = 0
@@ -63,17 +75,17 @@ def _uss():
         return None
 
 
-_FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")
+_BUDGET_MALLINFO_FIELDS = ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")
 
 
-def _mallinfo(libc, ctypes):
+def _budget_mallinfo(libc, ctypes):
     fn = getattr(libc, "mallinfo2", None)
     kind = ctypes.c_size_t
     if fn is None:  # glibc < 2.33: int fields, which wrap past 2 GiB (noted in the result)
         fn, kind = libc.mallinfo, ctypes.c_int
 
     class Info(ctypes.Structure):
-        _fields_ = [(f, kind) for f in _FIELDS]
+        _fields_ = [(f, kind) for f in _BUDGET_MALLINFO_FIELDS]
 
     fn.restype = Info
     fn.argtypes = []
@@ -85,7 +97,7 @@ def _mallinfo(libc, ctypes):
     return info
 
 
-def _pymalloc(libc, ctypes):
+def _budget_pymalloc(libc, ctypes):
     """pymalloc's arena figures, printed by CPython into an in-memory stream (never the target's
     stderr): the walk is over pools, not objects, so it costs little even on a big heap."""
     fn = getattr(ctypes.pythonapi, "_PyObject_DebugMallocStats", None)
