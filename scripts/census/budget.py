@@ -1,6 +1,6 @@
 # The growth budget's reading (docs/budget.md): run by the census before it allocates anything; returns
 # plain numbers: glibc's allocator state (mallinfo2, or mallinfo where
-glibc is older than 2.33) and pymalloc's arenas. Cheap by design (bench/README.md §budget): no walk of
+# glibc is older than 2.33) and pymalloc's arenas. Cheap by design (bench/README.md §budget): no walk of
 # objects, nothing printed into the target. Anything unavailable is left out, never guessed.
 
 
