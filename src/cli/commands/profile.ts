@@ -45,7 +45,7 @@ export function profileParser(argv: string[]) {
     .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
     .option('trim', { type: 'boolean', default: false, describe: 'Python: at the last census run gc.collect() and malloc_trim(0) in the target (CHANGES its memory) and report what came back: fragmentation or live memory' })
-    .option('native-sites', { type: 'boolean', default: false, describe: 'follow the target\'s malloc/free with bpftrace (root, uprobes) between the first and last capture; report unfreed bytes by call site (slows the target\'s allocations: bench/README.md)' })
+    .option('native-sites', { type: 'boolean', default: false, describe: 'follow the target\'s malloc/free with bpftrace (root, uprobes) between the first and last capture; report unfreed bytes by call site (the target\'s malloc/free run 10-150× slower meanwhile: bench/README.md §6)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 
