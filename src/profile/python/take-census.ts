@@ -23,6 +23,8 @@ export interface CensusRequest {
   seq: number;
   mode: 'auto' | 'full' | 'cheap';
   pathsFor?: string[];
+  /** Per type in pathsFor: instances gained over the profile (where to look for untracked ones). */
+  growth?: Record<string, number>;
   /** --trim: gc.collect() + malloc_trim(0) after the budget's reading (scripts/census/budget.py). */
   trim?: boolean;
   timeout_s: number;
@@ -33,7 +35,7 @@ export interface CensusRequest {
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
   // trim: 1, not true: the args are pasted into the Python snippet as JSON.
-  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], max_seconds: 3, ...(r.trim ? { trim: 1 } : {}) };
+  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], growth: r.growth ?? {}, max_seconds: 3, ...(r.trim ? { trim: 1 } : {}) };
   let stop_s = 0;
   if (r.useHook) sendHookRequest(r.pid, args);
   else {

@@ -2,7 +2,7 @@
 // elsewhere (CI logs must never get cursor movement), nothing under --quiet.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveView } from '../../../src/cli/live-view.js';
+import { LiveView, liveVsReport } from '../../../src/cli/live-view.js';
 import type { TickSummary } from '../../../src/track/sampler.js';
 
 const MiB = 1024 * 1024;
@@ -68,4 +68,23 @@ test('--quiet: nothing at all, not even printed notices', () => {
   v.print('leak-track: reading USS every 2nd tick');
   v.finish();
   assert.equal(s.text(), '');
+});
+
+test('the live line and the final verdict agree, or the summary says why (issue 21.2)', () => {
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  try {
+    const s = sink(false);
+    const v = new LiveView({ out: s.out, mode: 'lines', plannedMs: 0, label: 'x', color: false });
+    for (let i = 0; i < 70; i++) (v.update(tick(i, 1000)), mock.timers.tick(1000));
+    v.finish();
+    const shown = v.lastShown();
+    assert.deepEqual(shown, { text: '+30.0 MB/min, growing', classification: 'growing' });
+    const row = { classification: 'growing', rate_mb_per_min: 29.8, metric: 'pss', label: 'tree total', why: 'memory grows steadily' };
+    assert.equal(liveVsReport(shown, row), null, 'the same story: nothing to add');
+    const other = liveVsReport(shown, { ...row, classification: 'cycling', rate_mb_per_min: 0.2, why: 'memory rises and is released every ~8s' });
+    assert.equal(other, 'The live line last read +30.0 MB/min, growing (the running sum of USS as it came in); the report reads tree total cycling +0.2 MB/min on PSS, judged after the whole run: memory rises and is released every ~8s');
+    assert.equal(liveVsReport(null, row), null, 'a line that never showed a verdict has nothing to contradict');
+  } finally {
+    mock.timers.reset();
+  }
 });
