@@ -20,6 +20,11 @@ const PROFILE_HELP = {
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
 every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who holds them.
+Live targets: the first line splits the USS growth into objects, allocator free space and
+native memory (docs/budget.md). --trim runs gc.collect() and malloc_trim(0) in a Python target
+at the last census (it CHANGES the target's memory) and says fragmentation or live memory.
+--native-sites follows malloc and free with bpftrace between the first and last capture (root;
+the target's allocations run 10-150x slower meanwhile) and names who did not free.
 Offline snapshots are ordered by their V8 object ids; --interval states the time between them (rates
 are left out without it: file times are not trusted).`,
   examples: [
@@ -44,8 +49,8 @@ export function profileParser(argv: string[]) {
     .option('mode', { type: 'string', default: 'auto', describe: 'Python census depth: auto, full or cheap (auto picks by object count)' })
     .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
-    .option('trim', { type: 'boolean', default: false, describe: 'Python: at the last census run gc.collect() and malloc_trim(0) in the target (CHANGES its memory) and report what came back: fragmentation or live memory' })
-    .option('native-sites', { type: 'boolean', default: false, describe: 'follow the target\'s malloc/free with bpftrace (root, uprobes) between the first and last capture; report unfreed bytes by call site (the target\'s malloc/free run 10-150× slower meanwhile: bench/README.md §6)' })
+    .option('trim', { type: 'boolean', default: false, describe: 'Python: gc.collect + malloc_trim(0) in it (CHANGES it)' })
+    .option('native-sites', { type: 'boolean', default: false, describe: 'unfreed malloc by caller (bpftrace; slows it)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 
