@@ -1,4 +1,4 @@
-// The growth budget's cost (bench/README.md §6): (a) the budget's share of a census's pause, on a
+// The growth budget's cost (bench/README.md §7): (a) the budget's share of a census's pause, on a
 // steady heap and on one with allocator holes (mallinfo2 walks the free lists); (b) what --native-sites
 // (bpftrace uprobes on malloc/calloc/realloc/free) costs the target: its throughput traced vs untraced.
 import { spawn, spawnSync } from 'node:child_process';

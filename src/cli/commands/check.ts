@@ -7,7 +7,8 @@ import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
 import type { Metric } from '../../types.js';
-import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
+import { parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
+import { fleetCommand } from './fleet-output.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
 import { describeShortLived } from '../../report/tree-words.js';
@@ -85,7 +86,20 @@ export const checkCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseCheckArgs(argv, io.env);
-  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${escapeControl(l)}\n`))] : loadSessions(args);
+  if (args.prometheus) {
+    const junit = args.junit;
+    return fleetCommand(args.prometheus, {
+      bin: 'leak-check', json: args.json, quiet: args.quiet, html: null, maxRate: args.maxRate, strict: args.strict,
+      junit: junit ? (judged) => {
+        const cases: JunitCase[] = judged.map((j) => {
+          const failed = j.report.verdict === 'fail' || (args.strict && j.report.verdict === 'inconclusive');
+          return { row: j.report, line: j.checkText ?? '', failed, skipped: j.report.verdict === 'inconclusive' && !args.strict };
+        });
+        writeFileAtomically(junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, Math.max(0, ...judged.map((j) => j.report.duration_s))), '--junit', 0o644);
+      } : undefined,
+    }, io);
+  }
+  const [session] = loadSessions(args);
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
   const cases: JunitCase[] = [];
   for (const row of rows) {
