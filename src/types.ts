@@ -1,5 +1,8 @@
 // Types that cross stage boundaries (track → store → analyze → report; capture → diff → report).
 // Everything else lives beside the code that owns it.
+import type { Budget } from './profile/budget/types.js';
+import type { TrimResult } from './profile/budget/trim-verdict.js';
+import type { NativeSites } from './profile/native/trace-native.js';
 
 /** A memory series the tracker records and the analysis reads. */
 export type Metric = 'rss' | 'uss' | 'pss' | 'swap' | 'vram';
@@ -199,4 +202,10 @@ export interface ProfileReport {
   device?: DeviceSeries[];
   /** Node: where the times between snapshots come from ('unknown': no rates). */
   timing?: 'measured' | 'snapshot' | 'interval' | 'unknown';
+  /** Live targets: the USS growth over the window split into what explains it (src/profile/budget/). */
+  budget?: Budget;
+  /** Live targets, --trim: what gc.collect() + malloc_trim(0) gave back at the end. */
+  trim?: TrimResult;
+  /** Live targets, --native-sites: C allocations made in the window and not freed, by call site (bpftrace). */
+  native_sites?: NativeSites;
 }

@@ -63,17 +63,22 @@ export function topHolder(r: ProfileReport | null): string | null {
 }
 
 /**
- * The growth budget (issue #19, helper "budget"): how much of the process's USS growth the runtime's
- * objects explain. The hook: once Profile JSON carries the budget, this returns its sentence ("Python
- * objects explain 79 % of the USS growth, the rest is native (see the budget)"); until then, null.
+ * The growth budget (issue #19, src/profile/budget/): how much of the process's USS growth the runtime's
+ * own objects explain, e.g. "Python objects explain 79 % of the USS growth, the rest is native (see the
+ * budget)". The share is the objects' parts (Python objects; V8 heap used + ArrayBuffers) over the USS
+ * growth the budget itself measured, so the sentence and the budget's table cannot disagree. Null where
+ * the profile has no budget or USS did not grow enough to split (the budget's `dominant` is null).
  */
 export function budgetSentence(r: ProfileReport): string | null {
-  const b = (r as ProfileReport & { budget?: { explained_share?: unknown } }).budget;
-  const share = b && typeof b.explained_share === 'number' && Number.isFinite(b.explained_share) ? b.explained_share : null;
-  if (share === null) return null;
-  const runtime = r.target.runtime === 'python' ? 'Python' : 'JavaScript';
-  const pct = Math.round(Math.min(1, Math.max(0, share)) * 100);
-  return `${runtime} objects explain ${pct} % of the USS growth${pct < 95 ? ', the rest is native (see the budget)' : ''}`;
+  const b = r.budget;
+  if (!b || b.dominant === null || !(b.uss_delta > 0)) return null;
+  const objectKeys = b.runtime === 'python' ? ['python_objects'] : ['v8_heap_used', 'array_buffers'];
+  const objects = b.parts.filter((p) => objectKeys.includes(p.key)).reduce((s, p) => s + p.bytes, 0);
+  const pct = Math.round(Math.min(1, Math.max(0, objects / b.uss_delta)) * 100);
+  const runtime = b.runtime === 'python' ? 'Python objects' : 'JavaScript objects and Buffers';
+  const rest = b.parts.filter((p) => !objectKeys.includes(p.key)).sort((x, y) => y.bytes - x.bytes)[0];
+  const tail = pct < 95 && rest && rest.bytes > 0 ? `, the rest is mostly ${rest.label} (see the budget)` : '';
+  return `${runtime} explain ${pct} % of the USS growth${tail}`;
 }
 
 /** Text from the target (type names, holder paths): control characters escaped, one line. */

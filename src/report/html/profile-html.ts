@@ -6,6 +6,7 @@ import type { GrowingType, ProfileReport } from '../../types.js';
 import { formatDuration, MiB } from '../../units.js';
 import { escapeHtml as h, renderPage } from './page-shell.js';
 import { sparklineSvg } from './sparkline-svg.js';
+import { budgetSection } from './budget-html.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${num(Math.round(n))}`;
@@ -65,7 +66,7 @@ export function renderProfileHtml(r: ProfileReport, top: number): string {
   const body =
     `<header><h1>leak-detective profile</h1><p class="title">${h(title)}</p>` +
     `<p class="headline status-${growing.length ? 'leak' : 'no-leak'}">${h(headline)}</p></header>` +
-    `<main><section><h2>Types that grew in every interval${growing.length ? ` (top ${growing.length}${withRetained ? ', ranked by the bytes their new objects retain' : ''})` : ''}</h2>${table}${warnings}</section>` +
+    `<main>${budgetSection(r)}<section><h2>Types that grew in every interval${growing.length ? ` (top ${growing.length}${withRetained ? ', ranked by the bytes their new objects retain' : ''})` : ''}</h2>${table}${warnings}</section>` +
     deviceSection(r) +
     `<section><h2>${kind[0]!.toUpperCase()}${kind.slice(1)}</h2><table id="snapshots"><thead><tr><th>At</th><th>Objects</th><th>Bytes</th><th>Target paused</th><th>File</th></tr></thead><tbody>${snaps}</tbody></table></section></main>`;
   return renderPage({ title: `leak-detective profile: ${title}`, body });

@@ -42,7 +42,18 @@ test('a profile that could not be taken is one sentence; the verdict at the end 
 
 test('the growth budget hook: a sentence once the Profile JSON carries it, nothing before', () => {
   assert.equal(budgetSentence(report), null);
-  assert.equal(budgetSentence({ ...report, budget: { explained_share: 0.79 } } as ProfileReport), 'Python objects explain 79 % of the USS growth, the rest is native (see the budget)');
+  const MB = 1048576;
+  const budget = {
+    runtime: 'python' as const, window_s: 40, uss_first: 100 * MB, uss_last: 200 * MB, uss_delta: 100 * MB, dominant: 'python_objects', verdict: 'x',
+    parts: [
+      { key: 'python_objects', label: 'Python objects', bytes: 79 * MB },
+      { key: 'allocator_free', label: 'free in the allocator', bytes: 1 * MB },
+      { key: 'native', label: 'native (not visible to Python)', bytes: 20 * MB },
+    ],
+  };
+  assert.equal(budgetSentence({ ...report, budget }), 'Python objects explain 79 % of the USS growth, the rest is mostly native (not visible to Python) (see the budget)');
+  // USS that did not grow enough to split: no sentence rather than a share of nothing.
+  assert.equal(budgetSentence({ ...report, budget: { ...budget, dominant: null } }), null);
 });
 
 test('profiles and their windows are stored with the session (schema 3) and read back', () => {
