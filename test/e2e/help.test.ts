@@ -25,7 +25,15 @@ for (const [bin, parser] of Object.entries(BINS)) {
       if (opts.default[k] !== undefined) assert.match(entry, /\[default: /, `--${k} has a default that --help does not show`);
     }
     assert.match(r.stdout, /Exit codes: 0 ok · 1 a leak found by a check · 2 usage or bad input · 3 target not found/);
-    assert.ok((r.stdout.match(new RegExp(`^  ${bin} `, 'gm')) ?? []).length >= 2, 'two or more examples');
+    // Examples: each command whole on its own line (copyable), what it does indented under it (#23.2: a
+    // long one was wrapped mid-word by yargs).
+    const examples = r.stdout.split('\n\nExamples:\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
+    assert.ok(examples.length >= 4 && examples.length % 2 === 0, `two or more examples, each two lines:\n${r.stdout}`);
+    for (let i = 0; i < examples.length; i += 2) {
+      assert.match(examples[i]!, new RegExp(`^  ${bin}( |$)`), `an example line that is not a whole command:\n${examples.join('\n')}`);
+      assert.equal((examples[i]!.match(/'/g) ?? []).length % 2, 0, `unbalanced quotes: ${examples[i]}`);
+      assert.match(examples[i + 1]!, /^      \S/, `what the example does goes under it: ${examples[i + 1]}`);
+    }
     const script = await runBin(bin, ['completion']);
     assert.equal(script.code, 0);
     assert.match(script.stdout, new RegExp(`${bin} --get-yargs-completions`));

@@ -99,7 +99,7 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
       if (o.outDir) unlinkSync(file); // a partial snapshot is no snapshot
       throw e;
     }
-    inputs.push({ file: readPath, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    inputs.push({ file: readPath, label: o.outDir ? file : `snapshot ${i + 1}/${o.snapshots}`, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
   }
 }

@@ -26,6 +26,8 @@ export interface PythonProfileOptions {
   timeout_s?: number;
   force?: boolean;
   onProgress?: (line: string) => void;
+  /** Count down between censuses every second (a terminal); otherwise the wait is said once (CI logs). */
+  countdown?: boolean;
   signal?: AbortSignal;
 }
 
@@ -49,7 +51,11 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const stops: number[] = [];
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
-      if (i > 0) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
+      if (i > 0 && o.countdown) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
+      else if (i > 0) {
+        say(`census ${i + 1}/${o.snapshots} in ${Math.ceil(o.interval_s)} s`);
+        await abortableSleep(o.interval_s * 1000, o.signal); // throws AbortedError on a signal
+      }
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
       const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal });
       if (i === 0) t0 = raw.time;
