@@ -68,7 +68,9 @@ export class LiveView {
     if (this.o.mode === 'chart') this.erase();
     else if (this.o.mode === 'lines' && this.last) {
       this.refreshRate(Date.now());
-      this.o.out.write(`${this.statusLine()}\n`);
+      // This rate is a quick estimate on the tree total; the verdict printed next judges each process
+      // on all its samples and can differ ("growing so far" here, "No leak" below): say so.
+      this.o.out.write(`${this.statusLine()} (live estimate on the tree total; the verdict below judges each process on all its samples)\n`);
     }
     this.last = null; // print() no longer redraws
   }
@@ -84,7 +86,7 @@ export class LiveView {
     const a = analyzeSeries(s);
     if (a.classification === 'insufficient-data') return 'too early to tell';
     const r = a.rate_mb_per_min ?? 0;
-    return `${r >= 0 ? '+' : ''}${r.toFixed(1)} MB/min, ${a.classification}`;
+    return `${r >= 0 ? '+' : ''}${r.toFixed(1)} MB/min, ${a.classification} so far`;
   }
 
   private statusLine(): string {

@@ -32,7 +32,7 @@ test('on a terminal: the chart is redrawn in place, with elapsed-time labels und
     const last = text.split('\x1b[J').at(-1)!;
     assert.match(last, /└[─┬]+/, 'a time axis under the chart');
     assert.match(last, /\b0s\b.*\b1m00s\b/, 'elapsed-time labels at round steps');
-    assert.match(last, /3m15s \/ 10m00s · 40 samples · 3 proc · main 220 MB · tree 270 MB · \+6\.0 MB\/min, growing/);
+    assert.match(last, /3m15s \/ 10m00s · 40 samples · 3 proc · main 220 MB · tree 270 MB · \+6\.0 MB\/min, growing so far/);
     v.finish();
     assert.ok(s.text().endsWith('\x1b[J'), 'finish() removes the chart before the summary');
   } finally {
@@ -55,7 +55,7 @@ test('off a terminal: a status line at the start, then one a minute, never curso
     assert.doesNotMatch(s.text(), /\x1b/);
     assert.match(lines[0]!, /^0s · 1 samples · 3 proc · main 200 MB · tree 250 MB · collecting…$/);
     assert.match(lines[1]!, /^1m01s · 62 samples/);
-    assert.match(lines[3]!, /^2m29s · 150 samples .* \+30\.0 MB\/min, growing$/, 'the last line carries the rate so far');
+    assert.match(lines[3]!, /^2m29s · 150 samples .* \+30\.0 MB\/min, growing so far \(live estimate on the tree total; the verdict below judges each process on all its samples\)$/, 'the last line carries the rate so far and says why the verdict below may differ');
   } finally {
     mock.timers.reset();
   }
