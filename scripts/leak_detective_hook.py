@@ -16,7 +16,7 @@ import os
 import signal
 import stat
 
-_PAYLOAD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "leak_census.py")
+_CENSUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "census")
 _SIGNAL = signal.SIGUSR2
 _MARKER = None  # the descriptor leak-profile looks for in /proc/<pid>/fd
 
@@ -51,16 +51,33 @@ def _trusted_request():
     return None
 
 
+def _payload():
+    """The census payload: scripts/census's modules joined in modules.txt's order, as leak-profile
+    joins them for gdb (src/profile/python/census-payload.ts); every file closed by its `with`."""
+    with open(os.path.join(_CENSUS, "modules.txt"), encoding="utf-8") as f:
+        names = [n.strip() for n in f if n.strip() and not n.lstrip().startswith("#")]
+    parts = []
+    for n in names:
+        if "/" in n or not n.endswith(".py"):
+            raise ValueError(f"modules.txt names {n!r}")
+        with open(os.path.join(_CENSUS, n), encoding="utf-8") as f:
+            parts.append(f"# ---- scripts/census/{n} ----\n" + f.read())
+    return "\n".join(parts)
+
+
 def _on_signal(signum, frame):
     try:
         args = _trusted_request()
         if args is None:
             return
-        g = {"__name__": "__leak_census__", "LD_ARGS": args}
-        with open(_PAYLOAD, "rb") as f:
-            code = compile(f.read(), _PAYLOAD, "exec")
-        exec(code, g)
-        g.clear()
+        import warnings
+
+        with warnings.catch_warnings():  # never print into the target, even from compile()
+            warnings.simplefilter("ignore")
+            code = compile(_payload(), os.path.join(_CENSUS, "leak_census.py"), "exec")
+            g = {"__name__": "__leak_census__", "LD_ARGS": args}
+            exec(code, g)
+            g.clear()
     except BaseException:
         pass  # never disturb the target
 

@@ -69,6 +69,8 @@ export interface ProcessReport {
   reach_limit_s?: number;
   /** Where USS cannot decide but RSS, which wanders far less, can: what RSS reads (the verdict stays on USS). */
   rss_reading?: { classification: Classification; rate_mb_per_min: number; rate_ci95_mb_per_min: [number, number] | null };
+  /** Where the metric was read only every k-th tick (a giant process) and carried between readings by RSS: how many ticks of each. */
+  carried_by_rss?: { read: number; carried: number };
   /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
   copy_on_write?: CopyOnWrite;
 }

@@ -102,7 +102,11 @@ function foldedNoise(r: Float64Array, lag: number): { noise: number; lag: number
   let best = { noise: Infinity, lag };
   for (let k = -10; k <= 10; k++) {
     const p = lag * (1 + (k * 0.05) / Math.max(lag, 1));
-    const idx = Array.from({ length: r.length }, (_, i) => i).sort((a, b) => ((a / p) % 1) - ((b / p) % 1));
+    // Each sample's phase computed once, not at every comparison (the sort was a quarter of a fleet
+    // series' analysis); the same values, so the same (stable) order.
+    const phase = new Float64Array(r.length);
+    for (let i = 0; i < r.length; i++) phase[i] = (i / p) % 1;
+    const idx = Array.from({ length: r.length }, (_, i) => i).sort((a, b) => phase[a]! - phase[b]!);
     const d = new Float64Array(r.length - 1);
     for (let i = 1; i < idx.length; i++) d[i - 1] = r[idx[i]!]! - r[idx[i - 1]!]!;
     const s = (1.4826 * mad(d)) / Math.SQRT2;

@@ -1,5 +1,6 @@
 // leak-track's terminal view. On a TTY: a chart of the main process and the tree total redrawn in
 // place, with a status line. Elsewhere: a plain status line now and then, never cursor movement.
+import { escapeControl } from '../text/escape.js';
 import { plotSeries, chartColors } from '../report/chart.js';
 import { DecimatingSeries } from '../track/decimating-series.js';
 import type { TickSummary } from '../track/sampler.js';
@@ -30,7 +31,7 @@ export class LiveView {
 
   /** The heading above the chart (known once the session exists). */
   setLabel(label: string): void {
-    this.o.label = label;
+    this.o.label = escapeControl(label);
   }
 
   /** Feed one tick; redraws at most a few times a second. */

@@ -1,10 +1,10 @@
 // leak-track's Prometheus side: the series state, the analysis on a timer (off the sampling path),
 // the /metrics server and the textfile, fed by the tracking core's per-tick callback.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { SeriesGroups, type RankEnv, type TickRow } from './series-groups.js';
 import { createRegistries, type MetricRegistries } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
-import { checkTextfileDir, textfilePath, writeTextfile } from './write-textfile.js';
+import { checkTextfileDir, removeTextfile, textfilePath, writeTextfile } from './write-textfile.js';
 import { readRankEnv } from './read-rank-env.js';
 import { analyzeSeries } from '../analyze/index.js';
 import type { ListenAddress } from './listen-address.js';
@@ -122,7 +122,7 @@ export async function startExporter(o: ExporterOptions): Promise<Exporter> {
     async close() {
       clearInterval(timer);
       await server?.close();
-      if (textfile) rmSync(textfile, { force: true });
+      if (textfile) removeTextfile(textfile);
     },
   };
 }

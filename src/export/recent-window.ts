@@ -1,6 +1,6 @@
 // The last N points of one series in a ring of typed arrays: the exporter's rate looks at recent
 // behaviour (what an alert needs), and its memory is fixed however long the tracker runs.
-import type { MemoryType } from './series-groups.js';
+import type { MemoryType } from './memory-types.js';
 
 /** A ring of (seconds, MiB) points on one memory type; a change of type starts it afresh. */
 export class RecentWindow {

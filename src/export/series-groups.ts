@@ -5,6 +5,7 @@ import { analyzeSeries } from '../analyze/index.js';
 import type { Classification, ProcessInfo, Sample } from '../types.js';
 import { MiB } from '../units.js';
 import { RecentWindow } from './recent-window.js';
+import { MEMORY_TYPES, type MemoryType } from './memory-types.js';
 
 /** The label set that names one exported series (DESIGN.md §2 Prometheus: bounded labels only). */
 export interface SeriesLabels {
@@ -17,8 +18,7 @@ export interface SeriesLabels {
 }
 
 export const LABEL_NAMES = ['role', 'name', 'rank', 'local_rank', 'world_size', 'job'] as const;
-export const MEMORY_TYPES = ['uss', 'pss', 'rss', 'swap', 'vram'] as const;
-export type MemoryType = (typeof MEMORY_TYPES)[number];
+export { MEMORY_TYPES, type MemoryType };
 
 /** torchrun's variables, read from the target's environment (empty where absent or not a number). */
 export interface RankEnv {

@@ -1,16 +1,18 @@
 // node_exporter's textfile collector reads every *.prom file in a directory at each scrape; a file it
-// reads must be complete, so it is written beside under a temporary name and renamed into place.
-import { closeSync, constants, fsyncSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+// reads must be complete, so it is written through the one safe-output path (src/safe-files.ts): a temp
+// file beside it, renamed into place. The directory must be one only root or we can change (a
+// directory owned by node_exporter's user is refused: chown it to root, or give one you own).
+import { lstatSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { storageError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
+import { assertTrustedDirectory, checkExistingFile, checkOutputPath, writeFileAtomically } from '../safe-files.js';
 
 /** The file one tracker writes in DIR (one per tracker, so several trackers on a node never collide). */
 export function textfilePath(dir: string, pid = process.pid): string {
   return path.join(dir, `leak-detective-${pid}.prom`);
 }
 
-/** Check DIR before tracking starts: an existing real directory (a symlink is refused: root follows no links). */
+/** Check DIR before tracking starts: an existing real directory (a symlink is refused: root follows no links), trusted, and no link or foreign file at the file's name. */
 export function checkTextfileDir(dir: string, file: string): void {
   let st;
   try {
@@ -20,31 +22,18 @@ export function checkTextfileDir(dir: string, file: string): void {
   }
   if (st.isSymbolicLink()) throw usageError(`--textfile ${dir} is a symbolic link; give the directory it points to`);
   if (!st.isDirectory()) throw usageError(`--textfile ${dir} is not a directory; give node_exporter's --collector.textfile.directory`);
-  try {
-    if (lstatSync(file).isSymbolicLink()) throw usageError(`--textfile: ${file} is a symbolic link; remove it first`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  assertTrustedDirectory(dir, `--textfile ${dir}`);
+  checkOutputPath(file, '--textfile');
 }
 
-/**
- * Write `body` to `file` atomically: a new temp file (O_EXCL, O_NOFOLLOW: never an existing file or a
- * link planted there), flushed, then renamed over the old one. Mode 0644: node_exporter often runs
- * as its own user.
- */
+/** Write `body` to `file` whole (temp file, fsync, rename). Mode 0644: node_exporter often runs as its own user. */
 export function writeTextfile(file: string, body: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | null = null;
+  writeFileAtomically(file, body, '--textfile', 0o644);
+}
+
+/** Remove our textfile at exit; something else found under its name (planted after a refused write) is left alone. */
+export function removeTextfile(file: string): void {
   try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    writeSync(fd, body);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, file);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw storageError(`--textfile: cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, e);
-  }
+    if (checkExistingFile(file, '--textfile')) unlinkSync(file);
+  } catch { /* not ours, or already gone: nothing of ours to remove */ }
 }

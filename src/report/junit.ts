@@ -1,6 +1,7 @@
 // JUnit XML for CI systems: one testcase per process/tree row; FAIL → <failure>, INCONCLUSIVE → <skipped>
 // (or <failure> under --strict), so a dashboard shows the leak next to the other test results.
 import type { ProcessReport } from '../types.js';
+import { escapeControl } from '../text/escape.js';
 
 export interface JunitCase {
   row: ProcessReport;
@@ -9,8 +10,10 @@ export interface JunitCase {
   skipped: boolean;
 }
 
+// escapeControl first: it leaves no character XML 1.0 forbids (C0, U+FFFE/U+FFFF, lone surrogates),
+// so the file stays well-formed whatever a process was called, and the oddity stays visible.
 const esc = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  escapeControl(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Render the JUnit document for one leak-check run. */
 export function renderJunit(suiteName: string, cases: JunitCase[], durationS: number): string {

@@ -1,10 +1,12 @@
 // From a recorded session (DB or trace) to the Report JSON rows: one per process and one for the
 // tree total, each analysed on the chosen metric. Pure: data in, data out.
+import { escapeControl } from '../text/escape.js';
 import { analyzeSeries, checkRate, type RateCheck, type SeriesAnalysis } from '../analyze/index.js';
-import type { Metric, ProcessReport, SessionReport } from '../types.js';
+import type { CopyOnWrite, Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
 import { chooseTreeMetric, sumTreeSeries } from './tree-series.js';
+import { carryByRss, withCarried } from './carry-by-rss.js';
 import { detectCopyOnWrite, isShortLived, summariseShortLived, ticksSeen } from './tree-notes.js';
 
 /** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
@@ -32,18 +34,21 @@ export interface ReportOptions {
  * short-lived children (tree-notes.ts) are summarised together in `short_lived` and only counted in
  * the tree, so they are neither charted nor gated one by one.
  */
-export function buildSessionReport(s: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
+export function buildSessionReport(recorded: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
+  const s = printableSession(recorded);
   const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb };
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
   const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o) }));
-  const kept = all.filter(({ p, row }) => !isShortLived(p, row.analysis?.classification === 'growing', span));
+  const cow = sampled.some((p) => p.info.role === 'child') ? detectCopyOnWrite(sampled, t0) : null;
+  if (cow && !o.metric) judgeCopiesOnRss(all, cow, t0, o);
+  const kept = all.filter(({ p, row }) => !isShortLived(p, growsMatterially(row), span));
   const folded = all.filter((x) => !kept.includes(x));
   const rows = kept.map((x) => x.row);
   const report: SessionReport = { session: s.info, processes: [] };
   if (sampled.some((p) => p.info.role === 'child')) {
-    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows);
+    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows, cow);
     if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
     if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p }) => ({ p, samples: ticksSeen(p) })), tree.report.metric);
     rows.push(tree);
@@ -51,6 +56,14 @@ export function buildSessionReport(s: RecordedSession, opts: ReportOptions = {})
   report.processes = rows.map((r) => r.report);
   return { report, rows, folded: folded.map((x) => x.row) };
 }
+
+/**
+ * A short-lived child keeps its own row when it grows by a megabyte or more: a DataLoader worker
+ * whose USS rises 0.2 MB while it warms up over its 12-second epoch reads "growing" on a series read
+ * every tick, and is still a passer-by.
+ */
+const growsMatterially = (row: AnalysedRow): boolean =>
+  row.analysis?.classification === 'growing' && ((row.analysis.rate_mb_per_min ?? 0) * row.report.duration_s) / 60 >= 1;
 
 /** The series a metric yields for one process: points where it was read (others are skipped, not zero). */
 export function seriesOf(p: ProcessSeries, metric: Metric, t0: number): { t_s: number[]; mb: number[] } {
@@ -77,10 +90,12 @@ function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
 
 function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
   const metric = chooseMetric(p, o.metric);
-  const { t_s, mb } = seriesOf(p, metric, t0);
-  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
-  if (metric === 'uss' && !o.metric) sayWhatRssSees(row, seriesOf(p, 'rss', t0), o);
   const raw = p.raw?.[metric];
+  const carry = raw ? null : carryByRss(p, metric);
+  const { t_s, mb } = seriesOf(carry?.carried ? { ...p, [metric]: carry.values } : p, metric, t0);
+  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+  if (carry?.carried) sayCarried(row, metric, carry.read, carry.carried);
+  if (metric === 'uss' && !o.metric) sayWhatRssSees(row, seriesOf(p, 'rss', t0), o);
   if (raw) {
     // A long session was read as bucket means: counts and extremes come from the raw samples.
     const r = row.report;
@@ -89,6 +104,40 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
     [r.first_mb, r.last_mb, r.min_mb, r.max_mb] = [mbOf(raw.first), mbOf(raw.last), mbOf(raw.min), mbOf(raw.max)];
   }
   return row;
+}
+
+/**
+ * A member whose USS grows by copy-on-write (it copies pages it inherited, or others stopped sharing
+ * its pages) is judged on RSS: RSS counted those pages from the fork on, so copying does not move it
+ * while a leak does. Its USS verdict would gate a DataLoader worker reading a big Python list (PyTorch
+ * #13246) as a 100 MB/min leak, and its main as one too, though neither allocates anything.
+ */
+function judgeCopiesOnRss(all: { p: ProcessSeries; row: AnalysedRow }[], cow: CopyOnWrite, t0: number, o: ReportOptions): void {
+  const who = new Map([...cow.copying, ...cow.unshared_by_others].map((c) => [c.pid, c.uss_growth_mb]));
+  for (const x of all) {
+    const du = who.get(x.p.info.pid);
+    if (du === undefined || x.row.report.metric !== 'uss' || !x.p.rss.some((v) => v !== null)) continue;
+    const { t_s, mb } = seriesOf(x.p, 'rss', t0);
+    const row = finishRow({ ...x.p.info }, 'rss', t_s, mb, o, null);
+    if (row.analysis) {
+      const why = x.p.info.role === 'child' ? 'it copies pages it inherited' : 'the others stopped sharing its pages';
+      row.analysis = { ...row.analysis, explanation: `${row.analysis.explanation}; judged on RSS: its USS grew ${du.toFixed(1)} MB by copy-on-write (${why}), which RSS already counted` };
+      if (row.check?.verdict === 'inconclusive') row.check = { ...row.check, reason: row.analysis.explanation };
+    }
+    x.row = row;
+  }
+}
+
+/** The row says that part of its series was carried by RSS between readings (carry-by-rss.ts). */
+function sayCarried(row: AnalysedRow, metric: Metric, read: number, carried: number): void {
+  row.report.carried_by_rss = { read, carried };
+  if (!row.analysis) return;
+  const m = metric.toUpperCase();
+  row.analysis = {
+    ...row.analysis,
+    explanation: `${row.analysis.explanation}; ${m} read on ${read} of ${read + carried} ticks, the ${carried} between carried by RSS (read every tick; the shared part taken as moving in a straight line between readings)`,
+  };
+  if (row.check?.verdict === 'inconclusive') row.check = { ...row.check, reason: row.analysis.explanation };
 }
 
 /**
@@ -118,11 +167,10 @@ function sayWhatRssSees(row: AnalysedRow, rss: { t_s: number[]; mb: number[] }, 
  * Tree total (tree-series.ts): at each tick, the sum over the members alive then, on PSS where the
  * main and every long-lived child had PSS read (else USS, else RSS; `metric` says which).
  */
-function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[]): AnalysedRow {
+function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[], cow: CopyOnWrite | null): AnalysedRow {
   const metric = chooseTreeMetric(required, o.metric);
-  const { t_s, mb } = sumTreeSeries(members, metric, t0);
+  const { t_s, mb } = sumTreeSeries(members.map((p) => (p.raw ? p : withCarried(p, metric))), metric, t0);
   const main = members.find((p) => p.info.role === 'main') ?? members[0]!;
-  const cow = detectCopyOnWrite(members, t0);
   // A process whose USS grows only because others stopped sharing its pages does not drive the tree.
   const passive = new Set(cow?.unshared_by_others.map((x) => x.pid) ?? []);
   const growers = rows
@@ -202,4 +250,19 @@ function maxOf(xs: number[]): number {
   let m = -Infinity;
   for (const x of xs) if (x > m) m = x;
   return m;
+}
+
+/**
+ * The session with every string that came from outside (a DB, a trace, a server, /proc) escaped:
+ * every report, text, JSON, HTML, JUnit and leak-check line alike, is built from this, so none of
+ * them can carry a terminal escape or an XML-illegal character. The series are shared, not copied.
+ */
+function printableSession(s: RecordedSession): RecordedSession {
+  const e = (v: string | null | undefined) => (typeof v === 'string' ? escapeControl(v) : v);
+  return {
+    ...s,
+    info: { ...s.info, label: e(s.info.label)!, started_at: e(s.info.started_at)!, ended_at: e(s.info.ended_at) ?? null, end_reason: e(s.info.end_reason) ?? null,
+      ...(s.info.mem_limit_source !== undefined ? { mem_limit_source: e(s.info.mem_limit_source)! } : {}) },
+    processes: s.processes.map((p) => ({ ...p, info: { ...p.info, name: escapeControl(String(p.info.name)), cmdline: escapeControl(String(p.info.cmdline)) } })),
+  };
 }

@@ -3,6 +3,7 @@
 import type { CopyOnWrite, Metric, ShortLivedSummary } from '../types.js';
 import type { ProcessSeries } from '../store/read-session.js';
 import { sumTreeSeries } from './tree-series.js';
+import { withCarried } from './carry-by-rss.js';
 import { MiB } from '../units.js';
 
 /** Fewer samples than this: never charted or gated alone (a few points cannot be judged). */
@@ -72,13 +73,15 @@ export function summariseShortLived(folded: { p: ProcessSeries; samples: number 
  * pages stop being shared are the members whose USS grew more than their RSS.
  */
 export function detectCopyOnWrite(members: ProcessSeries[], t0: number): CopyOnWrite | null {
-  const live = members.filter((p) => p.t_ms.length > 0);
+  // Between a sparse member's readings, USS/PSS carried by RSS (carry-by-rss.ts): a worker read 4 times
+  // in its 16 ticks must not be judged on its first and last two readings alone.
+  const live = members.filter((p) => p.t_ms.length > 0).map((p) => withCarried(withCarried(p, 'uss'), 'pss'));
   if (!live.some((p) => p.info.role === 'child')) return null;
   const growth = (m: Metric) => edgeGrowth(sumTreeSeries(live, m, t0).mb);
   const [uss, pss, rss] = [growth('uss'), growth('pss'), growth('rss')];
   if (uss === null || pss === null || rss === null) return null;
   const unshared = uss - pss;
-  if (uss < COW_MIN_MB || unshared < Math.max(COW_MIN_MB, 0.15 * uss) || rss > 0.5 * uss) return null;
+  const treeShows = !(uss < COW_MIN_MB || unshared < Math.max(COW_MIN_MB, 0.15 * uss) || rss > 0.5 * uss);
   const copying: CopyOnWrite['copying'] = [];
   const unsharedByOthers: CopyOnWrite['unshared_by_others'] = [];
   for (const p of live) {
@@ -88,6 +91,11 @@ export function detectCopyOnWrite(members: ProcessSeries[], t0: number): CopyOnW
     const who = { pid: p.info.pid, name: p.info.name, uss_growth_mb: round1(du) };
     (p.info.role === 'child' ? copying : unsharedByOthers).push(who);
   }
+  // Workers re-created every epoch free their copies when they exit, so the tree's sums can end
+  // where they began; the members still show it while they live: children copying, together, at
+  // least COW_MIN_MB more private memory than their RSS grew (DataLoader workers reading a big list).
+  const copied = copying.reduce((a, c) => a + c.uss_growth_mb, 0);
+  if (!treeShows && !(copying.length > 0 && copied >= COW_MIN_MB)) return null;
   return {
     uss_growth_mb: round1(uss), pss_growth_mb: round1(pss), rss_growth_mb: round1(rss), unshared_mb: round1(unshared),
     copying, unshared_by_others: unsharedByOthers,

@@ -45,6 +45,10 @@ export function isDirectoryTrusted(dir: string): boolean {
   }
 }
 
+/** The path the user named, for a handle opened on a private copy (messages name that, not the copy). */
+const shownNames = new WeakMap<Database.Database, string>();
+export const dbDisplayName = (db: Database.Database): string => shownNames.get(db) ?? db.name;
+
 /** Open a read-only private copy of `file` (and its -wal); the copy is removed when the handle closes. */
 export function openPrivateCopy(file: string): Database.Database {
   let priv: string;
@@ -60,6 +64,7 @@ export function openPrivateCopy(file: string): Database.Database {
     copyFileExclusive(file, copy, `copy of ${file}`);
     if (lstatOrNull(`${file}-wal`)) copyFileExclusive(`${file}-wal`, `${copy}-wal`, `copy of ${file}-wal`);
     const db = new Database(copy, { readonly: true, fileMustExist: true });
+    shownNames.set(db, file);
     const close = db.close.bind(db);
     db.close = () => {
       const r = close();

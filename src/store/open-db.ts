@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { inputError, LeakError, notFoundError, storageError, usageError } from '../errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { checkSchemaObjects } from './check-schema.js';
 import { checkDbPathForWrite, createDbPrivately, precreateWalFiles } from './db-files.js';
 import { checkDbPathForRead, isDirectoryTrusted, openPrivateCopy } from './db-read-copy.js';
 import { describeStorageFailure, isStorageFailure, toStorageError } from './storage-errors.js';
@@ -132,6 +133,13 @@ function checkOwnership(db: Db, file: string): void {
       'input',
       `${file} has schema version ${version}, newer than this leak-detective understands (${SCHEMA_VERSION}); upgrade leak-detective`,
     );
+  }
+  // Views, triggers and foreign columns are refused before any query touches them (check-schema.ts).
+  try {
+    checkSchemaObjects(db, file, version);
+  } catch (e) {
+    if (e instanceof LeakError) throw e;
+    throw toStorageError(e, `reading database ${file}`);
   }
 }
 

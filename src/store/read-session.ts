@@ -2,6 +2,8 @@
 import { openDbForRead, type Db } from './open-db.js';
 import { notFoundError, usageError } from '../errors.js';
 import { toStorageError } from './storage-errors.js';
+import { checkSessionRows } from './check-samples.js';
+import { dbDisplayName } from './db-read-copy.js';
 import type { Metric, ProcessInfo, SessionInfo } from '../types.js';
 import { MiB } from '../units.js';
 
@@ -75,7 +77,7 @@ function guardRead<T>(db: Db, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw toStorageError(e, `reading database ${db.name}`);
+    throw toStorageError(e, `reading database ${dbDisplayName(db)}`);
   }
 }
 
@@ -103,6 +105,7 @@ function resolveIds(db: Db, which: string | number | undefined): number[] {
 function readOneSession(db: Db, id: number, maxPointsPerProcess: number): RecordedSession {
   const s = db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
   if (!s) throw notFoundError(`no session ${id} in this database`);
+  checkSessionRows(db, dbDisplayName(db), id); // every value typed and bounded before the analysis sees it
   const procRows = db
     .prepare(`SELECT id, pid, ppid, start_ticks, name, cmdline, role FROM processes WHERE session_id = ? ORDER BY id`)
     .all(id) as (ProcessInfo & { id: number })[];

@@ -1,9 +1,11 @@
 // Trace files row by row, never whole: a 2-million-row CSV held as one string and then as arrays of
 // strings peaked at 1.3 GB. Lines are read 1 MiB at a time (synchronously: the report pipeline is
 // synchronous end to end), parsed and validated one by one, and handed to a callback.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { inputError, notFoundError } from '../errors.js';
+import { inputError } from '../errors.js';
+import { openInputFile } from '../open-input.js';
+import { escapeControl } from '../text/escape.js';
 import { MiB } from '../units.js';
 
 /** Column order of TraceRow.v: the five metrics in bytes, then CPU %. */
@@ -27,33 +29,41 @@ export interface TraceRow {
 
 export type TraceFormat = 'csv' | 'psrecord';
 
-/** Call `onLine` for each line of a file, decoded as UTF-8, 1 MiB read at a time; stops after `maxLines`. */
+/**
+ * Call `onLine` for each line of a file, decoded as UTF-8, 1 MiB read at a time; stops after `maxLines`.
+ * Only a regular file is read (open-input.ts), and no further than its size when opened. A last line
+ * with no newline is refused, not believed: a file cut short, or still being written, ends mid-line,
+ * and `123` may be the first digits of `1234567`.
+ */
 export function forEachLine(file: string, onLine: (text: string, line: number) => void, maxLines = Infinity): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw notFoundError(`no trace file at ${file}`);
-    throw inputError(`cannot read trace ${file}: ${code ?? (e as Error).message}`, e);
-  }
+  const { fd, size } = openInputFile(file, 'trace');
   const buf = Buffer.allocUnsafe(MiB);
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let line = 0;
+  let left = size;
   try {
     for (;;) {
       let n: number;
       try {
-        n = readSync(fd, buf, 0, buf.length, null);
+        n = left > 0 ? readSync(fd, buf, 0, Math.min(buf.length, left), null) : 0;
       } catch (e) {
         throw inputError(`cannot read trace ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, e);
       }
+      left -= n;
       const text = n > 0 ? carry + decoder.write(buf.subarray(0, n)) : carry + decoder.end();
       const parts = text.split('\n');
       carry = n > 0 ? parts.pop()! : '';
-      for (const p of parts) {
+      if (n === 0 && parts.length === 1 && parts[0] === '') parts.pop(); // the file ended with a newline
+      for (let i = 0; i < parts.length; i++) {
         if (line >= maxLines) return line;
+        const p = parts[i]!;
+        if (n === 0 && p.trim() !== '') {
+          throw inputError(
+            `${file}: line ${line + 1} has no newline at its end: the file was cut mid-line or is still being written, ` +
+              `so \`${escapeControl(p.slice(0, 80))}\` may be incomplete; end the file with a newline or wait for its writer to finish`,
+          );
+        }
         onLine(p.endsWith('\r') ? p.slice(0, -1) : p, ++line);
       }
       if (n === 0) return line;
@@ -107,6 +117,10 @@ export function forEachTraceRow(
 
 function csvParser(file: string, header: string, emit: (r: TraceRow, t_s: number) => void) {
   const names = splitCsv(header).map((h) => h.toLowerCase());
+  // A column named twice has no one meaning: reading the first would judge whichever the writer did not mean.
+  const known = new Set<string>(['t_s', 'pid', 'name', ...METRIC_COLUMNS]);
+  const twice = names.find((n, i) => known.has(n) && names.indexOf(n) !== i);
+  if (twice !== undefined) throw inputError(`${file}: line 1: column ${twice} appears more than once in the header \`${header}\`; keep one`);
   const tCol = names.indexOf('t_s');
   const pidCol = names.indexOf('pid');
   const nameCol = names.indexOf('name');
@@ -135,12 +149,12 @@ function psrecordParser(file: string, emit: (r: TraceRow, t_s: number) => void) 
     const s = text.trim();
     if (s === '') return;
     const parts = s.split(/\s+/);
-    if (parts.length < 4 || parts.some((p) => !Number.isFinite(Number(p)))) {
+    if (parts.length < 4 || parts.some((p) => !Number.isFinite(decimal(p)))) {
       throw inputError(`${file}: line ${line}: expected 4 numbers (elapsed, CPU %, Real MB, Virtual MB), got \`${s}\``);
     }
     const t = readTime(file, line, parts[0]!, 'elapsed time');
     const rss = readBytes(file, line, parts[2]!, 'Real (MB)', MiB)!;
-    const cpu = Number(parts[1]);
+    const cpu = decimal(parts[1]!);
     emit({ line, pid: 0, t_ms: t * 1000, v: [Math.round(rss), null, null, null, null, cpu] }, t);
   };
 }
@@ -153,8 +167,17 @@ function splitCsv(text: string): string[] {
   });
 }
 
+/**
+ * A plain decimal number (sign, digits, point, exponent), else NaN. Number() alone also takes `0x1f`,
+ * `0b1`, `0o7`, `Infinity` and surrounding blanks: none of them is what a trace writer means.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+function decimal(s: string): number {
+  return DECIMAL.test(s) ? Number(s) : NaN;
+}
+
 function readTime(file: string, line: number, s: string, what: string): number {
-  const n = s === '' ? NaN : Number(s);
+  const n = decimal(s);
   if (!Number.isFinite(n) || n < 0) {
     throw inputError(`${file}: line ${line}: ${what} must be a non-negative number of seconds, got \`${s}\``);
   }
@@ -165,8 +188,8 @@ function readTime(file: string, line: number, s: string, what: string): number {
 }
 
 function readPid(file: string, line: number, s: string): number {
-  const n = Number(s);
-  if (s === '' || !Number.isInteger(n) || n < 0 || n > 2 ** 31) {
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31) {
     throw inputError(`${file}: line ${line}: pid must be a non-negative whole number, got \`${s}\``);
   }
   return n;
@@ -175,7 +198,7 @@ function readPid(file: string, line: number, s: string): number {
 /** A size cell: empty = not read; otherwise finite, ≥ 0 and below a petabyte, in bytes once scaled. */
 function readBytes(file: string, line: number, s: string, what: string, scale: number): number | null {
   if (s === '' && scale === 1) return null;
-  const n = s === '' ? NaN : Number(s);
+  const n = decimal(s);
   if (!Number.isFinite(n) || n < 0) throw inputError(`${file}: line ${line}: ${what} must be a non-negative number, got \`${s}\``);
   if (n * scale > MAX_BYTES) {
     throw inputError(`${file}: line ${line}: ${what} = ${s} is more than a petabyte, not a memory size; check the column's unit${scale === 1 ? ' (bytes)' : ' (MiB)'}`);

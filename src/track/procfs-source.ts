@@ -4,7 +4,7 @@ import { readCmdline, readProcStat, readRssBytes } from './proc-stat.js';
 import { isAlive, readProcessTree } from './process-tree.js';
 import { TreeWatcher } from './tree-watcher.js';
 import { readSmapsRollup } from './smaps-rollup.js';
-import { newGovernorState, recordCost, dueNow, typicalCost } from './read-governor.js';
+import { newGovernorState, recordCost, dueNow, typicalCost, cpuCostMs } from './read-governor.js';
 import type { MemoryReading, ProcessReader, ProcessSource, ReaderContext } from './process-source.js';
 import { formatMb } from '../units.js';
 
@@ -25,6 +25,14 @@ export const procfsSource: ProcessSource = {
   close: () => {},
 };
 
+/**
+ * Below this RSS a process's USS/PSS is read every tick, whatever the governor says: its read costs
+ * ~10 ms of CPU at most (~1 ms per 100 MB), and a verdict on a 400 MB trainer must not rest on every
+ * 4th reading. Above it, the governor spaces reads out and the report carries USS between them by the
+ * RSS read every tick (report/carry-by-rss.ts).
+ */
+export const GIANT_BYTES = 1024 * 1048576;
+
 /** RSS from statm every tick; USS/PSS/swap from smaps_rollup, every k-th tick for giant processes. */
 class ProcfsReader implements ProcessReader {
   private readonly gov = newGovernorState();
@@ -38,17 +46,21 @@ class ProcfsReader implements ProcessReader {
   read(n: number): MemoryReading {
     const { st, ctx } = this;
     const m: MemoryReading = { rss: readRssBytes(st.pid), uss: null, pss: null, swap: null };
-    if (this.rollupDenied || !dueNow(this.gov)) return m;
-    const r = readSmapsRollup(st.pid);
+    if (this.rollupDenied) return m;
+    const giant = m.rss === null || m.rss >= GIANT_BYTES;
+    if (!dueNow(this.gov) && giant) return m;
+    const { value: r, ms: cpuMs } = cpuCostMs(() => readSmapsRollup(st.pid));
     if (r.ok) {
       m.rss = r.reading.rss;
       m.uss = r.reading.uss;
       m.pss = r.reading.pss;
       m.swap = r.reading.swap;
-      if (recordCost(this.gov, r.ms, ctx.budgetMs / n)) {
+      if (!giant) this.gov.every = 1; // shrank below the line: back to every tick
+      else if (recordCost(this.gov, cpuMs, ctx.budgetMs / n)) {
         ctx.notice(
-          `reading USS/PSS of ${st.comm} ${st.pid} every ${this.gov.every} ticks (smaps_rollup takes ${typicalCost(this.gov).toFixed(1)} ms at ` +
-            `${formatMb(r.reading.rss / 1048576)} RSS${n > 1 ? ` with ${n} processes tracked` : ''}) to keep the tracker under ${ctx.budgetPct}% of the interval; RSS every tick`,
+          `reading USS/PSS of ${st.comm} ${st.pid} every ${this.gov.every} ticks (smaps_rollup takes ${typicalCost(this.gov).toFixed(1)} ms of CPU at ` +
+            `${formatMb(r.reading.rss / 1048576)} RSS${n > 1 ? ` with ${n} processes tracked` : ''}) to keep the tracker under ${ctx.budgetPct}% of the interval; ` +
+            `RSS every tick, and the report carries USS between readings by RSS`,
         );
       }
     } else if (r.reason === 'denied' || r.reason === 'unsupported') {

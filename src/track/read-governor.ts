@@ -1,7 +1,10 @@
 // Keeps an expensive periodic read under a budget by doing it every k-th tick. Two reads use it:
-// smaps_rollup (~1 ms per 100 MB of RSS, the kernel walks the page tables, so a 60 GB process would
-// otherwise cost ~0.5 s per tick; budget 1 % of the interval) and the whole-/proc scan for new
-// children (tree-watcher.ts; 0.5 %).
+// smaps_rollup of a giant process (~1 ms per 100 MB of RSS, the kernel walks the page tables, so a
+// 60 GB process would otherwise cost ~0.5 s per tick; budget 1 % of the interval; processes under
+// 1 GiB are always read, procfs-source.ts) and the whole-/proc scan for new children (tree-watcher.ts;
+// 0.5 %). Costs are the CPU time the tracker itself spends (cpuCostMs): on a box whose cores training
+// keeps busy, the wall time of a read is mostly the time the tracker waited for a core, and budgeting
+// that throttled a 400 MB process to every 4th tick although its reads cost well under the budget.
 
 export interface GovernorState {
   recent: number[]; // last few read costs, ms
@@ -48,3 +51,11 @@ export function recordCost(g: GovernorState, ms: number, shareMs: number): boole
 
 /** The median recent cost (ms), for messages. */
 export const typicalCost = (g: GovernorState): number => (g.recent.length ? [...g.recent].sort((a, b) => a - b)[g.recent.length >> 1]! : 0);
+
+/** Run fn and return its result with the CPU time (user + system, ms) this process spent in it. */
+export function cpuCostMs<T>(fn: () => T): { value: T; ms: number } {
+  const c0 = process.cpuUsage();
+  const value = fn();
+  const c = process.cpuUsage(c0);
+  return { value, ms: (c.user + c.system) / 1000 };
+}

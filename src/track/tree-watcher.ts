@@ -4,7 +4,7 @@
 // k-th tick; between scans only the known members are re-read (that still catches every exit).
 import { readProcStat, type ProcStat } from './proc-stat.js';
 import { isAlive as alive, scanTree } from './process-tree.js';
-import { newGovernorState, recordCost, dueNow, typicalCost } from './read-governor.js';
+import { newGovernorState, recordCost, dueNow, typicalCost, cpuCostMs } from './read-governor.js';
 
 const SCAN_BUDGET = 0.005;
 
@@ -31,12 +31,11 @@ export class TreeWatcher {
     if (!alive(root) || root.startTicks !== this.rootStart) return [];
     if (!this.withChildren) return [root];
     if (dueNow(this.gov)) {
-      const t0 = performance.now();
-      const { tree, scanned } = scanTree(root);
-      if (recordCost(this.gov, performance.now() - t0, this.intervalMs * SCAN_BUDGET)) {
+      const { value: { tree, scanned }, ms } = cpuCostMs(() => scanTree(root));
+      if (recordCost(this.gov, ms, this.intervalMs * SCAN_BUDGET)) {
         this.notice(
           `looking for new children every ${this.gov.every} ticks (a scan of all ${scanned} processes on this machine takes ` +
-            `${typicalCost(this.gov).toFixed(1)} ms); known children are read every tick`,
+            `${typicalCost(this.gov).toFixed(1)} ms of CPU); known children are read every tick`,
         );
       }
       this.members = tree.slice(1);

@@ -40,7 +40,7 @@ before(async () => {
 });
 
 function assertRefused(r: BinResult, re: RegExp): void {
-  assert.ok(r.code === 2 || r.code === 3, `refused with exit 2 or 3, got ${r.code}: ${r.stderr}`);
+  assert.equal(r.code, 2, `a path refusal is exit 2, got ${r.code}: ${r.stderr}`);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr.trim(), re);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);

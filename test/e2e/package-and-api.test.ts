@@ -12,9 +12,12 @@ test('npm pack ships the library and bins with their sources in the maps, and no
   const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const files: string[] = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-  for (const must of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin/leak-track.js', 'scripts/leak_census.py', 'scripts/leak_detective_hook.py', 'LICENSE', 'README.md', 'DESIGN.md', 'package.json']) {
+  for (const must of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/bin/leak-track.js', 'scripts/census/modules.txt', 'scripts/census/run.py', 'scripts/leak_detective_hook.py', 'LICENSE', 'README.md', 'DESIGN.md', 'package.json']) {
     assert.ok(files.includes(must), `the tarball lacks ${must}`);
   }
+  // Every module the census payload joins (scripts/census/modules.txt) is in the tarball.
+  const modules = readFileSync(path.join(ROOT, 'scripts/census/modules.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  for (const m of modules) assert.ok(files.includes(`scripts/census/${m}`), `the tarball lacks scripts/census/${m}`);
   assert.deepEqual(files.filter((f) => /^dist\/(test|bench)\//.test(f) || f.startsWith('fixtures/') || f.startsWith('test/')), []);
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
   for (const bin of Object.values(pkg.bin as Record<string, string>)) assert.ok(files.includes(bin.replace(/^\.\//, '')), `bin ${bin} not shipped`);

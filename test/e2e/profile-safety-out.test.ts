@@ -73,7 +73,7 @@ test('a shared sticky directory: a planted link under the snapshot name is refus
   lchownSync(planted, OTHER, OTHER);
   const r = await runBin('leak-profile', ['--pid', String(pid), '--out', shared, '--snapshots', '2', '--interval', '1']);
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stderr, `leak-profile: --out ${shared} already holds ${pid}-1.heapsnapshot; give an empty directory or remove the old snapshots\n`);
+  assert.equal(r.stderr, `leak-profile: --out ${shared}: refusing ${planted}: it is a symbolic link (never followed); remove it or pick another path\n`);
   assert.equal(readFileSync(victim, 'utf8'), 'root data\n');
   assert.deepEqual(listeningPorts(pid), []);
 });

@@ -1,6 +1,7 @@
 // leak-check: the CI gate. One line per process; exit 1 if any FAILs (INCONCLUSIVE too with --strict).
 import { checkOutputPath, writeFileAtomically } from '../../safe-files.js';
 import type { Command } from '../run.js';
+import { escapeControl } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
@@ -84,12 +85,12 @@ export const checkCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseCheckArgs(argv, io.env);
-  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${l}\n`))] : loadSessions(args);
+  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${escapeControl(l)}\n`))] : loadSessions(args);
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
   const cases: JunitCase[] = [];
   for (const row of rows) {
     const check = row.check!;
-    const line = describeCheck(row.report, check, args.maxRate);
+    const line = escapeControl(describeCheck(row.report, check, args.maxRate)); // names are the target's text
     const failed = check.verdict === 'fail' || (args.strict && check.verdict === 'inconclusive');
     cases.push({ row: row.report, line, failed, skipped: check.verdict === 'inconclusive' && !args.strict });
     if (!args.json && !args.quiet) io.stdout.write(`${line}\n`);

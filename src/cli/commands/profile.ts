@@ -1,9 +1,10 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
 import type { CliIo, Command } from '../run.js';
 import { releaseStopSignals } from '../early-signals.js';
+import { escapeControl, escapeDeep } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
-import { prepareOutDir } from '../../profile/safe-dir.js';
+import { prepareOutDir } from '../../safe-files.js';
 import { abortSignalName, Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { analyzeSnapshotsInParallel } from '../../profile/node/analyze-snapshots.js';
@@ -112,7 +113,7 @@ export const profileCommand: Command = async (argv, io) => {
   const args = parseProfileArgs(argv);
   if (args.html) checkHtmlPath(args.html);
   const progress = (line: string) => {
-    if (!args.quiet) io.stderr.write(`leak-profile: ${line}\n`);
+    if (!args.quiet) io.stderr.write(`leak-profile: ${escapeControl(line)}\n`);
   };
   let report: ProfileReport;
   if (args.pid === null) {
@@ -136,10 +137,13 @@ export const profileCommand: Command = async (argv, io) => {
       });
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
-      io.stderr.write(`leak-profile: ${e.message}\n`);
+      io.stderr.write(`leak-profile: ${escapeControl(e.message)}\n`);
       return exitCodeForSignal(e.signal);
     }
   }
+  // Class, constructor and holder names are the target's (or a snapshot file's) text: escaped once
+  // here, so the text, JSON and HTML outputs all show the same, harmless, strings.
+  report = escapeDeep(report);
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   else if (!args.quiet) io.stdout.write(renderProfileText(report, args.top));
   if (args.html) writeHtmlFile(args.html, renderProfileHtml(report, args.top));

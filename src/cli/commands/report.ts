@@ -1,5 +1,6 @@
 // leak-report: analyse recorded sessions (or a trace) and print charts + verdicts, or Report JSON.
 import type { Command } from '../run.js';
+import { escapeControl } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
@@ -76,7 +77,7 @@ export const reportCommand: Command = async (argv, io) => {
   }
   const args = parseReportArgs(argv, io.env);
   if (args.html) checkHtmlPath(args.html);
-  const sessions = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-report: ${l}\n`))] : loadSessions(args);
+  const sessions = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-report: ${escapeControl(l)}\n`))] : loadSessions(args);
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   sessions.forEach((s, i) => {
     const composed = analyseAndCompose(s, { metric: args.metric });

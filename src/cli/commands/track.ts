@@ -1,6 +1,7 @@
 // leak-track: resolve the target, sample it into SQLite until done, then print the summary.
 import type { CliIo, Command } from '../run.js';
 import { parseTrackArgs, trackParser, type TrackArgs } from './track-args.js';
+import { escapeControl } from '../../text/escape.js';
 import { renderHelp, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, exitCodeForSignal } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
@@ -29,7 +30,8 @@ export const trackCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseTrackArgs(argv, io.env);
-  const say = (line: string) => !args.quiet && io.stderr.write(`leak-track: ${line}\n`);
+  // Lines name the target (its comm and cmdline are its owner's text): escaped.
+  const say = (line: string) => !args.quiet && io.stderr.write(`leak-track: ${escapeControl(line)}\n`);
   const source = chooseProcessSource(io.env);
   keepYoungGenerationSmall(); // a leak detector must not look like a leak (see quiet-heap.ts)
   const stopGc = collectGarbagePeriodically();
@@ -113,7 +115,7 @@ async function trackWithDb(
         say(target.why);
         const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
         say(`sampling every ${args.intervalS} s ${planned}${args.children ? ', children included' : ''}${nvidiaSmi ? ', VRAM via nvidia-smi' : ''}; session ${sessionId} in ${args.db}`);
-        live.setLabel(`leak-track ${target.name} ${target.pid} · session ${sessionId}`);
+        live.setLabel(`leak-track ${escapeControl(target.name)} ${target.pid} · session ${sessionId}`);
         if (exporter?.address) say(`serving metrics at ${exporter.url}`);
         if (exporter?.textfile) say(`writing metrics to ${exporter.textfile}`);
       },
@@ -121,7 +123,7 @@ async function trackWithDb(
         exporter?.tick(t.rows);
         live.update(t);
       },
-      onNotice: (m) => live.print(`leak-track: ${m}`),
+      onNotice: (m) => live.print(`leak-track: ${escapeControl(m)}`),
       onProgress: (line) => {
         live.finish();
         say(line);
@@ -159,7 +161,7 @@ async function listCandidates(args: TrackArgs, io: CliIo, source: ProcessSource)
   for (const c of found) {
     const mark = pids.has(c.ppid) ? '  └' : '';
     io.stdout.write(
-      `${String(c.pid).padStart(7)}  ${formatMb(c.treeRssBytes / 1048576).padStart(9)}  ${String(c.treeSize).padStart(5)}  ${c.why.padEnd(36).slice(0, 36)} ${mark}${c.cmdline.slice(0, 100)}\n`,
+      `${String(c.pid).padStart(7)}  ${formatMb(c.treeRssBytes / 1048576).padStart(9)}  ${String(c.treeSize).padStart(5)}  ${escapeControl(c.why).padEnd(36).slice(0, 36)} ${mark}${escapeControl(c.cmdline).slice(0, 100)}\n`,
     );
   }
   return EXIT_OK;

@@ -187,6 +187,9 @@ export interface Captured {
 export async function captureSnapshot(pid: number, ins: Inspector, fd: number, file: string, force: boolean, warn: (m: string) => void, signal?: AbortSignal): Promise<Captured> {
   const s = ins.session;
   const usage = await raceAbort(s.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage'), signal);
+  if (typeof usage !== 'object' || usage === null || !Number.isFinite(usage.usedSize) || usage.usedSize < 0) {
+    throw new LeakError('unsupported', `PID ${pid}'s inspector answered Runtime.getHeapUsage without a heap size in bytes; it does not speak the DevTools protocol as Node does, so no snapshot was taken`);
+  }
   const need = usage.usedSize * 10;
   const room = memoryHeadroom(pid);
   if (need > 0.8 * room.bytes) {
@@ -202,8 +205,14 @@ export async function captureSnapshot(pid: number, ins: Inspector, fd: number, f
   failure.catch(() => {});
   s.on('HeapProfiler.addHeapSnapshotChunk', (p) => {
     if (failed) return;
+    if (typeof p.chunk !== 'string') {
+      // Not text: no inspector sends that. Refuse (exit 3: the target), not "free some space".
+      failed = Object.assign(new Error('bad chunk'), { code: 'EPROTO' });
+      onFail(new LeakError('unsupported', `PID ${pid}'s inspector sent a heap snapshot chunk that is ${p.chunk === null ? 'null' : `a ${typeof p.chunk}`}, not text; it does not speak the DevTools protocol as Node does, so the snapshot was discarded`));
+      return;
+    }
     try {
-      writeSync(fd, p.chunk as string);
+      writeSync(fd, p.chunk);
     } catch (e) {
       failed = e as NodeJS.ErrnoException;
       onFail(storageError(`cannot write the heap snapshot to ${file}: ${failed.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : failed.code}; free some space or give --out a directory on a bigger filesystem`));

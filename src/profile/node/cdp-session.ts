@@ -17,18 +17,28 @@ export class CdpSession {
     // A connection reset after open must not become an unhandled 'error' event: 'close' follows it.
     ws.on('error', () => {});
     ws.on('message', (data) => {
-      let msg: { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: { message: string } };
+      let msg: unknown;
       try {
-        msg = JSON.parse(String(data)) as typeof msg;
+        msg = JSON.parse(String(data));
       } catch {
-        return; // not CDP: ignore rather than crash
+        return this.violate('a message that is not JSON');
       }
-      if (msg.id !== undefined) {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        if (msg.error) p?.reject(new Error(msg.error.message));
-        else p?.resolve(msg.result);
-      } else if (msg.method) this.listeners.get(msg.method)?.(msg.params ?? {});
+      // Every field is checked before use: the peer is whatever listens on the target's port, and a
+      // process can listen there and speak as it likes.
+      if (!isObject(msg)) return this.violate('a message that is not an object');
+      const { id, method, params, error } = msg;
+      if (id !== undefined) {
+        if (!Number.isSafeInteger(id)) return this.violate('a reply whose id is not a number');
+        const p = this.pending.get(id as number);
+        this.pending.delete(id as number);
+        if (error !== undefined) {
+          if (!isObject(error) || typeof error.message !== 'string') return this.violate('an error reply without a message');
+          p?.reject(new Error(error.message.slice(0, 300)));
+        } else p?.resolve(msg.result);
+      } else if (typeof method === 'string') {
+        if (params !== undefined && !isObject(params)) return this.violate(`a ${method.slice(0, 60)} event whose params are not an object`);
+        this.listeners.get(method)?.((params as Record<string, unknown> | undefined) ?? {});
+      } else return this.violate('a message with neither id nor method');
     });
     this.closed = new Promise((resolve) => ws.once('close', () => {
       this.isClosed = true;
@@ -36,6 +46,18 @@ export class CdpSession {
       this.pending.clear();
       resolve();
     }));
+  }
+
+  /** Set when the peer broke the protocol; every later request fails with it. */
+  violation: LeakError | null = null;
+
+  /** The peer sent something no inspector sends: fail what waits, and stop listening to it. */
+  private violate(what: string): void {
+    if (this.violation) return;
+    this.violation = new LeakError('unsupported', `the inspector sent ${what}; it does not speak the DevTools protocol as Node does, so leak-profile stopped (nothing it sent was used)`);
+    for (const p of this.pending.values()) p.reject(this.violation);
+    this.pending.clear();
+    this.ws.terminate();
   }
 
   /** Connect to a webSocketDebuggerUrl. */
@@ -52,6 +74,7 @@ export class CdpSession {
   send<T = unknown>(method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      if (this.violation) return reject(this.violation);
       if (this.isClosed) return reject(new Error('inspector connection closed'));
       const timer = setTimeout(() => (this.pending.delete(id), reject(new LeakError('timeout', `the target's inspector did not answer ${method} in ${Math.round(timeoutMs / 1000)} s`))), timeoutMs);
       this.pending.set(id, {
@@ -88,11 +111,15 @@ export async function debuggerUrl(s: ListeningSocket): Promise<string | null> {
   try {
     const res = await fetch(`http://${host}:${s.port}/json/list`, { signal: AbortSignal.timeout(2000) });
     const list = (await res.json()) as { webSocketDebuggerUrl?: string }[];
-    const url = list[0]?.webSocketDebuggerUrl;
+    const url = Array.isArray(list) && isObject(list[0]) ? list[0].webSocketDebuggerUrl : undefined;
     // Connect where we asked, whatever host the target wrote into the URL.
-    return url ? url.replace(/^ws:\/\/[^/]+/, `ws://${host}:${s.port}`) : null;
+    return typeof url === 'string' && url !== '' ? url.replace(/^ws:\/\/[^/]+/, `ws://${host}:${s.port}`) : null;
   } catch {
     return null;
   }
 }
 
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

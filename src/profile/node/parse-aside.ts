@@ -2,7 +2,8 @@
 // one: the census of each is all the analysis keeps of them, and the machine's second core does the
 // work. Never rejects: a file the worker did not report (it failed to start, or died) comes back
 // undefined and is parsed again in the main thread, so the report is the same either way.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
+import { openInputFile } from '../../open-input.js';
 import { Worker } from 'node:worker_threads';
 import { LeakError, type LeakErrorCode } from '../../errors.js';
 import type { NodeCensus } from './aggregate.js';
@@ -26,7 +27,7 @@ export type AsideResult = AsideCensus | { error: Error } | undefined;
 export function graphBytes(file: string): number {
   let fd: number | null = null;
   try {
-    fd = openSync(file, 'r');
+    ({ fd } = openInputFile(file, 'snapshot')); // never a FIFO's blocking open
     const head = Buffer.alloc(64 * 1024);
     const text = head.toString('latin1', 0, readSync(fd, head, 0, head.length, 0));
     const count = (key: string) => Number(new RegExp(`"${key}"\\s*:\\s*(\\d+)`).exec(text)?.[1] ?? NaN);

@@ -1,13 +1,13 @@
 // leak-profile on a live Node process: N snapshots `interval` apart through the inspector, the
 // inspector closed again (whatever ended the run: done, error, signal, the target exiting), then the
 // offline analysis of the files.
-import { closeSync, existsSync, lstatSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
 import { isLeakError, LeakError, notFoundError, usageError } from '../../errors.js';
-import { createExclusive } from '../safe-dir.js';
+import { checkExistingFile, createFileExclusive, openAtomicFile, type AtomicFile } from '../../safe-files.js';
 import { analyzeSnapshotsInParallel, type SnapshotInput } from './analyze-snapshots.js';
 import { captureSnapshot, closeInspector, openInspector, type Inspector } from './capture.js';
 import { DEADMAN_GRACE_S } from './dead-man-switch.js';
@@ -32,9 +32,11 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
   const say = o.onProgress ?? (() => {});
   const files = Array.from({ length: o.snapshots }, (_, i) => `${o.pid}-${i + 1}.heapsnapshot`);
   if (o.outDir) {
-    // lstat, not exists: a dangling link planted under the name counts as taken.
-    const taken = files.find((f) => lexists(path.join(o.outDir!, f)));
-    if (taken) throw usageError(`--out ${o.outDir} already holds ${taken}; give an empty directory or remove the old snapshots`);
+    // Every name must be free: a link planted there (dangling or not) or another user's file is refused
+    // by name, anything else of ours counts as taken.
+    for (const f of files) {
+      if (checkExistingFile(path.join(o.outDir, f), `--out ${o.outDir}`)) throw usageError(`--out ${o.outDir} already holds ${f}; give an empty directory or remove the old snapshots`);
+    }
   }
   const warnings: string[] = [];
   const warn = (m: string) => (warnings.push(m), say(`warning: ${m}`));
@@ -67,22 +69,21 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
 }
 
 /**
- * The file a snapshot is written to: in --out, created exclusively and kept; otherwise created in the
- * temp directory and unlinked at once, so even `kill -9` of leak-profile leaves no file behind (it
+ * The file a snapshot is written to: in --out, a temp file beside its name, put in place whole once
+ * the capture is complete (src/safe-files.ts; a failed capture leaves nothing); otherwise created in
+ * the temp directory and unlinked at once, so even `kill -9` of leak-profile leaves no file behind (it
  * is read back through /proc/self/fd).
  */
-function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): { fd: number; file: string; readPath: string } {
+function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): { fd: number; file: string; readPath: string; out: AtomicFile | null } {
   if (o.outDir) {
-    const file = path.join(o.outDir, name);
-    const fd = createExclusive(file);
-    fds.push(fd);
-    return { fd, file, readPath: file };
+    const out = openAtomicFile(path.join(o.outDir, name), '--out', { replace: false });
+    return { fd: out.fd, file: out.dest, readPath: out.dest, out };
   }
   const file = path.join(tmpdir(), `leak-profile-${randomBytes(8).toString('hex')}-${name}`);
-  const fd = createExclusive(file);
+  const fd = createFileExclusive(file, 'a heap snapshot');
   fds.push(fd);
   unlinkSync(file);
-  return { fd, file, readPath: `/proc/self/fd/${fd}` };
+  return { fd, file, readPath: `/proc/self/fd/${fd}`, out: null };
 }
 
 async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void): Promise<void> {
@@ -90,26 +91,18 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
   for (let i = 0; i < o.snapshots; i++) {
     if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
     if (o.signal?.aborted) throw new AbortedError();
-    const { fd, file, readPath } = openSnapshotFile(o, files[i]!, fds);
+    const { fd, file, readPath, out } = openSnapshotFile(o, files[i]!, fds);
     say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
     let c;
     try {
       c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal);
+      out?.commit(); // a partial snapshot is no snapshot: only a complete one gets its name
     } catch (e) {
-      if (o.outDir) unlinkSync(file); // a partial snapshot is no snapshot
+      out?.discard();
       throw e;
     }
     inputs.push({ file: readPath, label: o.outDir ? file : `snapshot ${i + 1}/${o.snapshots}`, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
-  }
-}
-
-function lexists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -9,8 +9,8 @@
 //
 // Of the strings table only the entries the analysis reads are built, numbered anew from 2, and the
 // names in nodes and edges renumbered to match (snapshot-strings.ts): 10 k strings instead of 3.6 M.
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { inputError, notFoundError } from '../../errors.js';
+import { closeSync, fstatSync } from 'node:fs';
+import { openInputFile } from '../../open-input.js';
 import { INDEX_NAME, type HeapGraph, type SnapshotMeta as Meta } from './heap-graph.js';
 import { BUILD, checkNames, planStrings, SKIP } from './snapshot-strings.js';
 import { snapshotExtras } from './snapshot-extras.js';
@@ -20,14 +20,7 @@ import { ChunkReader, DEFAULT_CHUNK } from './snapshot-reader.js';
 
 /** Parse a snapshot file into a HeapGraph. Throws input errors (exit 2) naming what is wrong. */
 export function parseSnapshotFile(file: string, opts: { chunkSize?: number } = {}): HeapGraph {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw notFoundError(`no snapshot file at ${file}`);
-    throw inputError(`cannot read ${file}: ${code}`, e);
-  }
+  const { fd } = openInputFile(file, 'snapshot'); // a regular file only: a FIFO or /dev/zero would hang the parse
   try {
     return new SnapshotParser(fd, file, opts.chunkSize ?? DEFAULT_CHUNK).parse();
   } finally {

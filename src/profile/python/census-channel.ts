@@ -3,11 +3,11 @@
 // else can add, rename or link anything in it), in which leak-profile pre-creates one result file per
 // census (O_EXCL, 0600, then handed to the target's uid). The target may only open that file and
 // write it; leak-profile reads it back with O_NOFOLLOW, checks type, owner and links, and caps its size.
-import { chmodSync, closeSync, constants, fchownSync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LeakError } from '../../errors.js';
-import { readOwnedFile } from '../safe-dir.js';
+import { assertTrustedDirectory, createFileExclusive, readOwnedFile, writeFileAtomically } from '../../safe-files.js';
 
 /** A census result is JSON of a few MB at most; anything bigger is not ours. */
 export const RESULT_CAP = 64 * 1024 * 1024;
@@ -21,7 +21,8 @@ export interface CensusChannel {
 export function openChannel(targetUid: number): CensusChannel {
   const me = process.getuid?.() ?? 0;
   // TMPDIR may be private to us (/root/tmp); a target of another user must reach the directory.
-  const base = targetUid === me ? tmpdir() : '/tmp';
+  // The base must be one nobody else can change (a TMPDIR owned by another user is refused, exit 2).
+  const base = assertTrustedDirectory(targetUid === me ? tmpdir() : '/tmp', 'the census channel directory');
   const dir = mkdtempSync(path.join(base, 'leak-census-'));
   chmodSync(dir, 0o711);
   return { dir, targetUid };
@@ -30,7 +31,7 @@ export function openChannel(targetUid: number): CensusChannel {
 /** Pre-create the result file for census `seq`: empty, 0600, owned by the target's uid. */
 export function prepareResult(ch: CensusChannel, seq: number): string {
   const file = path.join(ch.dir, `census-${seq}.json`);
-  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const fd = createFileExclusive(file, 'the census result file');
   try {
     if (ch.targetUid !== (process.getuid?.() ?? 0)) fchownSync(fd, ch.targetUid, -1);
   } finally {
@@ -41,16 +42,7 @@ export function prepareResult(ch: CensusChannel, seq: number): string {
 
 /** Write a file (a gdb snippet, a hook request) into a directory only we can write: created anew, renamed into place. */
 export function writeOwnFile(dir: string, name: string, text: string, mode = 0o600): string {
-  const file = path.join(dir, name);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  return file;
+  return writeFileAtomically(path.join(dir, name), text, `leak-profile's ${name}`, mode);
 }
 
 /**
@@ -71,6 +63,11 @@ export function readResult<T>(file: string, ch: CensusChannel, pid: number): T |
   if (err !== undefined) {
     // Text from the target: printable and short, never terminal escapes.
     const text = String(err).replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
+    // The payload says whose fault it was: the target's own code (a replaced gc function, a property
+    // that raises, no memory left) is the target's condition (exit 3); anything else is our bug (70).
+    if ((v as { fault?: unknown }).fault === 'target') {
+      throw new LeakError('unsupported', `the census could not run inside PID ${pid}: ${text}; the target was left running, nothing was counted`);
+    }
     throw new LeakError('internal', `the census failed inside PID ${pid}: ${text}; the target was left running`);
   }
   return v as T;

@@ -4,7 +4,7 @@
 // SIGUSR2 handler (SigCgt); the signal is always SIGUSR2; the request is written into a directory only
 // leak-profile's own uid can write (/tmp/leak-detective-requests-UID, 0711, owner and mode checked).
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { LeakError, notFoundError, permissionError } from '../../errors.js';
+import { LeakError, notFoundError, permissionError, usageError } from '../../errors.js';
 import { catchesSignal, refuseIfStopped } from '../proc-state.js';
 import { writeOwnFile } from './census-channel.js';
 
@@ -41,7 +41,8 @@ export function requestDir(base = '/tmp'): string {
   const st = lstatSync(dir);
   if (st.isSymbolicLink() || !st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {
     const what = st.isSymbolicLink() ? 'a symbolic link' : !st.isDirectory() ? 'not a directory' : st.uid !== uid ? `owned by uid ${st.uid}` : `writable by others (mode ${(st.mode & 0o7777).toString(8)})`;
-    throw permissionError(`${dir} is ${what}, so another user may have planted it; leak-profile will not use it: remove it (rm -r ${dir}) and run again`);
+    // A path refusal, like every other (src/safe-files.ts): exit 2.
+    throw usageError(`${dir} is ${what}, so another user may have planted it; leak-profile will not use it: remove it (rm -r ${dir}) and run again`);
   }
   return dir;
 }

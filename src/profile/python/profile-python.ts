@@ -1,6 +1,5 @@
 // leak-profile on a live CPython process: N censuses `interval` apart, diffed by type; then one more
 // short injection that finds who holds the top growers.
-import { closeSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ProfileReport } from '../../types.js';
 import { formatDuration } from '../../units.js';
@@ -13,7 +12,8 @@ import { takeCensus, toCensus, type RawCensus } from './take-census.js';
 import { closeChannel, openChannel } from './census-channel.js';
 import { hasHook, withdrawHookRequest } from './hook-request.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
-import { createExclusive } from '../safe-dir.js';
+import { checkExistingFile, writeFileAtomically } from '../../safe-files.js';
+import { usageError } from '../../errors.js';
 
 export interface PythonProfileOptions {
   pid: number;
@@ -41,6 +41,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   refuseIfStopped(o.pid, useHook ? 'send it SIGUSR2' : 'attach gdb to it');
   // --out is ours, resolved against our cwd (never the target's); the target writes only into the channel.
   const keepDir = o.outDir === null ? null : path.resolve(o.outDir);
+  if (keepDir) refuseTaken(keepDir, o.pid, o.snapshots); // before the target is touched
   // Results come back through a root-owned directory the target can only write its own files in.
   const channel = openChannel(fileUid(o.pid, rt.uid));
   say(`${o.snapshots} censuses ${formatDuration(o.interval_s)} apart, then one to find holders: about ${formatDuration((o.snapshots - 1) * o.interval_s)} in all, plus the censuses themselves`);
@@ -93,16 +94,17 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   }
 }
 
-/** Write one census as JSON into the --out directory, created exclusively (0600, no symlink followed). */
-function keep(dir: string, name: string, raw: unknown): string {
-  const file = path.join(dir, name);
-  const fd = createExclusive(file);
-  try {
-    writeSync(fd, JSON.stringify(raw));
-  } finally {
-    closeSync(fd);
+/** The names this run keeps in --out: each must be free (a link or a file planted there is refused up front). */
+function refuseTaken(dir: string, pid: number, n: number): void {
+  const names = [...Array.from({ length: n }, (_, i) => `census-${pid}-${i + 1}.json`), `census-${pid}-holders.json`];
+  for (const name of names) {
+    if (checkExistingFile(path.join(dir, name), `--out ${dir}`)) throw usageError(`--out ${dir} already holds ${name}; give an empty directory or remove the old censuses`);
   }
-  return file;
+}
+
+/** Write one census as JSON into the --out directory: whole (temp file, then link), 0600, never over anything. */
+function keep(dir: string, name: string, raw: unknown): string {
+  return writeFileAtomically(path.join(dir, name), JSON.stringify(raw), '--out', 0o600, { replace: false });
 }
 
 /** Wait `seconds`, telling the seconds left (every second for short waits, every 5 s for long ones). */

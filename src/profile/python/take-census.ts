@@ -1,30 +1,18 @@
 // One census of a live Python process: inject the payload (or ask the hook), wait (bounded) for its
 // result in the census channel (see census-channel.ts: root never follows a path the target controls).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LeakError } from '../../errors.js';
 import type { Census, TypeStat } from '../../types.js';
+import { checkCensus, type RawCensus } from './census-shape.js';
+export type { RawCensus } from './census-shape.js';
 import { injectSnippet } from './gdb-inject.js';
 import { prepareResult, readResult, writeOwnFile, type CensusChannel } from './census-channel.js';
 import { sendHookRequest } from './hook-request.js';
+import { censusPayload, censusSnippet, PAYLOAD_NAME } from './census-payload.js';
 import { abortableSleep } from '../interrupted.js';
 
-/** The payload shipped in scripts/ (dist/src/profile/python → repo root). */
-export const PAYLOAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../scripts/leak_census.py');
 
-export interface RawCensus {
-  pid: number;
-  python: string;
-  mode: string;
-  time: number;
-  pause_s: number;
-  total_s: number;
-  objects: number;
-  bytes: number;
-  types: Record<string, [number, number]>;
-  biggest_containers: [number, string][];
-  paths: Record<string, string>;
-}
 
 export interface CensusRequest {
   pid: number;
@@ -43,16 +31,19 @@ export interface CensusRequest {
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
   const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], max_seconds: 3 };
-  // The payload's functions and their globals form a cycle; clearing the dict frees them at once, so
-  // the census's own code objects never show up as growth in the next census.
-  const snippet = `_ld_g={'__name__':'__leak_census__','LD_ARGS':${JSON.stringify(args)}};exec(compile(open(${JSON.stringify(PAYLOAD)},'rb').read(),${JSON.stringify(PAYLOAD)},'exec'),_ld_g);_ld_g.clear();del _ld_g\n`;
   let stop_s = 0;
   if (r.useHook) sendHookRequest(r.pid, args);
-  else stop_s = (await injectSnippet(r.pid, snippet, (text) => writeOwnFile(r.channel.dir, `snippet-${r.seq}.py`, text))).stop_s;
+  else {
+    // The joined payload, once per channel, readable by the target in a directory only we can write.
+    const payloadFile = path.join(r.channel.dir, PAYLOAD_NAME);
+    if (!existsSync(payloadFile)) writeOwnFile(r.channel.dir, PAYLOAD_NAME, censusPayload(), 0o644);
+    const snippet = censusSnippet(payloadFile, args);
+    stop_s = (await injectSnippet(r.pid, snippet, (text) => writeOwnFile(r.channel.dir, `snippet-${r.seq}.py`, text))).stop_s;
+  }
   const deadline = Date.now() + r.timeout_s * 1000;
   while (Date.now() < deadline) {
-    const raw = readResult<RawCensus>(out, r.channel, r.pid);
-    if (raw) return { raw: checkShape(raw, r.pid), stop_s };
+    const raw = readResult<unknown>(out, r.channel, r.pid);
+    if (raw) return { raw: checkCensus(raw, r.pid), stop_s };
     try {
       process.kill(r.pid, 0);
     } catch {
@@ -65,16 +56,6 @@ export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; st
     `PID ${r.pid} did not reach a safe point within ${r.timeout_s} s (it is blocked in a C call or a sleep); ` +
       `the census stays queued and runs when it returns (its result is discarded); try again while it is busy, or raise --timeout`,
   );
-}
-
-/** The fields the diff relies on, with the types it relies on: the target wrote this file. */
-function checkShape(raw: RawCensus, pid: number): RawCensus {
-  const num = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
-  const ok = num(raw.time) && num(raw.pause_s) && num(raw.objects) && num(raw.bytes) && raw.types && typeof raw.types === 'object' &&
-    Object.values(raw.types).every((v) => Array.isArray(v) && v.length === 2 && num(v[0]) && num(v[1])) && (raw.paths === undefined || typeof raw.paths === 'object');
-  if (!ok) throw new LeakError('unsupported', `PID ${pid} wrote a census result without the expected fields; nothing was used from it`);
-  raw.paths ??= {};
-  return raw;
 }
 
 /** Convert a raw census to the runtime-neutral shape the diff consumes. */

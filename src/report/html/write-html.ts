@@ -1,26 +1,14 @@
-// Writing a report file: a path that cannot be written is a storage error naming it, not a crash.
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { storageError, usageError } from '../../errors.js';
+// Writing an HTML report (leak-report, leak-track, leak-profile --html) through the one safe-output
+// path (src/safe-files.ts): checked before the work, then replaced whole, mode 0644 (a report is meant
+// to be shared), never through a link or into another user's file.
+import { checkOutputPath, writeFileAtomically } from '../../safe-files.js';
 
-/** Write the document to `file` (mode 0644); throws a LeakError (exit 4) when it cannot. */
+/** Write the document to `file`; throws a LeakError (exit 2 refused, exit 4 storage failed). */
 export function writeHtmlFile(file: string, html: string): void {
-  try {
-    writeFileSync(file, html, { mode: 0o644 });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw storageError(`cannot write the HTML report to ${file} (${code}); pass --html with a writable path`, e);
-  }
+  writeFileAtomically(file, html, '--html', 0o644);
 }
 
-/** Fail before any work when --html names a place no file can be written (a missing or read-only directory). */
+/** Fail before any work (exit 2) when --html names a place the report may not or cannot be written. */
 export function checkHtmlPath(file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('ENOTDIR');
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw usageError(`--html ${file}: directory ${dir} does not exist or is not writable; pass a path in a writable directory`, e);
-  }
-  if (existsSync(file) && statSync(file).isDirectory()) throw usageError(`--html ${file} is a directory; pass a file name such as report.html`);
+  checkOutputPath(file, '--html');
 }

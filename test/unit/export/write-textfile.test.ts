@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { checkTextfileDir, textfilePath, writeTextfile } from '../../../src/export/write-textfile.js';
+import { checkTextfileDir, removeTextfile, textfilePath, writeTextfile } from '../../../src/export/write-textfile.js';
 import { isLeakError } from '../../../src/errors.js';
 
 test('written whole, 0644, no temp file left; rewritten in place', (t) => {
@@ -20,7 +20,7 @@ test('written whole, 0644, no temp file left; rewritten in place', (t) => {
   assert.deepEqual(readdirSync(dir), ['leak-detective-4242.prom']);
 });
 
-test('a link planted at the file is refused before tracking; a vanished directory is a storage error (exit 4)', (t) => {
+test('a link planted at the file is refused before tracking and at every write (the file behind it untouched); a vanished directory is refused', (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-tf-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const victim = path.join(dir, 'victim');
@@ -28,10 +28,26 @@ test('a link planted at the file is refused before tracking; a vanished director
   const file = textfilePath(dir, 1);
   symlinkSync(victim, file);
   assert.throws(() => checkTextfileDir(dir, file), (e) => isLeakError(e) && e.exitCode === 2 && /is a symbolic link/.test(e.message));
-  // Even if planted later, the rename replaces the link itself, never the file it points to.
-  writeTextfile(file, 'x 1\n');
+  // Planted later (after the check), the write refuses it too: never followed, never replaced.
+  assert.throws(() => writeTextfile(file, 'x 1\n'), (e) => isLeakError(e) && e.exitCode === 2 && /refusing .*leak-detective-1\.prom: it is a symbolic link/.test(e.message));
   assert.equal(readFileSync(victim, 'utf8'), 'keep');
-  assert.equal(lstatSync(file).isSymbolicLink(), false);
+  assert.equal(lstatSync(file).isSymbolicLink(), true);
+  assert.deepEqual(readdirSync(dir).sort(), ['leak-detective-1.prom', 'victim'], 'no temp file left');
   const gone = path.join(dir, 'gone');
-  assert.throws(() => writeTextfile(textfilePath(gone, 1), 'x 1\n'), (e) => isLeakError(e) && e.exitCode === 4 && /cannot write .*ENOENT/.test(e.message));
+  assert.throws(() => writeTextfile(textfilePath(gone, 1), 'x 1\n'), (e) => isLeakError(e) && e.exitCode === 2 && /gone does not exist/.test(e.message));
+});
+
+test('at exit our textfile is removed; a link found under its name instead is left alone (and what it points to)', (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-tf-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = textfilePath(dir, 7);
+  writeTextfile(file, 'a 1\n');
+  removeTextfile(file);
+  assert.deepEqual(readdirSync(dir), []);
+  const victim = path.join(dir, 'victim');
+  writeFileSync(victim, 'keep');
+  symlinkSync(victim, file);
+  removeTextfile(file);
+  assert.equal(lstatSync(file).isSymbolicLink(), true);
+  assert.equal(readFileSync(victim, 'utf8'), 'keep');
 });

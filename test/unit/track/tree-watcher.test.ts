@@ -16,7 +16,7 @@ test('an expensive /proc scan runs every k-th tick, said once; exits are seen ev
   const w = new TreeWatcher(process.pid, me.startTicks, true, 1, (m) => notices.push(m));
   for (let i = 0; i < 5; i++) assert.ok(pidsOf(w).includes(first.pid!));
   assert.equal(notices.length, 1, notices.join('\n'));
-  assert.match(notices[0]!, /^looking for new children every \d+ ticks \(a scan of all \d+ processes on this machine takes [\d.]+ ms\); known children are read every tick$/);
+  assert.match(notices[0]!, /^looking for new children every \d+ ticks \(a scan of all \d+ processes on this machine takes [\d.]+ ms of CPU\); known children are read every tick$/);
   const k = Number(/every (\d+) ticks/.exec(notices[0]!)![1]);
   assert.ok(k > 1);
 

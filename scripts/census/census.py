@@ -1,0 +1,125 @@
+# The census itself: objects and bytes per type, tensors and arrays counted once, then holders.
+
+
+def _leak_census(args):
+    import gc, sys, time, os, json
+    import ctypes, functools, collections, types  # noqa: F401 (imported before counting: a first import is not growth)
+
+    t0 = time.perf_counter()
+    wall0 = time.time()
+    getsizeof = sys.getsizeof
+    warnings = []
+    sizer = _data_sizer(warnings)
+
+    def tname(t):
+        mod = getattr(t, "__module__", "builtins")
+        q = getattr(t, "__qualname__", t.__name__)
+        return q if mod in ("builtins", "__main__") else f"{mod}.{q}"
+
+    objs = gc.get_objects()
+    mode = args.get("mode", "auto")
+    if mode == "auto":
+        mode = "full" if len(objs) < 2_000_000 else "cheap"
+    counts = {}
+    nbytes = {}  # per type: own size plus the untracked objects reached only through it
+    graph = {}  # per type: the part of nbytes that is saved tensors of autograd graphs
+    total_n = 0
+    total_b = 0
+    exclude = {id(objs), id(counts), id(nbytes), id(graph), id(args), id(warnings)}
+
+    def add(o, owner_type=None):
+        nonlocal total_n, total_b
+        t = type(o)
+        try:
+            b = getsizeof(o)
+        except Exception:
+            b = 0
+        b += sizer["data"](o)[0]
+        counts[t] = counts.get(t, 0) + 1
+        nbytes[t] = nbytes.get(t, 0) + b
+        if owner_type is not None:
+            # a bytes payload inside an instance is also that instance's weight: rank by what it holds
+            nbytes[owner_type] = nbytes.get(owner_type, 0) + b
+        total_n += 1
+        total_b += b
+
+    # ids of untracked objects already counted; a set of ints is the census's biggest allocation, so
+    # it is emptied as soon as the walk ends (see _give_back)
+    # Autograd graphs first: a step's activations are kept by C++ graph nodes (reached only through
+    # grad_fn), and the preserved Python tensors of the same storages would otherwise take them.
+    for o in objs:
+        if sizer["is_tensor"](type(o)) and id(o) not in exclude:
+            g = sizer["graph"](o)
+            if g:
+                t = type(o)
+                graph[t] = graph.get(t, 0) + g
+                nbytes[t] = nbytes.get(t, 0) + g
+                total_b += g
+    untracked_seen = set()
+    exclude.add(id(untracked_seen))
+    is_tracked = gc.is_tracked
+    skip_type = sizer["is_graph_node"]
+    for o in objs:
+        if id(o) in exclude or skip_type(type(o)):
+            continue
+        add(o)
+        if mode != "full":
+            continue
+        # bytes/str/int and dicts/tuples of such are not GC-tracked: reach them through referents.
+        stack = [r for r in gc.get_referents(o) if not is_tracked(r)]
+        while stack:
+            r = stack.pop()
+            i = id(r)
+            if i in untracked_seen:
+                continue
+            untracked_seen.add(i)
+            add(r, type(o))
+            if isinstance(r, (dict, tuple)):
+                stack.extend(x for x in gc.get_referents(r) if not is_tracked(x))
+        stack = None
+    untracked_seen.clear()
+    untracked_seen = None
+    device = sizer["device"]()
+    sizer["close"]()
+    pause = time.perf_counter() - t0
+
+    biggest = []
+    for o in objs:
+        if type(o) in (dict, list, set) and id(o) not in exclude:
+            try:
+                n = len(o)
+            except Exception:
+                continue
+            if n >= 100:
+                biggest.append((n, type(o).__name__))
+    biggest.sort(reverse=True)
+
+    paths = {}
+    wanted = list(args.get("paths_for") or [])
+    if wanted:
+        try:
+            paths = _holder_paths(objs, wanted, tname, args.get("max_seconds", 3.0), exclude, warnings)
+        except Exception as e:  # a failed holder search leaves the census itself intact
+            warnings.append(f"the holder search failed inside the target: {e!r}")
+
+    result = {
+        "version": 1,
+        "pid": os.getpid(),
+        "python": sys.version.split()[0],
+        "mode": mode,
+        "time": wall0,
+        "pause_s": pause,
+        "total_s": time.perf_counter() - t0,
+        "objects": total_n,
+        "bytes": total_b,
+        "types": {tname(t): [counts[t], nbytes[t]] for t in counts},
+        "autograd": {tname(t): graph[t] for t in graph},
+        "biggest_containers": biggest[:20],
+        "paths": paths,
+        "warnings": warnings,
+    }
+    if device is not None:
+        result["device"] = device
+    objs = counts = nbytes = graph = None
+    result["census_rss_kb"] = _give_back()
+    _write_result(args["out"], json.dumps(result))

@@ -1,0 +1,80 @@
+// The rows of a session are checked in SQL before they are believed. SQLite keeps whatever a writer
+// put in a column (`uss = 'lots'`, a REAL infinity from `1e400`, a negative size); read as is, such a
+// value became NaN in the analysis and then "Reduce of empty array" (exit 70, a bug) or, worse, a
+// plausible verdict. One scan with typeof() and bounds finds the first bad cell and names it.
+import { inputError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
+import type { Db } from './open-db.js';
+
+/** No process has a petabyte (as trace-rows.ts): a bigger size is corruption, not memory. */
+const MAX_BYTES = 2 ** 50;
+/** CPU % is at most 100 per core; a million covers any machine. */
+const MAX_CPU = 1e6;
+const SIZES = ['rss', 'uss', 'pss', 'swap', 'vram'] as const;
+
+const isNum = (c: string) => `typeof(${c}) IN ('integer', 'real')`;
+const okSize = (c: string) => `(${c} IS NULL OR (${isNum(c)} AND ${c} >= 0 AND ${c} <= ${MAX_BYTES}))`;
+const okCpu = `(cpu IS NULL OR (${isNum('cpu')} AND cpu >= 0 AND cpu <= ${MAX_CPU}))`;
+const okTime = `(typeof(t_ms) = 'integer' AND abs(t_ms) <= ${Number.MAX_SAFE_INTEGER})`;
+
+/** What a bad cell holds, shown escaped and short. */
+function shown(v: unknown, type: string): string {
+  const s = typeof v === 'number' ? String(v) : Buffer.isBuffer(v) ? `${v.length} bytes` : String(v);
+  return `\`${escapeControl(s.slice(0, 40))}\` (${type})`;
+}
+
+/**
+ * Throw an input error (exit 2) naming the DB, session, pid and column of the first value that is
+ * not what leak-track writes: sessions and processes fields of the wrong type, sample sizes that are
+ * not numbers in [0, 1 PiB], CPU outside [0, 1e6] %, times that are not whole milliseconds.
+ */
+export function checkSessionRows(db: Db, file: string, sessionId: number): void {
+  const bad = (where: string, column: string, v: unknown, type: string, what: string) =>
+    inputError(`${file}: session ${sessionId}${where}: column ${column} holds ${shown(v, type)}, not ${what}; the database was altered or damaged, so nothing was reported`);
+  const s = db
+    .prepare(`SELECT typeof(label) AS l, typeof(started_at) AS st, interval_s AS i, typeof(interval_s) AS it, source FROM sessions WHERE id = ?`)
+    .get(sessionId) as { l: string; st: string; i: unknown; it: string; source: unknown } | undefined;
+  if (!s) return; // the caller reports the missing session
+  if (s.l !== 'text') throw bad('', 'label', '…', s.l, 'text');
+  if (s.st !== 'text') throw bad('', 'started_at', '…', s.st, 'a time');
+  if (!(s.it === 'integer' || s.it === 'real') || !((s.i as number) >= 0 && (s.i as number) < 1e9)) throw bad('', 'interval_s', s.i, s.it, 'a number of seconds');
+  if (s.source !== 'track' && s.source !== 'trace') throw bad('', 'source', s.source, typeof s.source, 'track or trace');
+  const p = db
+    .prepare(
+      `SELECT id, pid, typeof(pid) AS tp, typeof(ppid) AS tpp, typeof(start_ticks) AS tst, typeof(name) AS tn, typeof(cmdline) AS tc, role
+       FROM processes WHERE session_id = ? AND NOT (typeof(pid) = 'integer' AND pid >= 0 AND typeof(ppid) = 'integer'
+         AND typeof(start_ticks) = 'integer' AND typeof(name) = 'text' AND typeof(cmdline) = 'text' AND role IN ('main', 'child')) LIMIT 1`,
+    )
+    .get(sessionId) as Record<string, unknown> | undefined;
+  if (p) {
+    const at = ` (process row ${String(p.id)})`;
+    if (p.tp !== 'integer' || (p.pid as number) < 0) throw bad(at, 'pid', p.pid, String(p.tp), 'a process id');
+    for (const [col, t, want] of [['ppid', p.tpp, 'integer'], ['start_ticks', p.tst, 'integer'], ['name', p.tn, 'text'], ['cmdline', p.tc, 'text']] as const) {
+      if (t !== want) throw bad(` pid ${String(p.pid)}`, col, '…', String(t), want === 'text' ? 'text' : 'a whole number');
+    }
+    throw bad(` pid ${String(p.pid)}`, 'role', p.role, typeof p.role, 'main or child');
+  }
+  const cols = [...SIZES, 'cpu', 't_ms'];
+  const r = db
+    .prepare(
+      `SELECT p.pid, ${cols.map((c) => `s.${c}, typeof(s.${c})`).join(', ')}
+       FROM samples s JOIN processes p ON p.id = s.process_id
+       WHERE p.session_id = ? AND NOT (${SIZES.map((c) => okSize(`s.${c}`)).join(' AND ')} AND ${okCpu.replace(/cpu/g, 's.cpu')} AND ${okTime.replace(/t_ms/g, 's.t_ms')})
+       LIMIT 1`,
+    )
+    .raw()
+    .get(sessionId) as unknown[] | undefined;
+  if (!r) return;
+  const pid = String(r[0]);
+  cols.forEach((c, i) => {
+    const v = r[1 + 2 * i];
+    const t = String(r[2 + 2 * i]);
+    const num = (t === 'integer' || t === 'real') && typeof v === 'number' && Number.isFinite(v);
+    if (c === 't_ms') {
+      if (t !== 'integer' || !num || Math.abs(v) > Number.MAX_SAFE_INTEGER) throw bad(` pid ${pid}`, c, v, t, 'a time in whole milliseconds');
+    } else if (v !== null) {
+      const max = c === 'cpu' ? MAX_CPU : MAX_BYTES;
+      if (!num || v < 0 || v > max) throw bad(` pid ${pid}`, c, v, t, c === 'cpu' ? 'a CPU % in [0, 1e6]' : 'a size in bytes in [0, 1 PiB]');
+    }
+  });
+}

@@ -1,0 +1,106 @@
+// Each module of the census payload (scripts/census/) on its own, under a real interpreter run with
+// -X dev -W error (a warning anywhere would fail the run), on small objects whose answer is known.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { censusModules, censusPayload, CENSUS_DIR } from '../../../../src/profile/python/census-payload.js';
+import { runModules } from '../../../helpers/census-modules.js';
+import { PYTHON } from '../../../helpers/procs.js';
+import { SCRIPTS } from '../../../helpers/paths.js';
+import { readFileSync } from 'node:fs';
+
+test('modules.txt lists every module of scripts/census once, run.py last, each under 300 lines', () => {
+  const names = censusModules();
+  assert.equal(names[names.length - 1], 'run.py');
+  assert.equal(new Set(names).size, names.length);
+  for (const n of names) {
+    const lines = readFileSync(path.join(CENSUS_DIR, n), 'utf8').split('\n').length;
+    assert.ok(lines <= 300, `${n} has ${lines} lines`);
+  }
+});
+
+test('the hook joins the same payload as leak-profile (one module list for both)', () => {
+  const r = spawnSync(PYTHON, ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(SCRIPTS)}); import leak_detective_hook as h; print(json.dumps(h._payload()))`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout) as string, censusPayload());
+});
+
+test('base: sizes read as KB/MB, a result written into the pre-created file, never through a link', () => {
+  const { value } = runModules<Record<string, unknown>>(['base.py'], `
+import json, os, tempfile
+d = tempfile.mkdtemp()
+out = os.path.join(d, "r.json"); open(out, "w").close()
+_write_result(out, '{"a": 1}')
+with open(out) as f: written = f.read()
+os.symlink(out, os.path.join(d, "link"))
+try:
+    _write_result(os.path.join(d, "link"), "x"); followed = True
+except OSError:
+    followed = False
+print(json.dumps({"fmt": [_fmt(512), _fmt(3 * 1048576)], "len": [_length([1, 2]), _length(3)], "written": written, "followed": followed, "rss": _give_back()}))`);
+  assert.deepEqual(value.fmt, ['0.5 KB', '3.0 MB']);
+  assert.deepEqual(value.len, [2, null]);
+  assert.equal(value.written, '{"a": 1}\n');
+  assert.equal(value.followed, false);
+  assert.ok(typeof value.rss === 'number' && value.rss > 1000);
+});
+
+test('reach: a holder\'s size counts what it keeps (10 x 100 KB of bytes in a list)', () => {
+  const { value } = runModules<number>(['base.py', 'sizer.py', 'reach.py'], `
+import json, time
+kept = [bytes(100 * 1024) for _ in range(10)]
+print(json.dumps(_reach_bytes(kept, time.perf_counter() + 5, [])))`);
+  assert.ok(value >= 10 * 100 * 1024 && value < 11 * 100 * 1024, String(value));
+});
+
+test('frames: a running function\'s locals are named by file, function and name', () => {
+  const { value } = runModules<string[]>(['frames.py'], `
+import json
+src = "def main(run):\\n    processor = {'cache': []}\\n    return run(processor)\\n"
+ns = {}
+exec(compile(src, "train.py", "exec"), ns)
+print(json.dumps(ns["main"](lambda p: [_frame_locals({"leak_census.py"}).get(id(p))])))`);
+  assert.deepEqual(value, ['train.py:main() local processor']);
+});
+
+test('census: counts a class\'s instances and the bytes they keep, and writes one result line', () => {
+  const { value } = runModules<{ types: Record<string, [number, number]>; objects: number; mode: string }>(['base.py', 'sizer.py', 'census.py'], `
+import json, os, tempfile
+class Kept:
+    def __init__(self): self.data = bytes(10000)
+kept = [Kept() for _ in range(300)]
+out = os.path.join(tempfile.mkdtemp(), "r.json"); open(out, "w").close()
+_leak_census({"out": out, "mode": "full"})
+with open(out) as f: text = f.read()
+assert text.endswith("\\n") and text.count("\\n") == 1
+print(text)`);
+  const [n, b] = value.types['Kept']!;
+  assert.equal(n, 300);
+  assert.ok(b >= 300 * 10000 && b < 300 * 12000, `${b} bytes`);
+  assert.equal(value.mode, 'full');
+});
+
+test('run: whose fault a failure is: a replaced gc function or the target\'s own code is the target\'s, ours is a bug', () => {
+  const { value } = runModules<string[]>(['base.py'], `
+import gc, json
+faults = []
+real = gc.get_referrers
+gc.get_referrers = lambda *a: []
+try:
+    _check_genuine()
+except Exception as e:
+    faults.append(_fault_of(e) + ": " + str(e))
+gc.get_referrers = real
+_check_genuine()
+ns = {}
+exec(compile("class Odd:\\n    def __len__(self): raise ValueError('no')\\n", "target.py", "exec"), ns)
+for f in (lambda: len(ns["Odd"]()), lambda: 1 // 0):
+    try:
+        f()
+    except Exception as e:
+        faults.append(_fault_of(e))
+print(json.dumps(faults))`);
+  assert.match(value[0]!, /^target: it replaced gc\.get_referrers \(now function <lambda>\)/);
+  assert.deepEqual(value.slice(1), ['target', 'census']);
+});
