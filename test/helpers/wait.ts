@@ -1,6 +1,6 @@
 // Waiting for the condition a test needs (a line printed, a file present, N readings in the DB, a
 // process state) instead of a fixed sleep: fast on an idle box, and still right on a loaded one.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 
@@ -88,4 +88,34 @@ export function samplesInDb(db: string): number {
 /** Wait until a leak-track DB holds at least `n` samples. */
 export function waitForSamples(db: string, n: number, o: WaitOptions = {}): Promise<true> {
   return waitUntil(`${n} samples in ${db} (have ${samplesInDb(db)})`, () => samplesInDb(db) >= n, o);
+}
+
+/** A process's resident memory in MiB from /proc/PID/status (VmRSS), or null when it is gone. */
+export function rssMb(pid: number): number | null {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s*(\d+) kB$/m);
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wait until a process's RSS has grown by `mb` over its size at the first reading taken after
+ * `ready` (default: at once): "the leaker is allocating", not "500 ms have passed".
+ */
+export async function waitForGrowth(pid: number, mb: number, o: WaitOptions = {}): Promise<true> {
+  const start = await waitUntil(`PID ${pid} to have an RSS`, () => rssMb(pid), o);
+  return waitUntil(`PID ${pid} to grow by ${mb} MB from ${start.toFixed(1)} MB (now ${rssMb(pid)?.toFixed(1)} MB)`, () => (rssMb(pid) ?? -Infinity) >= start + mb, o);
+}
+
+/** Wait until a spawned process runs `exe` (it has exec'd: /proc/PID/exe), e.g. /python/ rather than the fork. */
+export function waitForExec(pid: number, exe: RegExp, o: WaitOptions = {}): Promise<true> {
+  return waitUntil(`PID ${pid} to run ${exe}`, () => {
+    try {
+      return exe.test(readlinkSync(`/proc/${pid}/exe`));
+    } catch {
+      return false;
+    }
+  }, o);
 }
