@@ -3,7 +3,11 @@
 // offers the same flags. The help comes from the parser's own definitions, so this fails when they drift.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { runBin } from '../helpers/procs.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { PYTHON, runBin } from '../helpers/procs.js';
+import { bin, PROGRAMS } from '../helpers/paths.js';
 import { trackParser, parseTrackArgs } from '../../src/cli/commands/track-args.js';
 import { reportParser } from '../../src/cli/commands/report.js';
 import { checkParser } from '../../src/cli/commands/check.js';
@@ -55,9 +59,21 @@ test('leak-track --pid N is the positional PID; with another target it is a usag
   assert.match(r.stderr, /no process with PID 999999999/);
 });
 
-test('--find-training says what it looked for when nothing matches (exit 3), or lists what matched and why', async () => {
-  // Other tests may be running a train.py fixture at this moment: both outcomes are pinned.
-  const r = await runBin('leak-track', ['--find-training', '0.1', '1', '--db', '/tmp/never-created-find.db']);
-  if (r.code === 3) assert.match(r.stderr, /no training process found \(looked for python …train\*\.py, torchrun, accelerate launch, deepspeed/);
-  else assert.match(r.stderr, /python running a train\*\.py script|launcher|fine-tuning CLI|train/);
+test('--find-training says what it looked for when nothing matches (exit 3), or lists what matched and why', () => {
+  // Each outcome in a fresh PID namespace with its own /proc (unshare, as root), so a train.py other
+  // tests run at this moment cannot decide which outcome this test sees.
+  const inNs = (argv: string[]) => spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...argv], { encoding: 'utf8', timeout: 60_000 });
+  const none = inNs([process.execPath, bin('leak-track'), '--find-training', '0.1', '1', '--db', '/tmp/never-created-find.db']);
+  assert.equal(none.status, 3, none.stderr);
+  assert.equal(none.stderr, 'leak-track: no process found: no training process found (looked for python …train*.py, torchrun, accelerate launch, deepspeed, -m torch.distributed.run, lightning, trl/axolotl/llamafactory, model-garden serve, node …train…); pass a PID or --match REGEX\n');
+  assert.equal(existsSync('/tmp/never-created-find.db'), false);
+  // A train.py started in the namespace (the list is printed once its command line is there).
+  const driver = `import subprocess, sys
+p = subprocess.Popen([sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'train.py'))}, '--quiet', '--lifetime', '60'])
+while b'train.py' not in open(f'/proc/{p.pid}/cmdline', 'rb').read(): pass
+r = subprocess.run([${JSON.stringify(process.execPath)}, ${JSON.stringify(bin('leak-track'))}, '--find-training', '--list'], capture_output=True, text=True)
+p.kill(); sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); sys.exit(r.returncode)`;
+  const found = inNs([PYTHON, '-c', driver]);
+  assert.equal(found.status, 0, found.stderr);
+  assert.match(found.stdout, /^\s+\d+\s+[\d.]+ MB\s+\d+\s+python running a train\*\.py script\s+\S*python\S* \S+\/train\.py --quiet/m, found.stdout);
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bin } from '../helpers/paths.js';
-import { collect, runBin, startFixture } from '../helpers/procs.js';
+import { collect, startBin, startFixture } from '../helpers/procs.js';
 import { waitForFile, waitForSignalHandler } from '../helpers/wait.js';
 import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 
@@ -41,8 +41,19 @@ test('a live profile without --out names its snapshots, never the /proc/self/fd 
   const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '60']);
   try {
     await waitForSignalHandler(svc.pid!, 'SIGUSR1');
-    const r = await runBin('leak-profile', [String(svc.pid), '--snapshots', '2', '--interval', '1']);
+    // Each stderr line with when it came, to bound when the inspector is closed after the last snapshot.
+    const child = startBin('leak-profile', [String(svc.pid), '--snapshots', '2', '--interval', '1']);
+    const seen: [number, string][] = [];
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { for (const l of c.split('\n')) if (l) seen.push([Date.now(), l]); });
+    const r = await collect(child, 120_000);
     assert.equal(r.code, 0, r.stderr);
+    // Closed by leak-profile itself (process._debugEnd()) at once, not left to the dead-man's switch,
+    // which closes it 6 s after the last renewal: "verified closed" within 4 s of the last snapshot.
+    const at = (re: RegExp) => seen.find(([, l]) => re.test(l))?.[0];
+    const lastSnap = at(/snapshot 2\/2: done/), closed = at(/inspector closed; port \d+ verified closed/);
+    assert.ok(lastSnap && closed, r.stderr);
+    assert.ok(closed - lastSnap < 4000, `the inspector closed ${closed - lastSnap} ms after the last snapshot`);
+    assert.deepEqual(listeningPorts(svc.pid!), []);
     assert.doesNotMatch(r.stderr, /\/proc\/self/);
     assert.match(r.stderr, /^leak-profile: parsed snapshot 1\/2: [\d,]+ objects in [\d.]+ s$/m);
     assert.match(r.stderr, /^leak-profile: parsed snapshot 2\/2: [\d,]+ objects in [\d.]+ s$/m);
