@@ -16,7 +16,10 @@ for (const m of all.filter((x) => !pick.length || pick.includes(x.id))) {
   writeFileSync(m.file, orig.replace(m.from, m.to));
   let verdict;
   try {
-    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+    if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) {
+      console.log(`| ${m.id} | ${m.what} | ${m.tests.join(', ')} | does not compile: rewrite the mutation |`);
+      continue;
+    }
     const r = spawnSync(process.execPath, ['--test', ...(m.pattern ? ['--test-name-pattern', m.pattern] : []), ...m.tests.map((t) => `dist/${t.replace(/\.ts$/, '.js')}`)], { encoding: 'utf8', timeout: 600_000 });
     const fail = /^# fail (\d+)/m.exec(r.stdout)?.[1];
     verdict = fail && Number(fail) > 0 ? `caught (${fail} failing)` : 'SURVIVED';
