@@ -6,7 +6,7 @@
 #   smem: independent USS reference            gdb: Python injection
 #   python3-psutil: bench peer                 python3-torch (1.13) + numpy: real-tensor census tests
 #   prometheus (ships promtool): fleet tests   chromium: the HTML report in a real browser
-#   python3-venv: the torch 2.x venv below
+#   python3-venv: the torch 2.x venv below      pyenv 3.11.7/3.12.1/3.13.0: census on each CPython
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=0
@@ -51,5 +51,20 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import importlib.util
     failed=1
   fi
 fi
+# CPython 3.11, 3.12 and 3.13 from pyenv: the census and holder tests run a real target under each
+# (test/helpers/census-modules.ts names them). Installed with pyenv where it is missing and pyenv is.
+for v in 3.11.7 3.12.1 3.13.0; do
+  py="${PYENV_ROOT:-/root/.pyenv}/versions/$v/bin/python3"
+  if [ ! -x "$py" ]; then
+    if command -v pyenv >/dev/null 2>&1; then
+      echo "install-test-deps: pyenv install $v (the census tests run a target under it)" >&2
+      pyenv install -s "$v" >/dev/null 2>&1 || true
+    fi
+    if [ ! -x "$py" ] || ! "$py" -c 'import sys' >/dev/null 2>&1; then
+      echo "install-test-deps: no Python $v at $py; install it (pyenv install $v) before npm test" >&2
+      failed=1
+    fi
+  fi
+done
 # Fail loudly: a test suite run without what it needs verifies nothing (.ci/run stops here).
 exit $failed

@@ -16,7 +16,7 @@
 // that fails on the way (disk full, read-only, I/O error) is a storage error (exit 4).
 // The DB is the one exception to "atomic": SQLite writes it in place, so src/store/db-files.ts applies
 // the directory and file checks here and creates the files itself before SQLite opens them.
-export { assertNotPseudo, assertTrustedDirectory, assertWritableDirectory, prepareOutDir } from './safe-files/trusted-dir.js';
+export { assertNotPseudo, assertTrustedDirectory, assertWritableDirectory, makePrivateDir, prepareOutDir } from './safe-files/trusted-dir.js';
 export { checkExistingFile, checkOutputPath, copyFileExclusive, createFileExclusive, isStorageCode } from './safe-files/create.js';
 export { openAtomicFile, writeFileAtomically, type AtomicFile, type AtomicFileOptions } from './safe-files/atomic.js';
 export { readFileSafely, readOwnedFile } from './safe-files/read.js';

@@ -91,3 +91,14 @@ def _fault_of(e):
             return "target"
         tb = tb.tb_next
     return "census"
+
+
+def _referents(o, get_referents):
+    """What o keeps, as gc.get_referents() says, plus a dict's str keys: a dict whose keys are all
+    str does not report them (the collector need not visit them), yet they are its memory."""
+    r = get_referents(o)
+    # small dicts are namespaces and records: their keys are shared, interned names, already counted
+    # (walking every instance __dict__'s keys made a census of 1.3 M objects 40 % slower)
+    if isinstance(o, dict) and dict.__len__(o) >= 16:
+        r.extend(k for k in dict.keys(o) if type(k) is str)
+    return r

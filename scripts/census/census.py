@@ -57,7 +57,7 @@ def _leak_census(args):
                 total_b += g
     untracked_seen = set()
     exclude.add(id(untracked_seen))
-    is_tracked = gc.is_tracked
+    is_tracked, referents = gc.is_tracked, gc.get_referents
     skip_type = sizer["is_graph_node"]
     for o in objs:
         if id(o) in exclude or skip_type(type(o)):
@@ -66,7 +66,7 @@ def _leak_census(args):
         if mode != "full":
             continue
         # bytes/str/int and dicts/tuples of such are not GC-tracked: reach them through referents.
-        stack = [r for r in gc.get_referents(o) if not is_tracked(r)]
+        stack = [r for r in _referents(o, referents) if not is_tracked(r)]
         while stack:
             r = stack.pop()
             i = id(r)
@@ -75,7 +75,7 @@ def _leak_census(args):
             untracked_seen.add(i)
             add(r, type(o))
             if isinstance(r, (dict, tuple)):
-                stack.extend(x for x in gc.get_referents(r) if not is_tracked(x))
+                stack.extend(x for x in _referents(r, referents) if not is_tracked(x))
         stack = None
     untracked_seen.clear()
     untracked_seen = None
@@ -94,11 +94,11 @@ def _leak_census(args):
                 biggest.append((n, type(o).__name__))
     biggest.sort(reverse=True)
 
-    paths = {}
+    paths, holders = {}, {}
     wanted = list(args.get("paths_for") or [])
     if wanted:
         try:
-            paths = _holder_paths(objs, wanted, tname, args.get("max_seconds", 3.0), exclude, warnings)
+            paths, holders = _holder_paths(objs, wanted, tname, args.get("max_seconds", 3.0), exclude, warnings, args.get("growth"))
         except Exception as e:  # a failed holder search leaves the census itself intact
             warnings.append(f"the holder search failed inside the target: {e!r}")
 
@@ -116,6 +116,7 @@ def _leak_census(args):
         "autograd": {tname(t): graph[t] for t in graph},
         "biggest_containers": biggest[:20],
         "paths": paths,
+        "holders": holders,
         "warnings": warnings,
     }
     if device is not None:

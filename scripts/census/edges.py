@@ -97,8 +97,10 @@ def _holder_edges(ours, lm, warnings):
                 return [(None, "root", g)]
             if isinstance(node, type):
                 return res
-        if id(node) in lm:  # a function's local: the root a user reads first
-            return [(None, "root", lm[id(node)])]
+        if id(node) in lm:
+            # a function's local is a root, but not the end: the same container may also be an
+            # attribute of an object (`c = processor.image_processor._cache`), which names it better
+            res.append((None, "root", lm[id(node)]))
         if isinstance(node, cell_type):
             for tup in referrers(node):
                 if isinstance(tup, tuple):
@@ -116,6 +118,8 @@ def _holder_edges(ours, lm, warnings):
             if isinstance(r, dict):
                 k, found = key_in(r, node)
                 if not found:
+                    if any(x is node for x in list(r)):  # a key: the dict keeps it as much as a value
+                        res.append((r, "item", None))
                     continue
                 owner = None
                 for o in referrers(r):

@@ -1,12 +1,17 @@
-# Where the instances of each growing type are kept, as the user's code names it (see edges.py).
+# Every holder of each growing type, as the user's code names it (edges.py reads the referrer graph,
+# samples.py picks the instances to follow, paths.py turns steps into text). Up to 3 per type.
+
+MAX_HOLDERS = 3
+MIN_SHARE = 0.1  # a holder kept by fewer of the sampled instances than this is noise
 
 
-def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
-    """For each wanted type: where its instances are kept, written as the user's code reads, e.g.
-    processor.image_processor._cache, train.py:main() local processor → .image_processor._cache,
-    scene.cameras[i]._cached_image, make_hook.<locals>.hook() captures seen, or mod.load (lru_cache),
-    with the size of the holding container including the data it keeps (tensors, arrays, bytes)."""
-    import gc, sys, os, time, types, functools, collections
+def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=None):
+    """(paths, holders): for each wanted type, its first holder's text, and its holders, each a dict
+    {path, share, bytes}: path as the user's code reads it (processor.image_processor._cache,
+    train.py:main() local seen, scene.cameras[i]._cached_image, make_hook.<locals>.hook() captures
+    seen, mod.load (lru_cache)) with the container described; share: of the sampled instances, those
+    it keeps (an instance kept in two places counts for both); bytes: what the container keeps alive."""
+    import sys, os, time
 
     deadline = time.perf_counter() + max_seconds
     ours = set(exclude)  # ids of our own containers: they refer to target objects too
@@ -22,158 +27,83 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings):
     except Exception as e:
         warnings.append(f"function locals unreadable, holders in them are unnamed: {e!r}"[:300])
     prefetch, edges_up, forget = _holder_edges(ours, lm, warnings)
-    lru_type = getattr(functools, "_lru_cache_wrapper", None)
-
-    def find_paths(insts):
-        """Breadth-first up the referrers of every sample at once (one heap scan per level) to the
-        nearest root; per sample (root label, steps from the root down) or None."""
-        states = []
-        for inst in insts:
-            # down: id(holder) -> the object it holds on the way to inst; how: its (kind, label)
-            states.append(keep({"inst": inst, "down": keep({}), "how": {}, "level": keep([inst]), "seen": {id(inst)}, "found": None}))
-        for _ in range(14):
-            active = keep([st for st in states if st["level"] and st["found"] is None])
-            if not active or time.perf_counter() > deadline:
-                break
-            prefetch([n for st in active for n in st["level"]])
-            for st in active:
-                nxt = keep([])
-                for node in st["level"]:
-                    for holder, kind, label in edges_up(node):
-                        if holder is None:
-                            steps = []
-                            n = node
-                            while n is not st["inst"]:
-                                kd, lb = st["how"][id(n)]
-                                child = st["down"][id(n)]
-                                steps.append((n, kd, lb, child))
-                                n = child
-                            st["found"] = (label, steps)
-                            break
-                        if id(holder) in st["seen"]:
-                            continue
-                        st["seen"].add(id(holder))
-                        st["down"][id(holder)] = node
-                        st["how"][id(holder)] = (kind, label)
-                        nxt.append(holder)
-                    if st["found"] is not None or time.perf_counter() > deadline:
-                        break
-                st["level"] = nxt if len(st["seen"]) < 400 else []
-        out = [st["found"] for st in states]
-        for st in states:
-            st.clear()
-        return out
-
-    def render(root, steps):
-        text = root
-        holder = None
-        cut = len(steps)
-        best = -1
-        for i in range(len(steps) - 1, -1, -1):  # trailing container steps: the holder, not the path
-            if steps[i][1] not in ("item", "lru"):
-                break
-            n = _length(steps[i][0])  # of nested containers, the one with most entries accumulates
-            if n is not None and n >= best:
-                best, cut, holder = n, i, steps[i][0]
-        if holder is None:
-            for n, kind, label, child in reversed(steps):
-                if kind in ("item", "lru"):
-                    holder = n
-                    break
-        segs = []
-        for n, kind, label, child in steps[:cut]:
-            if kind == "attr":
-                segs.append("." + label)
-            elif kind == "item":
-                if isinstance(n, dict) and type(label) in (str, int) and len(n) <= 20:
-                    segs.append(f"[{label!r}]")
-                else:
-                    segs.append("[k]" if isinstance(n, dict) else "[i]")
-            elif kind == "self":
-                segs.append(".__self__")
-            elif kind == "captures":
-                segs.append(f" → {getattr(n, '__qualname__', '?')}() captures {label}")
-        body = "".join(segs)
-        if body.startswith(".") and " local " in root:
-            body = " → " + body
-        return text + body, holder
-
-    def describe(c):
-        if lru_type is not None and isinstance(c, lru_type):
-            try:
-                n = c.cache_info().currsize
-            except Exception:
-                n = None
-            return f"lru_cache, {n} entries, {_fmt(_reach_bytes(c, deadline + 2, warnings))}"
-        n = len(c) if isinstance(c, (dict, list, tuple, set, frozenset, collections.deque)) else None
-        size = _fmt(_reach_bytes(c, deadline + 2, warnings))
-        kind = type(c).__name__
-        return f"{kind}, {n} items, {size}" if n is not None else f"{kind}, {size}"
-
     order = list(dict.fromkeys(wanted))  # the growers in rank order: the first gets the time first
-    wanted = set(order)
-    names = keep({})
-    by_type = keep({})
-    for o in objs:
-        t = type(o)
-        n = names.get(t)
-        if n is None:
-            n = names[t] = tname(t)
-        if n in wanted and id(o) not in ours:
-            by_type.setdefault(n, keep([])).append(o)
-
-    def scan_untracked(missing):
-        # Untracked types (numpy arrays, bytes) are never in gc.get_objects(): find them as referents.
-        for o in objs:
-            if time.perf_counter() > deadline:
-                break
-            if id(o) in ours:
-                continue
-            for r in gc.get_referents(o):
-                t = type(r)
-                n = names.get(t)
-                if n is None:
-                    n = names[t] = tname(t)
-                if n in missing:
-                    lst = by_type.setdefault(n, keep([]))
-                    if len(lst) < 10_000 and not any(x is r for x in lst[-3:]):
-                        lst.append(r)
-
-    out = {}
-    scanned = False
+    samples, via = _holder_samples(objs, order, tname, ours, keep, deadline, growth)
+    find_paths = _path_finder(prefetch, edges_up, keep, deadline, via)
+    paths, holders = {}, {}
     for n in order:
-        if time.perf_counter() > deadline:
-            break
-        if n not in by_type and not scanned:
-            scanned = True
-            scan_untracked(wanted - set(by_type))
-        insts = by_type.get(n)
-        if not insts:
+        picks = samples.get(n)
+        if not picks or time.perf_counter() > deadline:
             continue
-        picks = [insts[int(i * (len(insts) - 1) / 11)] for i in range(12)] if len(insts) > 12 else list(insts)
-        keep(picks)
-        votes = {}
-        holders = keep({})
         try:
-            paths_found = find_paths(picks)
+            chosen = _choose(picks, find_paths(picks))
+            other = samples.get(n + "\0spread")
+            if other and time.perf_counter() < deadline:
+                alt = _choose(other, find_paths(other))
+                # of two answers, the one whose first holder has more entries: that is what accumulates
+                if alt and (not chosen or _entries(alt) > _entries(chosen)):
+                    chosen = alt
         except Exception as e:
             warnings.append(f"the holder search for {n} failed: {e!r}"[:300])
-            paths_found = []
-        for inst, found in zip(picks, paths_found):
-            if found is None:
-                continue
-            text, holder = render(*found)
-            # an instance in a container accumulates; one bound straight to a name does not
-            votes[text] = votes.get(text, 0) + (1000 if holder is not None else 1)
-            holders.setdefault(text, holder if holder is not None else inst)
-        if votes:
-            best = max(votes, key=lambda k: votes[k])
+            continue
+        hs = []
+        for (rank, text, holder), share in chosen:
+            size = None
             try:
-                out[n] = f"{best} ({describe(holders[best])})"
+                size = _reach_bytes(holder, deadline + 2, warnings)
+                text = f"{text} ({_describe(holder, size)})"
             except Exception:
-                out[n] = best
-        picks = None
-    by_type.clear()
-    names.clear()
+                pass
+            hs.append({"path": text, "share": round(min(1.0, share), 3), "bytes": size})
+        if hs:
+            paths[n], holders[n] = hs[0]["path"], hs
+        chosen = picks = None
+    samples.clear()
+    via.clear()
     forget()
-    return out
+    return paths, holders
+
+
+def _choose(picks, found):
+    """The holders to name, largest share first: [((rank, text, holder), share)]. One entry per
+    holding container, under its best name (an owner's attribute path before a bare alias, then the
+    shortest); containers before instances bound straight to a name (those do not accumulate)."""
+    clusters = {}
+    for inst, roots in zip(picks, found):
+        mine = {}
+        for root, steps in roots:
+            text, holder, bare = _render(root, steps)
+            if isinstance(holder, (tuple, frozenset)):
+                continue  # immutable: nothing accumulates in it (sys.stdlib_module_names holds no new str)
+            key = id(holder) if holder is not None else text
+            rank = (holder is None, bare, len(steps), len(text))
+            if key not in mine or rank < mine[key][0]:
+                mine[key] = (rank, text, holder if holder is not None else inst)
+        for key, v in mine.items():
+            c = clusters.get(key)
+            if c is None:
+                clusters[key] = [v, 1]
+            else:
+                c[1] += 1
+                if v[0] < c[0][0]:
+                    c[0] = v
+    ranked = sorted(clusters.values(), key=lambda c: (c[0][0][0], -c[1], c[0][0]))
+    containers = [c for c in ranked if not c[0][0][0] and c[1] >= max(1, MIN_SHARE * len(picks))][:MAX_HOLDERS]
+    clusters.clear()
+    if not containers:
+        return [(v, 1.0) for v, k in ranked[:1]]
+    # shares among the instances these holders keep (the other samples are the type's old instances
+    # kept elsewhere, each place too small to name): an instance kept in two places counts for both
+    within = sum(1 for roots in found if any(_holds(r, containers) for r in roots))
+    return [(v, k / max(within, k)) for v, k in containers]
+
+
+def _holds(root, containers):
+    holder = _render(*root)[1]
+    return any(v[2] is holder for v, k in containers)
+
+
+def _entries(chosen):
+    """Entries of the first holder chosen (-1 for an instance bound straight to a name)."""
+    (rank, text, holder), share = chosen[0]
+    return -1 if rank[0] else (_length(holder) or 0)

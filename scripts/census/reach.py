@@ -23,7 +23,7 @@ def _reach_bytes(root, deadline, warnings):
         if n % 4096 == 0 and time.perf_counter() > deadline:
             warnings.append("a holder's size was cut short by the time limit: it is a lower bound")
             break
-        for r in gc.get_referents(o):
+        for r in _referents(o, gc.get_referents):
             if id(r) not in seen and not isinstance(r, stop):
                 seen.add(id(r))
                 stack.append(r)

@@ -56,9 +56,17 @@ export function classifyCycles(t: ArrayLike<number>, y: ArrayLike<number>, perio
   // where part of the run was read densely: fixtures/recordings/cycler-busy-7.csv, a flat 4 s cycler
   // whose late-read troughs rise 22.6 MB/min [0.9, 44.4], read "growing" against it.)
   const mf = fitLine(tc, means);
-  const resolved = Math.abs(rate) * ((tc[tc.length - 1]! - tc[0]!) / 60) > troughLateness(t, y, lows) || ci(mf)[0] > floor;
+  const late = troughLateness(t, y, lows);
+  const spanMin = (tc[tc.length - 1]! - tc[0]!) / 60;
+  const resolved = Math.abs(rate) * spanMin > late || ci(mf)[0] > floor;
   if (!resolved) {
-    return { ...common, ...peakFields, classification: 'cycling', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciT, model: 'sawtooth', explanation: `memory rises and is released ${cyc}; the troughs move by less than one sampling step and the cycle means stay level${peakWords}`, need_more_s: null };
+    // The interval must carry that lateness too: troughs each read high by anything from 0 to `late`
+    // can lean a line through them by up to late/span either way. Fitted as if exact, a flat 8 s,
+    // 200 MB cycle read every ~1 s gave troughs "shrinking −23.6 MB/min (−41.6 – −5.6)" — the beat of
+    // period and interval, not memory.
+    const widen = late / spanMin;
+    const honest: [number, number] = [ciT[0] - widen, ciT[1] + widen];
+    return { ...common, ...peakFields, classification: 'cycling', rate_mb_per_min: rate, rate_ci95_mb_per_min: honest, model: 'sawtooth', explanation: `memory rises and is released ${cyc}; the troughs move by less than one sampling step and the cycle means stay level${peakWords}`, need_more_s: null };
   }
   if (ciT[0] > floor) {
     return { ...common, ...peakFields, classification: 'growing', rate_mb_per_min: rate, rate_ci95_mb_per_min: ciT, model: 'sawtooth-troughs', explanation: `the troughs rise (${rate.toFixed(1)} MB/min) under a cycle ${cyc}, so memory is not being released${peakWords}`, need_more_s: null };

@@ -26,6 +26,8 @@ export class LiveView {
   private rateText = '';
   private ticks = 0;
   private last: TickSummary | null = null;
+  private shown = '';
+  private shownClass = '';
 
   constructor(private readonly o: LiveViewOptions) {}
 
@@ -69,9 +71,7 @@ export class LiveView {
     if (this.o.mode === 'chart') this.erase();
     else if (this.o.mode === 'lines' && this.last) {
       this.refreshRate(Date.now());
-      // This rate is a quick estimate on the tree total; the verdict printed next judges each process
-      // on all its samples and can differ ("growing so far" here, "No leak" below): say so.
-      this.o.out.write(`${this.statusLine()} (live estimate on the tree total; the verdict below judges each process on all its samples)\n`);
+      this.o.out.write(`${this.statusLine()}\n`);
     }
     this.last = null; // print() no longer redraws
   }
@@ -87,7 +87,14 @@ export class LiveView {
     const a = analyzeSeries(s);
     if (a.classification === 'insufficient-data') return 'too early to tell';
     const r = a.rate_mb_per_min ?? 0;
-    return `${r >= 0 ? '+' : ''}${r.toFixed(1)} MB/min, ${a.classification} so far`;
+    this.shown = `${r >= 0 ? '+' : ''}${r.toFixed(1)} MB/min, ${a.classification}`;
+    this.shownClass = a.classification;
+    return this.shown;
+  }
+
+  /** The last verdict the status line showed (null if it never showed one). */
+  lastShown(): { text: string; classification: string } | null {
+    return this.shown && this.shownClass ? { text: this.shown, classification: this.shownClass } : null;
   }
 
   private statusLine(): string {
@@ -117,4 +124,19 @@ export class LiveView {
       this.drawnLines = 0;
     }
   }
+}
+
+/**
+ * One line where the live status line's last verdict and the report's disagree, saying why (null where
+ * they agree). The live line judges the running sum of each member's latest USS as it came in, on the
+ * tracker's bounded copy of the series; the report judges the tree on PSS, each member after its own
+ * excursion, release and cycle handling, and the tree against its members (docs/verdicts.md).
+ */
+export function liveVsReport(live: { text: string; classification: string } | null, row: { classification: string | null; rate_mb_per_min: number | null; metric: string; label: string; why: string } | null): string | null {
+  if (!live || !row || row.classification === live.classification) return null;
+  const rate = row.rate_mb_per_min === null ? '' : ` ${row.rate_mb_per_min >= 0 ? '+' : ''}${row.rate_mb_per_min.toFixed(1)} MB/min`;
+  return (
+    `The live line last read ${live.text} (the running sum of USS as it came in); the report reads ${row.label} ${row.classification}${rate} ` +
+    `on ${row.metric.toUpperCase()}, judged after the whole run: ${row.why}`
+  );
 }

@@ -43,7 +43,12 @@ export function renderProfileText(r: ProfileReport, top: number): string {
       const kept = retained ? ` ${(typeof g.retained_bytes === 'number' ? bytesText(g.retained_bytes) : '').padStart(12)}` : '';
       out.push(`  ${type.slice(0, tw).padEnd(tw)} ${signed(g.count_delta).padStart(12)} ${bytesText(g.bytes_delta).padStart(12)}${kept} ${rate.padStart(14)}  ${sparkline(g.counts).padEnd(8)}  ${g.folded_into ? `inside ${g.folded_into}` : (g.retainer_path ?? '?')}${g.folded_into ? '' : share}`);
       if ((g.clusters?.length ?? 0) > 1) {
-        for (const c of g.clusters!) out.push(`      cluster: ${signed(c.count)} objects, ${bytesText(c.retained_bytes)} retained, held by ${c.path}`);
+        for (const c of g.clusters!) {
+          // Python: shares of sampled instances (an instance kept in two places counts for both)
+          out.push(r.target.runtime === 'python'
+            ? `      holder: ${Math.round(c.share * 100)} % of sampled instances (≈ ${signed(c.count)} objects, ${bytesText(c.retained_bytes)} of the growth), ${c.path}`
+            : `      cluster: ${signed(c.count)} objects, ${bytesText(c.retained_bytes)} retained, held by ${c.path}`);
+        }
       }
       if (g.note) out.push(`  ${''.padEnd(28)} ↳ ${g.note}`);
     }

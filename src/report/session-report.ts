@@ -7,6 +7,8 @@ import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
 import { chooseTreeMetric, sumTreeSeries } from './tree-series.js';
 import { carryByRss, withCarried } from './carry-by-rss.js';
+import { agreeWithMembers, quietMembersQuietTree } from './tree-consistency.js';
+import { DEFAULT_FLOOR } from '../analyze/analyze-series.js';
 import { detectCopyOnWrite, isShortLived, summariseShortLived, ticksSeen } from './tree-notes.js';
 
 /** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
@@ -94,7 +96,15 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
   const carry = raw ? null : carryByRss(p, metric);
   const { t_s, mb } = seriesOf(carry?.carried ? { ...p, [metric]: carry.values } : p, metric, t0);
   const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
-  if (carry?.carried) sayCarried(row, metric, carry.read, carry.carried);
+  if (carry?.carried) {
+    sayCarried(row, metric, carry.read, carry.carried);
+    // Counts and extremes are readings, not carried estimates: a bucketed read of the same session
+    // (whose figures come from the raw readings) then says the same.
+    const read = p[metric].filter((v): v is number => v !== null && v !== undefined);
+    const r = row.report;
+    r.samples = read.length;
+    [r.first_mb, r.last_mb, r.min_mb, r.max_mb] = [read[0]!, read.at(-1)!, minOf(read), maxOf(read)].map((v) => round(v / MiB, 1));
+  }
   if (metric === 'uss' && !o.metric) sayWhatRssSees(row, seriesOf(p, 'rss', t0), o);
   if (raw) {
     // A long session was read as bucket means: counts and extremes come from the raw samples.
@@ -179,7 +189,22 @@ function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number
   const driver = growers[0]
     ? { pid: growers[0].report.pid, name: growers[0].report.name, rate_mb_per_min: growers[0].report.rate_mb_per_min! }
     : null;
-  const row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+  let row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+  const endMs = Math.max(...members.map((p) => p.t_ms[p.t_ms.length - 1] ?? -Infinity));
+  const lastOf = new Map(required.map((p) => [p.info.pid, p.t_ms[p.t_ms.length - 1] ?? -Infinity]));
+  const slack = 2 * Math.max(1000, (endMs - Math.min(...members.map((p) => p.t_ms[0] ?? Infinity))) / Math.max(1, t_s.length - 1));
+  const movers = rows
+    .filter((r) => !passive.has(r.report.pid))
+    .map((r) => ({ label: `${r.report.name} ${r.report.pid}`, analysis: r.analysis, aliveAtEnd: (lastOf.get(r.report.pid) ?? -Infinity) >= endMs - slack }));
+  const floor = o.floorMbPerMin ?? DEFAULT_FLOOR;
+  const churn = members.some((p) => (p.t_ms[p.t_ms.length - 1] ?? Infinity) < endMs - slack);
+  let agreed = row.analysis && agreeWithMembers(row.analysis, movers, floor, churn);
+  if (row.analysis?.classification === 'growing' && members.length === required.length) {
+    // No short-lived children: the members are the whole total. Judged on the total's metric.
+    const onTreeMetric = required.map((p) => ({ label: `${p.info.name} ${p.info.pid}`, analysis: analyseRow(p, t0, { ...o, metric }).analysis }));
+    agreed = quietMembersQuietTree(row.analysis, onTreeMetric, floor) ?? agreed;
+  }
+  if (agreed) row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver, agreed);
   if (cow) row.report.copy_on_write = cow;
   return row;
 }
@@ -191,10 +216,11 @@ function finishRow(
   mb: number[],
   o: ReportOptions,
   driver: AnalysedRow['driver'],
+  judged?: SeriesAnalysis,
 ): AnalysedRow {
   // The limit is host memory: it says nothing about VRAM.
   const limitMb = metric === 'vram' ? undefined : o.limitMb;
-  const analysis = mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null;
+  const analysis = judged ?? (mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null);
   // No reading of the metric at all: still a gate answer (INCONCLUSIVE), never a missing one.
   const check = !o.maxRate ? null : analysis ? checkRate(analysis, o.maxRate) : { verdict: 'inconclusive' as const, reason: `no ${metric} readings`, more_s: null };
   const report: ProcessReport = {

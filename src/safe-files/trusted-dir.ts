@@ -3,7 +3,8 @@
 // path is owned by root or by us and is not writable by group or others, unless it is sticky (like
 // /tmp, where others cannot rename or remove our files). Kernel pseudo-filesystems are never a place
 // for files. Every refusal is a usage error (exit 2) naming the path, the reason and what to do.
-import { accessSync, constants, lstatSync, mkdirSync, realpathSync, statfsSync, type Stats } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdirSync, mkdtempSync, realpathSync, statfsSync, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 
@@ -53,6 +54,14 @@ export function assertTrustedDirectory(dir: string, what: string): string {
     }
   }
   return real;
+}
+
+/**
+ * A fresh private directory (mkdtemp: 0700, a new name) in the temp directory, which must itself be
+ * trusted: in a TMPDIR another user owns, they could rename ours away and put theirs in its place.
+ */
+export function makePrivateDir(prefix: string, what: string): string {
+  return mkdtempSync(path.join(assertTrustedDirectory(tmpdir(), `${what}: the temp directory (TMPDIR)`), prefix));
 }
 
 /** Throw (exit 2) when nothing can be created in `dir` (a read-only mount): before the work, not after. */

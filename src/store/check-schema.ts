@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import { inputError } from '../errors.js';
 import { MIGRATIONS } from './schema.js';
-import type { Db } from './open-db.js';
+// better-sqlite3's own type, not open-db's alias: open-db imports this module (no import cycle).
+type Db = Database.Database;
 
 interface SchemaObject {
   type: string;

@@ -3,11 +3,10 @@
 // might be steered through a planted symlink. There we copy the DB and its WAL (opened O_NOFOLLOW) into
 // a private temp directory and read the copy, so committed samples still in the WAL are read too.
 import Database from 'better-sqlite3';
-import { lstatSync, mkdtempSync, rmSync, type Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { lstatSync, rmSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { inputError } from '../errors.js';
-import { assertTrustedDirectory, copyFileExclusive } from '../safe-files.js';
+import { inputError, LeakError } from '../errors.js';
+import { assertTrustedDirectory, copyFileExclusive, makePrivateDir } from '../safe-files.js';
 import { DB_SIBLINGS } from './db-files.js';
 import { toStorageError } from './storage-errors.js';
 
@@ -53,8 +52,9 @@ export const dbDisplayName = (db: Database.Database): string => shownNames.get(d
 export function openPrivateCopy(file: string): Database.Database {
   let priv: string;
   try {
-    priv = mkdtempSync(path.join(tmpdir(), 'leak-report-'));
+    priv = makePrivateDir('leak-report-', `reading ${file}`);
   } catch (e) {
+    if (e instanceof LeakError) throw e; // an untrusted TMPDIR: refused (exit 2)
     throw toStorageError(e, `making a private copy of ${file} to read (it cannot be read in place)`);
   }
   const remove = () => rmSync(priv, { recursive: true, force: true });

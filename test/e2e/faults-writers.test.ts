@@ -7,11 +7,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { bin } from '../helpers/paths.js';
+import { startSwapLoop } from '../helpers/swap-loop.js';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { collect, runBin, startFixture, waitFor, type BinResult } from '../helpers/procs.js';
+import { collect, runBin, startBin, startFixture, waitFor, type BinResult } from '../helpers/procs.js';
 
 const isRoot = process.geteuid?.() === 0;
 const ROOT_ONLY = { skip: !isRoot && 'acting as other local users needs root (CI runs these as root)' };
@@ -95,6 +96,18 @@ test('the session DB (leak-track --db)', ROOT_ONLY, async () => {
   await tryWriter('db', inDir('t.db'), (_d, f) => runBin('leak-track', [String(process.pid), '1s', '0.2', '--db', f]), '^leak-track: database');
 });
 
+test("the private copy leak-report reads a DB through is never made in a TMPDIR another user owns", ROOT_ONLY, async () => {
+  const open = path.join(base, 'open'); // writable by everyone, not sticky: a DB there is read from a private copy
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const db = path.join(open, 'x.db');
+  assert.equal((await runBin('leak-track', [String(process.pid), '1s', '0.2', '--db', path.join(base, 'x.db'), '--quiet'])).code, 0);
+  execFileSync('cp', [path.join(base, 'x.db'), db]);
+  assert.equal((await runBin('leak-report', ['--db', db, '--json'])).code, 0, 'read through a private copy in a trusted TMPDIR');
+  assertRefused(await runBin('leak-report', ['--db', db, '--json'], { env: { TMPDIR: bobs } }), new RegExp(`^leak-report: reading .*x\\.db: the temp directory \\(TMPDIR\\): directory .*bobs belongs to uid ${BOB}`));
+  assert.deepEqual(readdirSync(bobs), []);
+});
+
 test('--junit (leak-check)', ROOT_ONLY, async () => {
   await tryWriter('junit', inDir('r.xml'), (_d, f) => runBin('leak-check', ['--trace', trace, '--max-rate', '50', '--junit', f]), '^leak-check: --junit');
 });
@@ -150,11 +163,10 @@ test('the Prometheus --textfile: a planted link or file at its name, or a direct
 test('a race: Alice swaps a link in a loop at --html while leak-report writes it again and again; the root file never changes', ROOT_ONLY, async () => {
   const d = stickyDir('race');
   const dest = path.join(d, 'r.html');
-  const swapper = spawn('setpriv', [`--reuid=${ALICE}`, `--regid=${ALICE}`, '--clear-groups', 'sh', '-c', `while :; do ln -s ${victim} ${dest}.new 2>/dev/null; mv -T ${dest}.new ${dest} 2>/dev/null; rm -f ${dest} 2>/dev/null; done`], { stdio: 'ignore' });
+  const swapper = await startSwapLoop(ALICE, victim, dest);
   const codes: number[] = [];
   try {
-    await waitFor(() => readdirSync(d).length > 0, 10_000, 'the swapping loop');
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 6; i++) {
       const r = await runBin('leak-report', ['--trace', trace, '--html', dest, '--quiet']);
       codes.push(r.code!);
       assert.ok(r.code === 0 || r.code === 2, `written (0) or refused (2), got ${r.code}: ${r.stderr}`);
@@ -177,7 +189,7 @@ test('leak-track --html: a link planted during the run (by the tracked command, 
   const dest = path.join(d, 'r.html');
   const r = await runBin('leak-track', ['--db', path.join(base, 'during.db'), '--html', dest, '--quiet', '--',
     'setpriv', `--reuid=${ALICE}`, `--regid=${ALICE}`, '--clear-groups', 'ln', '-s', victim, dest]);
-  assertRefused(r, /^leak-track: --html: (refusing .*r\.html: it is a symbolic link \(never followed\)|.*appeared while it was being written)/);
+  assertRefused(r, /^leak-track: --html: (refusing .*r\.html: it is a symbolic link \(never followed\)|.*appeared while it was being written).*; session \d+ is saved: leak-report --db .*during\.db --session \d+ --html FILE$/);
   assert.equal(lstatSync(dest).isSymbolicLink(), true);
   assert.deepEqual(readdirSync(d), ['r.html'], 'no temp file left');
 });
@@ -205,4 +217,27 @@ test("--junit: root's own symlink at the destination is refused too (whoever own
   const ok = path.join(d, 'ok.xml');
   assert.equal((await runBin('leak-check', ['--trace', trace, '--max-rate', '5000', '--junit', ok])).code, 0);
   assert.equal(statSync(ok).mode & 0o777, 0o644);
+});
+
+test('leak-profile --out: SIGTERM in the middle of a snapshot leaves no temp file and no partial snapshot under its name', ROOT_ONLY, async () => {
+  const big = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', '-e', "globalThis.keep = Array.from({ length: 400000 }, (_, i) => ({ i })); setInterval(() => {}, 1000); console.log('ready')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    let ready = '';
+    big.stdout!.setEncoding('utf8').on('data', (c: string) => (ready += c));
+    await waitFor(() => ready.includes('ready'), 30_000, 'the target');
+    const out = path.join(base, 'sig-out');
+    const p = startBin('leak-profile', ['--pid', String(big.pid), '--out', out, '--snapshots', '2', '--interval', '1']);
+    let err = '';
+    p.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const done = collect(p, 120_000);
+    await waitFor(() => /snapshot 1\/2: taking/.test(err), 60_000, 'the snapshot to start');
+    await waitFor(() => readdirSync(out).some((n) => n.endsWith('.tmp')), 30_000, 'the temp file to be written');
+    p.kill('SIGTERM');
+    const r = await done;
+    assert.equal(r.code, 143, err);
+    assert.doesNotMatch(err, /snapshot 1\/2: \//, 'the signal landed mid-snapshot');
+    assert.deepEqual(readdirSync(out), [], 'no temp file, no partial snapshot');
+  } finally {
+    big.kill('SIGKILL');
+  }
 });

@@ -54,7 +54,8 @@ test('leak-report --html: loads offline without console errors, charts drawn, wo
     assert.match(await page.$eval('.headline', (e) => e.textContent!), /^Growing: tree total \(python 4242 \+ 9 children\) is growing [\d.]+ MB\/min .*, driven by pt_worker_1 4301 \(child\) at 20\.0 MB\/min\.$/);
     assert.match(await page.$eval('#tree', (e) => e.textContent!), /pt_worker_1 4301 \(child\) drives the tree total/);
     assert.match(await page.$eval('#tree li.folded', (e) => e.textContent!), /^6 short-lived children \(compile_helper ×6\)/);
-    assert.equal(await page.$eval('#p-2 .cmd', (e) => e.textContent!), 'python train.py --epochs 3 </script><!-- \u2028');
+    // U+2028 is foreign text's line separator: shown escaped, like every control character (text/escape.ts).
+    assert.equal(await page.$eval('#p-2 .cmd', (e) => e.textContent!), 'python train.py --epochs 3 </script><!-- \\u{2028}');
     const charts = await page.evaluate('window.__leakDetective.charts');
     assert.equal(charts, 5);
     const ink = await inkedPixels(page, '.chart canvas');

@@ -3,7 +3,7 @@ import type { CliIo, Command } from '../run.js';
 import { parseTrackArgs, trackParser, type TrackArgs } from './track-args.js';
 import { escapeControl } from '../../text/escape.js';
 import { renderHelp, wantsHelp } from '../parse.js';
-import { EXIT_LEAK, EXIT_OK, exitCodeForSignal } from '../../errors.js';
+import { EXIT_LEAK, EXIT_OK, exitCodeForSignal, LeakError } from '../../errors.js';
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { readSession } from '../../store/read-session.js';
 import { findMatching, findTrainingCandidates, type Candidate } from '../../track/discover.js';
@@ -19,7 +19,7 @@ import { renderSessionJson } from '../../report/json-report.js';
 import { renderSessionHtml } from '../../report/html/session-html.js';
 import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import { terminalWidth } from '../terminal-width.js';
-import { LiveView } from '../live-view.js';
+import { LiveView, liveVsReport } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
 import { startExporter, type Exporter } from '../../export/exporter.js';
 
@@ -137,10 +137,19 @@ async function trackWithDb(
   const composed = analyseAndCompose(recorded, { maxRate: args.maxRate });
   if (args.json) io.stdout.write(renderSessionJson(composed));
   else if (!args.quiet) {
+    const judged = composed.tree?.row ?? composed.rows.find((r) => r.row.report.role === 'main') ?? null;
+    const differs = judged && liveVsReport(live.lastShown(), { ...judged.row.report, label: judged.label, why: judged.row.analysis?.explanation ?? '' });
+    if (differs) io.stdout.write(`${escapeControl(differs)}\n\n`);
     io.stdout.write(renderSessionText(composed, { width: terminalWidth(io.stdout, io.env), color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR, chartHeight: 6 }));
   }
   if (args.html) {
-    writeHtmlFile(args.html, renderSessionHtml(composed));
+    try {
+      writeHtmlFile(args.html, renderSessionHtml(composed));
+    } catch (e) {
+      // After hours of tracking, say that nothing is lost: the session is in the DB.
+      if (!(e instanceof LeakError)) throw e;
+      throw new LeakError(e.code, `${e.message}; session ${result.sessionId} is saved: leak-report --db ${args.db} --session ${result.sessionId} --html FILE`, { cause: e });
+    }
     say(`HTML report written to ${args.html}`);
   }
   const failed = composed.rows.some((r) => r.row.check?.verdict === 'fail') || Boolean(composed.folded?.rows.some((r) => r.row.check?.verdict === 'fail'));

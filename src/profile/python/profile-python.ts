@@ -1,7 +1,7 @@
 // leak-profile on a live CPython process: N censuses `interval` apart, diffed by type; then one more
 // short injection that finds who holds the top growers.
 import path from 'node:path';
-import type { ProfileReport } from '../../types.js';
+import type { GrowingType, ProfileReport } from '../../types.js';
 import { formatDuration } from '../../units.js';
 import { diffCensuses, NOISE_FLOOR, rankNamedTypesFirst } from '../diff.js';
 import { detectRuntime } from '../detect-runtime.js';
@@ -70,10 +70,14 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     const warnings = censusWarnings(raws);
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: growing.slice(0, 5).map((g) => g.type), timeout_s: o.timeout_s ?? 60, signal: o.signal });
+      const asked = growing.slice(0, 5);
+      const { raw, stop_s } = await takeCensus({
+        pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: asked.map((g) => g.type),
+        growth: Object.fromEntries(asked.map((g) => [g.type, Math.max(0, Math.round(g.count_delta))])), timeout_s: o.timeout_s ?? 60, signal: o.signal,
+      });
       say(`holders found; target paused ${((raw as RawCensus & { total_s?: number }).total_s ?? raw.pause_s).toFixed(2)} s (+ ${stop_s.toFixed(2)} s under gdb)`);
       if (keepDir) keep(keepDir, `census-${o.pid}-holders.json`, raw);
-      for (const g of growing) g.retainer_path = raw.paths[g.type] ?? null;
+      for (const g of growing) nameHolders(g, raw);
       for (const w of censusWarnings([raw as RawCensus & CensusExtras])) if (!warnings.includes(w)) warnings.push(w);
     }
     const device = deviceSeries(raws);
@@ -91,6 +95,23 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   } finally {
     closeChannel(channel);
     if (useHook) withdrawHookRequest(o.pid);
+  }
+}
+
+/**
+ * A grower's holders from the holder census: the first is its retainer_path; where there are several,
+ * each is a cluster as Node's are, its count and bytes being the grower's growth times the holder's
+ * share of the sampled instances (a Python census cannot tell new instances from old).
+ */
+export function nameHolders(g: GrowingType, raw: Pick<RawCensus, 'paths' | 'holders'>): void {
+  const hs = raw.holders[g.type];
+  if (!hs?.length) {
+    g.retainer_path = raw.paths[g.type] ?? null;
+    return;
+  }
+  g.retainer_path = hs[0]!.path;
+  if (hs.length > 1) {
+    g.clusters = hs.map((h) => ({ path: h.path, count: Math.round(h.share * g.count_delta), retained_bytes: Math.round(h.share * g.bytes_delta), share: h.share }));
   }
 }
 

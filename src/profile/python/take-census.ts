@@ -23,6 +23,8 @@ export interface CensusRequest {
   seq: number;
   mode: 'auto' | 'full' | 'cheap';
   pathsFor?: string[];
+  /** Per type in pathsFor: instances gained over the profile (where to look for untracked ones). */
+  growth?: Record<string, number>;
   timeout_s: number;
   signal?: AbortSignal;
 }
@@ -30,7 +32,7 @@ export interface CensusRequest {
 /** Run one census; `stop_s` is how long gdb held the target stopped. */
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
-  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], max_seconds: 3 };
+  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], growth: r.growth ?? {}, max_seconds: 3 };
   let stop_s = 0;
   if (r.useHook) sendHookRequest(r.pid, args);
   else {

@@ -2,7 +2,7 @@
 // elsewhere (CI logs must never get cursor movement), nothing under --quiet.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { LiveView } from '../../../src/cli/live-view.js';
+import { LiveView, liveVsReport } from '../../../src/cli/live-view.js';
 import type { TickSummary } from '../../../src/track/sampler.js';
 
 const MiB = 1024 * 1024;
@@ -32,7 +32,7 @@ test('on a terminal: the chart is redrawn in place, with elapsed-time labels und
     const last = text.split('\x1b[J').at(-1)!;
     assert.match(last, /└[─┬]+/, 'a time axis under the chart');
     assert.match(last, /\b0s\b.*\b1m00s\b/, 'elapsed-time labels at round steps');
-    assert.match(last, /3m15s \/ 10m00s · 40 samples · 3 proc · main 220 MB · tree 270 MB · \+6\.0 MB\/min, growing so far/);
+    assert.match(last, /3m15s \/ 10m00s · 40 samples · 3 proc · main 220 MB · tree 270 MB · \+6\.0 MB\/min, growing/);
     v.finish();
     assert.ok(s.text().endsWith('\x1b[J'), 'finish() removes the chart before the summary');
   } finally {
@@ -55,7 +55,7 @@ test('off a terminal: a status line at the start, then one a minute, never curso
     assert.doesNotMatch(s.text(), /\x1b/);
     assert.match(lines[0]!, /^0s · 1 samples · 3 proc · main 200 MB · tree 250 MB · collecting…$/);
     assert.match(lines[1]!, /^1m01s · 62 samples/);
-    assert.match(lines[3]!, /^2m29s · 150 samples .* \+30\.0 MB\/min, growing so far \(live estimate on the tree total; the verdict below judges each process on all its samples\)$/, 'the last line carries the rate so far and says why the verdict below may differ');
+    assert.match(lines[3]!, /^2m29s · 150 samples .* \+30\.0 MB\/min, growing$/, 'the last line carries the rate so far');
   } finally {
     mock.timers.reset();
   }
@@ -68,4 +68,23 @@ test('--quiet: nothing at all, not even printed notices', () => {
   v.print('leak-track: reading USS every 2nd tick');
   v.finish();
   assert.equal(s.text(), '');
+});
+
+test('the live line and the final verdict agree, or the summary says why (issue 21.2)', () => {
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  try {
+    const s = sink(false);
+    const v = new LiveView({ out: s.out, mode: 'lines', plannedMs: 0, label: 'x', color: false });
+    for (let i = 0; i < 70; i++) (v.update(tick(i, 1000)), mock.timers.tick(1000));
+    v.finish();
+    const shown = v.lastShown();
+    assert.deepEqual(shown, { text: '+30.0 MB/min, growing', classification: 'growing' });
+    const row = { classification: 'growing', rate_mb_per_min: 29.8, metric: 'pss', label: 'tree total', why: 'memory grows steadily' };
+    assert.equal(liveVsReport(shown, row), null, 'the same story: nothing to add');
+    const other = liveVsReport(shown, { ...row, classification: 'cycling', rate_mb_per_min: 0.2, why: 'memory rises and is released every ~8s' });
+    assert.equal(other, 'The live line last read +30.0 MB/min, growing (the running sum of USS as it came in); the report reads tree total cycling +0.2 MB/min on PSS, judged after the whole run: memory rises and is released every ~8s');
+    assert.equal(liveVsReport(null, row), null, 'a line that never showed a verdict has nothing to contradict');
+  } finally {
+    mock.timers.reset();
+  }
 });

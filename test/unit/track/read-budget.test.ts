@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { cpuCostMs } from '../../../src/track/read-governor.js';
 import { procfsSource, GIANT_BYTES } from '../../../src/track/procfs-source.js';
 import { readProcStat, readRssBytes } from '../../../src/track/proc-stat.js';
+import { readSmapsRollup } from '../../../src/track/smaps-rollup.js';
 import { startFixture, waitFor } from '../../helpers/procs.js';
 
 test('a read is charged the CPU time it used, not the time it waited', () => {
@@ -27,15 +28,18 @@ test('a read is charged the CPU time it used, not the time it waited', () => {
   assert.ok(busy.ms >= 20 && busy.ms < 40, `20 ms of CPU charged as ${busy.ms} ms`);
 });
 
-test('a 300 MB process is read every tick even where its read costs more than the budget', async () => {
+test('a 300 MB process is read every tick even where its read costs more than the giants\' budget', async () => {
   const child = startFixture('leaker.py', ['--base', '300', '--rate', '0', '--lifetime', '60']);
   try {
     const pid = child.pid!;
     await waitFor(() => (readRssBytes(pid) ?? 0) > 290 * 1048576, 60_000, 'the 300 MB base touched');
     assert.ok(readRssBytes(pid)! < GIANT_BYTES);
     const notices: string[] = [];
-    // A budget of 1 µs a tick: far below one smaps_rollup read of 300 MB (~3 ms), so a governed read would be spaced out.
-    const reader = procfsSource.reader(readProcStat(pid)!, { budgetMs: 0.001, budgetPct: 0.0001, notice: (m) => notices.push(m) });
+    // A budget of half what one read of it costs (in CPU): the governor of giants would read it every
+    // 2nd tick; under 1 GiB it shares ten times that budget, so it is read every tick.
+    const costs = Array.from({ length: 5 }, () => cpuCostMs(() => readSmapsRollup(pid)).ms).sort((a, b) => a - b);
+    const budgetMs = costs[2]! / 2;
+    const reader = procfsSource.reader(readProcStat(pid)!, { budgetMs, budgetPct: 1, notice: (m) => notices.push(m) });
     const uss = Array.from({ length: 12 }, () => reader.read(1).uss);
     assert.ok(uss.every((v) => v !== null && v > 250 * 1048576), `USS per tick: ${uss.map((v) => (v === null ? '-' : (v / 1048576).toFixed(0))).join(' ')}`);
     assert.deepEqual(notices, []);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { censusModules, censusPayload, CENSUS_DIR } from '../../../../src/profile/python/census-payload.js';
-import { runModules } from '../../../helpers/census-modules.js';
+import { PYENV_PYTHONS, runModules } from '../../../helpers/census-modules.js';
 import { PYTHON } from '../../../helpers/procs.js';
 import { SCRIPTS } from '../../../helpers/paths.js';
 import { readFileSync } from 'node:fs';
@@ -21,8 +21,10 @@ test('modules.txt lists every module of scripts/census once, run.py last, each u
 });
 
 test('the hook joins the same payload as leak-profile (one module list for both)', () => {
-  const r = spawnSync(PYTHON, ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(SCRIPTS)}); import leak_detective_hook as h; print(json.dumps(h._payload()))`], { encoding: 'utf8' });
+  // under -X dev -W error: a file the hook left to the collector would print a ResourceWarning
+  const r = spawnSync(PYTHON, ['-X', 'dev', '-W', 'error', '-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(SCRIPTS)}); import leak_detective_hook as h; print(json.dumps(h._payload()))`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
   assert.equal(JSON.parse(r.stdout) as string, censusPayload());
 });
 
@@ -54,15 +56,17 @@ print(json.dumps(_reach_bytes(kept, time.perf_counter() + 5, [])))`);
   assert.ok(value >= 10 * 100 * 1024 && value < 11 * 100 * 1024, String(value));
 });
 
-test('frames: a running function\'s locals are named by file, function and name', () => {
+for (const [version, python] of Object.entries({ default: PYTHON, ...PYENV_PYTHONS })) {
+  test(`frames (${version}): a running function's locals are named by file, function and name`, () => {
   const { value } = runModules<string[]>(['frames.py'], `
 import json
 src = "def main(run):\\n    processor = {'cache': []}\\n    return run(processor)\\n"
 ns = {}
 exec(compile(src, "train.py", "exec"), ns)
-print(json.dumps(ns["main"](lambda p: [_frame_locals({"leak_census.py"}).get(id(p))])))`);
+print(json.dumps(ns["main"](lambda p: [_frame_locals({"leak_census.py"}).get(id(p))])))`, { python });
   assert.deepEqual(value, ['train.py:main() local processor']);
 });
+}
 
 test('census: counts a class\'s instances and the bytes they keep, and writes one result line', () => {
   const { value } = runModules<{ types: Record<string, [number, number]>; objects: number; mode: string }>(['base.py', 'sizer.py', 'census.py'], `
@@ -104,3 +108,45 @@ print(json.dumps(faults))`);
   assert.match(value[0]!, /^target: it replaced gc\.get_referrers \(now function <lambda>\)/);
   assert.deepEqual(value.slice(1), ['target', 'census']);
 });
+
+const HOLDERS_BODY = `
+import gc, json, os, tempfile, time
+src = '''
+class Record:
+    def __init__(self, i):
+        self.index = i
+        self.data = bytes([i % 251]) * 4096
+history = []
+index = {}
+def train(run):
+    seen = {}
+    for i in range(600):
+        r = Record(i)
+        history.append(r)
+        seen[i] = r
+        index[f"key-{i:06d}/" + "k" * 500] = i % 7
+    return run()
+'''
+import sys, types
+mod = sys.modules["target"] = types.ModuleType("target")
+ns = mod.__dict__
+exec(compile(src, "train.py", "exec"), ns)
+def run():
+    out = os.path.join(tempfile.mkdtemp(), "r.json")
+    open(out, "w").close()
+    growth = {"Record": 600, "bytes": 600, "str": 600}
+    paths, holders = _holder_paths(gc.get_objects(), ["Record", "bytes", "str"], lambda t: t.__name__, 5.0, set(), [], growth)
+    return {k: [(h["path"].split(" (")[0], h["share"]) for h in v] for k, v in holders.items()}
+print(json.dumps(ns["train"](run)))`;
+
+const ALL = ['base.py', 'sizer.py', 'frames.py', 'reach.py', 'edges.py', 'paths.py', 'samples.py', 'holders.py'];
+for (const [version, python] of Object.entries({ default: PYTHON, ...PYENV_PYTHONS })) {
+  test(`holders (${version}): a module list and a function's local dict both named, bytes by attribute, str keys by their dict`, () => {
+    const { value, stderr } = runModules<Record<string, [string, number][]>>(ALL, HOLDERS_BODY, { python });
+    assert.equal(stderr, '');
+    assert.deepEqual(value.Record!.map((h) => h[0]).sort(), ['target.history', 'train.py:train() local seen']);
+    assert.ok(value.Record!.every((h) => h[1] === 1), JSON.stringify(value.Record));
+    assert.match(value.bytes![0]![0], /^(target\.history\[i\]\.data|train\.py:train\(\) local seen\[k\]\.data)$/);
+    assert.deepEqual(value.str!.map((h) => h[0]), ['target.index']);
+  });
+}

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCensus } from '../../../../src/profile/python/census-shape.js';
 import { LeakError } from '../../../../src/errors.js';
+import type { GrowingType } from '../../../../src/types.js';
 
 const good = () => ({
   version: 1, pid: 42, python: '3.12.1', mode: 'full', time: 1.7e9, pause_s: 0.1, total_s: 0.2, objects: 10, bytes: 1000,
@@ -44,3 +45,17 @@ for (const [what, spoil, msg] of bad) {
     assert.throws(() => checkCensus(c, 42), (e: unknown) => e instanceof LeakError && e.exitCode === 3 && msg.test(e.message) && !e.message.includes('\n'));
   });
 }
+
+test('holders become the grower\'s retainer_path and, where several, clusters with estimated shares; text names each', async () => {
+  const { nameHolders } = await import('../../../../src/profile/python/profile-python.js');
+  const { renderProfileText } = await import('../../../../src/report/profile-text.js');
+  const g: GrowingType = { type: 'Record', counts: [100, 300], bytes: [1e6, 3e6], count_delta: 200, bytes_delta: 2e6, bytes_per_min: null, retainer_path: null };
+  nameHolders(g, { paths: {}, holders: { Record: [{ path: 'history (list, 300 items, 2.9 MB)', share: 0.5, bytes: 3e6 }, { path: 'registry.by_id (dict, 150 items, 1.4 MB)', share: 0.5, bytes: 1.5e6 }] } });
+  assert.equal(g.retainer_path, 'history (list, 300 items, 2.9 MB)');
+  assert.deepEqual(g.clusters!.map((c) => [c.count, c.retained_bytes, c.share]), [[100, 1e6, 0.5], [100, 1e6, 0.5]]);
+  const text = renderProfileText({ target: { pid: 1, runtime: 'python' }, snapshots: [{ t_s: 0, file: null, objects: 1, bytes: 1 }, { t_s: 60, file: null, objects: 1, bytes: 1 }], growing: [g] }, 5);
+  assert.match(text, /holder: 50 % of sampled instances \(≈ \+100 objects, \+976\.6 KB of the growth\), registry\.by_id \(dict, 150 items, 1\.4 MB\)/);
+  const one: GrowingType = { ...g, clusters: undefined, retainer_path: null };
+  nameHolders(one, { paths: { Record: 'history (list)' }, holders: {} });
+  assert.deepEqual([one.retainer_path, one.clusters], ['history (list)', undefined]);
+});

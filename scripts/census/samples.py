@@ -1,0 +1,102 @@
+# Which instances of a growing type the holder search follows: a few, spread over all of them, and
+# for types the collector does not track (str, bytes, numpy arrays) drawn from the containers that
+# hold most of them, so that a dict's new keys are not outvoted by the interpreter's own strings.
+
+SAMPLES = 24
+
+
+def _holder_samples(objs, order, tname, ours, keep, deadline, growth):
+    """(samples, via): type name -> up to SAMPLES instances; id(str key) -> the dict it is a key of
+    (the one step up gc.get_referrers cannot see). `growth`: type name -> instances gained over the profile;
+    a container holding at least a quarter of that many is one the growth may be in."""
+    import gc, time
+
+    wanted = set(order)
+    names = {}
+    found = keep({})
+    via = keep({})
+    for o in objs:
+        t = type(o)
+        n = names.get(t)
+        if n is None:
+            n = names[t] = tname(t)
+        if n in wanted and id(o) not in ours:
+            found.setdefault(n, keep([])).append(o)
+    missing = wanted - set(found)
+    if missing and time.perf_counter() < deadline:
+        _untracked(objs, missing, names, tname, ours, keep, deadline, growth or {}, found, via)
+    out = {}
+    for n, insts in found.items():
+        k = len(insts)
+        out[n] = keep([insts[int(i * (k - 1) / (SAMPLES - 1))] for i in range(SAMPLES)] if k > SAMPLES else list(insts))
+    found.clear()
+    names.clear()
+    return out, via
+
+
+def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found, via):
+    # Untracked instances are never in gc.get_objects(): they are found as referents of tracked
+    # objects. Where a few containers hold at least a quarter of the growth each (a dict whose keys
+    # accumulate), the samples are theirs (the three biggest); otherwise an even sample of them all
+    # finds those spread over many containers (a bytes attribute per instance). A str of the
+    # interpreter's own (sys.stdlib_module_names) is as old as the process: never a grower's sample.
+    import gc, itertools, sys, time
+
+    spaces = {id(getattr(m, "__dict__", None)) for m in list(sys.modules.values())}
+    per = {n: keep({}) for n in missing}  # type -> id(container) -> count
+    spread = {n: keep([]) for n in missing}  # an even sample of all, thinned as it fills
+    stride = {n: 1 for n in missing}
+    seen = {n: 0 for n in missing}
+    extra = keep({})  # untracked dicts met on the way: id -> dict
+
+    def count(o, rs):
+        for r in rs:
+            t = type(r)
+            n = names.get(t)
+            if n is None:
+                n = names[t] = tname(t)
+            if n in missing:
+                c = per[n]
+                c[id(o)] = c.get(id(o), 0) + 1
+                seen[n] += 1
+                if seen[n] % stride[n] == 0:
+                    lst = spread[n]
+                    lst.append(r)
+                    if len(lst) >= 4096:
+                        del lst[1::2]
+                        stride[n] *= 2
+
+    for o in objs:
+        if time.perf_counter() > deadline:
+            break
+        if id(o) in ours:
+            continue
+        rs = _referents(o, gc.get_referents)
+        for r in rs:
+            if type(r) is dict and id(r) not in extra and not gc.is_tracked(r):
+                extra[id(r)] = r  # a dict of str and int only is untracked: a container all the same
+                count(r, _referents(r, gc.get_referents))
+        count(o, rs)
+    for n in missing:
+        counts = per[n]
+        floor = max(10, growth.get(n, 0) // 4)
+        # the three biggest (a namespace's names are not data: module dicts are left out)
+        big = sorted((k, i) for i, k in counts.items() if k >= floor and i not in spaces)[-3:]
+        big = {i for k, i in big}
+        pool = keep([]) if big else spread[n]  # the spread would outvote them with old instances
+        if big and spread[n]:
+            # the big containers may be old (a table of 256 one-byte bytes): the holder search tries
+            # the even sample too, and keeps the answer whose holder has more entries
+            found[n + "\0spread"] = spread[n]
+        if big:  # the containers themselves, found again by id among the tracked objects
+            for o in itertools.chain(objs, list(extra.values())):
+                if id(o) in big:
+                    pool.extend(x for x in _referents(o, gc.get_referents) if names.get(type(x)) == n)
+                    if isinstance(o, dict):  # its str keys: gc.get_referrers cannot see the dict from them
+                        for k in dict.keys(o):
+                            if type(k) is str:
+                                via[id(k)] = o
+        if pool:
+            found[n] = pool
+        counts.clear()
+    extra.clear()
