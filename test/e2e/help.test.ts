@@ -4,7 +4,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PYTHON, runBin } from '../helpers/procs.js';
 import { bin, PROGRAMS } from '../helpers/paths.js';
@@ -63,10 +64,11 @@ test('--find-training says what it looked for when nothing matches (exit 3), or 
   // Each outcome in a fresh PID namespace with its own /proc (unshare, as root), so a train.py other
   // tests run at this moment cannot decide which outcome this test sees.
   const inNs = (argv: string[]) => spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...argv], { encoding: 'utf8', timeout: 60_000 });
-  const none = inNs([process.execPath, bin('leak-track'), '--find-training', '0.1', '1', '--db', '/tmp/never-created-find.db']);
+  const never = path.join(mkdtempSync(path.join(tmpdir(), 'ld-find-')), 'never-created.db'); // private: /tmp is shared
+  const none = inNs([process.execPath, bin('leak-track'), '--find-training', '0.1', '1', '--db', never]);
   assert.equal(none.status, 3, none.stderr);
   assert.equal(none.stderr, 'leak-track: no process found: no training process found (looked for python …train*.py, torchrun, accelerate launch, deepspeed, -m torch.distributed.run, lightning, trl/axolotl/llamafactory, model-garden serve, node …train…); pass a PID or --match REGEX\n');
-  assert.equal(existsSync('/tmp/never-created-find.db'), false);
+  assert.equal(existsSync(never), false, 'nothing found: no DB created');
   // A train.py started in the namespace (the list is printed once its command line is there).
   const driver = `import subprocess, sys
 p = subprocess.Popen([sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'train.py'))}, '--quiet', '--lifetime', '60'])
