@@ -124,7 +124,8 @@ export async function readBack(series = 64, hours = 24, stepS = 15): Promise<{ s
       const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/cli/bin/leak-report.js'), '--prometheus', `http://127.0.0.1:${port}`, '--query', 'bench_memory_bytes', '--since', `${hours}h`, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
       seconds.push((performance.now() - t0) / 1000);
       if (r.status !== 0) throw new Error(r.stderr);
-      report = JSON.parse(r.stdout) as SessionReport;
+      // One line per series, then the {"fleet"} summary line (docs/fleet.md).
+      report = { processes: r.stdout.trim().split('\n').map((l) => JSON.parse(l) as SessionReport['processes'][number] & { fleet?: unknown }).filter((x) => !x.fleet) } as SessionReport;
     }
     const classes: Record<string, number> = {};
     for (const p of report!.processes) classes[p.classification ?? 'none'] = (classes[p.classification ?? 'none'] ?? 0) + 1;

@@ -6,6 +6,7 @@ import { main as profileNode } from './profile-node.js';
 import { main as profilePython } from './profile-python.js';
 import { main as soak } from './track-soak.js';
 import { main as prometheus } from './prometheus-cost.js';
+import { main as budget } from './budget-cost.js';
 
 const sections: [string, () => Promise<string>][] = [
   ['Leak-rate analysis vs baseline rules', () => analyze()],
@@ -16,6 +17,7 @@ const sections: [string, () => Promise<string>][] = [
   // The full soak is 31 minutes (node dist/bench/track-soak.js); `npm run bench` runs SOAK_MINUTES (default 5).
   ['leak-track soak: its own memory', () => soak(Number(process.env.SOAK_MINUTES) || 5)],
   ['Prometheus: exporter cost, scrape latency, read-back', () => prometheus()],
+  ['The growth budget and --native-sites: their cost', () => budget()],
 ];
 for (const [title, run] of sections) {
   console.log(`\n## ${title}\n`);

@@ -6,6 +6,7 @@
 #   smem: independent USS reference            gdb: Python injection
 #   python3-psutil: bench peer                 python3-torch (1.13) + numpy: real-tensor census tests
 #   prometheus (ships promtool): fleet tests   chromium: the HTML report in a real browser
+#   victoria-metrics: the fleet read-back against a real long-term store (bulk export, promscrape)
 #   python3-venv: the torch 2.x venv below      pyenv 3.11.7/3.12.1/3.13.0: census on each CPython
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,10 @@ command -v smem >/dev/null 2>&1 || need+=(smem)
 command -v gdb >/dev/null 2>&1 || need+=(gdb)
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v victoria-metrics >/dev/null 2>&1 || need+=(victoria-metrics)
+# The growth budget's tests: --native-sites attaches bpftrace; the Node addon fixture is built with cc against Node's headers.
+command -v bpftrace >/dev/null 2>&1 || need+=(bpftrace)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
 # find_spec, not import: importing torch takes seconds on a busy box, and `npm test` runs this every time.
 has_module() { /usr/bin/python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('$1') is None)" >/dev/null 2>&1; }
 has_module psutil || need+=(python3-psutil)

@@ -1,5 +1,8 @@
 // Types that cross stage boundaries (track → store → analyze → report; capture → diff → report).
 // Everything else lives beside the code that owns it.
+import type { Budget } from './profile/budget/types.js';
+import type { TrimResult } from './profile/budget/trim-verdict.js';
+import type { NativeSites } from './profile/native/trace-native.js';
 
 /** A memory series the tracker records and the analysis reads. */
 export type Metric = 'rss' | 'uss' | 'pss' | 'swap' | 'vram';
@@ -69,6 +72,8 @@ export interface ProcessReport {
   reach_limit_s?: number;
   /** Where USS cannot decide but RSS, which wanders far less, can: what RSS reads (the verdict stays on USS). */
   rss_reading?: { classification: Classification; rate_mb_per_min: number; rate_ci95_mb_per_min: [number, number] | null };
+  /** Samples the fit left out because a profile (leak-track --explain) paused or inflated the process then. */
+  profile_samples_left_out?: number;
   /** Where the metric was read only every k-th tick (a giant process) and carried between readings by RSS: how many ticks of each. */
   carried_by_rss?: { read: number; carried: number };
   /** Tree row only, where private memory grew by pages being un-shared (see src/report/tree-notes.ts). */
@@ -107,6 +112,30 @@ export interface SessionReport {
   processes: ProcessReport[];
   /** Present when some children lived too briefly to report one by one. */
   short_lived?: ShortLivedSummary;
+  /** leak-track --explain: the profiles taken while tracking, each with its closing paragraph. */
+  explain?: ExplainReport[];
+}
+
+/** One profile taken by leak-track --explain (Report JSON `explain[]`, DESIGN.md §2). */
+export interface ExplainReport {
+  pid: number;
+  name: string;
+  role: Role;
+  runtime: string | null;
+  status: 'running' | 'done' | 'failed' | 'interrupted';
+  started_at: string; // ISO 8601, UTC
+  ended_at: string | null;
+  /** The growth that started it (MB/min and its 95 % interval). */
+  trigger: { rate_mb_per_min: number; rate_ci95_mb_per_min: [number, number] } | null;
+  /** When the profile paused or inflated the target, seconds since the session's first sample. */
+  windows: { start_s: number; end_s: number; kind: 'paused' | 'inflated' }[];
+  /** Why it failed or was interrupted, or what it warned; null when all went well. */
+  message: string | null;
+  /** The verdict and what is inside, one paragraph. */
+  paragraph: string;
+  /** The top grower and its holder in a few words (the FAIL line's "inside:"); null when none. */
+  top_holder: string | null;
+  profile: ProfileReport | null;
 }
 
 /** Per-type totals in one heap snapshot or Python census. */
@@ -173,4 +202,10 @@ export interface ProfileReport {
   device?: DeviceSeries[];
   /** Node: where the times between snapshots come from ('unknown': no rates). */
   timing?: 'measured' | 'snapshot' | 'interval' | 'unknown';
+  /** Live targets: the USS growth over the window split into what explains it (src/profile/budget/). */
+  budget?: Budget;
+  /** Live targets, --trim: what gc.collect() + malloc_trim(0) gave back at the end. */
+  trim?: TrimResult;
+  /** Live targets, --native-sites: C allocations made in the window and not freed, by call site (bpftrace). */
+  native_sites?: NativeSites;
 }

@@ -7,6 +7,7 @@ def _leak_census(args):
 
     t0 = time.perf_counter()
     wall0 = time.time()
+    budget = _leak_budget(args.get("trim"))  # the allocators' state before the census allocates (budget.py)
     getsizeof = sys.getsizeof
     warnings = []
     sizer = _data_sizer(warnings)
@@ -118,6 +119,7 @@ def _leak_census(args):
         "paths": paths,
         "holders": holders,
         "warnings": warnings,
+        "budget": budget,
     }
     if device is not None:
         result["device"] = device

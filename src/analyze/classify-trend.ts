@@ -29,6 +29,11 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   let from = 0;
   while (from < n - 1 && t[from]! < m.lastSegmentFrom) from++;
   from = Math.min(from, n - 8); // at least 8 points for the last segment's slope
+  // A knot on the coarse grid can fall inside a fast transition: a 3 GB process touching its memory for
+  // 10 s at start-up, its knot at 6 s, the 8 s reading still 17 MB short of the line after it — which
+  // read the 10 MB/min leak that follows as 14 (6–22). Leading readings of the last segment that sit far
+  // off the segment's robust line belong to the transition.
+  if (m.name === 'hinge' && from > 0) from = pastTransition(t, y, from, n, noise);
   const lf = fitLine(t, y, Math.max(0, from), n, from > 0 ? m.noiseRho : 0);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
   const rate = lf.slope * 60;
@@ -106,4 +111,19 @@ function robustSlope(t: ArrayLike<number>, y: ArrayLike<number>, from: number, t
   const ys: number[] = [];
   for (let i = from; i < to; i += step) (ts.push(t[i]!), ys.push(y[i]!));
   return theilSen(ts, ys).slope;
+}
+
+/** First index from `from` on whose reading is within reach of the robust line through the rest. */
+function pastTransition(t: ArrayLike<number>, y: ArrayLike<number>, from: number, n: number, noise: number): number {
+  const tol = Math.max(6 * noise, 1);
+  while (from < n - 8) {
+    const ts: number[] = [];
+    const ys: number[] = [];
+    for (let i = from + 1; i < n; i += Math.max(1, Math.ceil((n - from - 1) / 150))) (ts.push(t[i]!), ys.push(y[i]!));
+    const f = theilSen(ts, ys);
+    // theilSen's intercept is at t = 0 of the times it was given
+    if (Math.abs(y[from]! - (f.intercept + f.slope * t[from]!)) <= tol) break;
+    from++;
+  }
+  return from;
 }

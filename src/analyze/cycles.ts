@@ -102,17 +102,41 @@ function foldedNoise(r: Float64Array, lag: number): { noise: number; lag: number
   let best = { noise: Infinity, lag };
   for (let k = -10; k <= 10; k++) {
     const p = lag * (1 + (k * 0.05) / Math.max(lag, 1));
-    // Each sample's phase computed once, not at every comparison (the sort was a quarter of a fleet
-    // series' analysis); the same values, so the same (stable) order.
-    const phase = new Float64Array(r.length);
-    for (let i = 0; i < r.length; i++) phase[i] = (i / p) % 1;
-    const idx = Array.from({ length: r.length }, (_, i) => i).sort((a, b) => phase[a]! - phase[b]!);
+    const idx = byPhase(r.length, p);
     const d = new Float64Array(r.length - 1);
     for (let i = 1; i < idx.length; i++) d[i - 1] = r[idx[i]!]! - r[idx[i - 1]!]!;
     const s = (1.4826 * mad(d)) / Math.SQRT2;
     if (s < best.noise) best = { noise: s, lag: p };
   }
   return best;
+}
+
+/**
+ * Sample indices in order of phase ((i / p) mod 1), ties in index order: exactly what a stable sort by
+ * phase gives, in O(n) (a bucket per sample, insertion inside the few that share one) where the sort
+ * with a comparator was a fifth of a fleet series' analysis (21 candidate periods each).
+ */
+function byPhase(n: number, p: number): number[] {
+  const phase = new Float64Array(n);
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    phase[i] = (i / p) % 1;
+    start[Math.min(n - 1, Math.floor(phase[i]! * n)) + 1]!++;
+  }
+  for (let b = 0; b < n; b++) start[b + 1]! += start[b]!;
+  const fill = start.slice(0, n);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(n - 1, Math.floor(phase[i]! * n));
+    // Insert i into its bucket after every index whose phase is ≤ its own (stable: earlier indices first).
+    let k = fill[b]!++;
+    while (k > start[b]! && phase[out[k - 1]!]! > phase[i]!) {
+      out[k] = out[k - 1]!;
+      k--;
+    }
+    out[k] = i;
+  }
+  return out;
 }
 
 /** Median over whole periods (windows of 1.5 periods, one period apart, so each holds a whole release) of the largest fall within each. */

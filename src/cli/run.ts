@@ -1,7 +1,7 @@
 // The one error boundary for every binary: a LeakError becomes "leak-x: message" on stderr and its
 // exit code; anything else is a bug and says so. Stack traces only with --verbose.
 import { isLeakError, EXIT_CODES } from '../errors.js';
-import { escapeControl } from '../text/escape.js';
+import { escapeControl, escapeControlKeepNewlines } from '../text/escape.js';
 import { packageVersion, wantsVersion } from './version.js';
 import { wantsCompletion } from './parse.js';
 import type { Argv } from 'yargs';
@@ -48,12 +48,12 @@ export function reportError(bin: string, e: unknown, verbose: boolean, io: Pick<
   if (isLeakError(e)) {
     // Messages quote input (a trace line, a name, a server's reply): escaped, and so one line.
     io.stderr.write(`${bin}: ${escapeControl(e.message)}\n`);
-    if (verbose) io.stderr.write(`${formatStack(e)}\n`);
+    if (verbose) io.stderr.write(`${escapeControlKeepNewlines(formatStack(e))}\n`);
     return e.exitCode;
   }
   const message = escapeControl(e instanceof Error ? e.message : String(e));
   io.stderr.write(`${bin}: internal error: ${message} (this is a bug; rerun with --verbose and report it)\n`);
-  if (verbose) io.stderr.write(`${formatStack(e)}\n`);
+  if (verbose) io.stderr.write(`${escapeControlKeepNewlines(formatStack(e))}\n`);
   return EXIT_CODES.internal;
 }
 

@@ -7,6 +7,7 @@ import type { RecordedSession } from '../store/read-session.js';
 import { describeCheck, describeRate, describeVerdict } from './verdict-words.js';
 import { describeShortLived } from './tree-words.js';
 import { formatDuration } from '../units.js';
+import { explainEntries } from './explain-words.js';
 
 const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
 
@@ -118,7 +119,7 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
     oneLine: r.mb.length < 2 || (QUIET_CLASSES.has(r.report.classification ?? '') && r.report.verdict !== 'fail'),
     rateText: describeRate(r.report),
     explanation: describeVerdict(r.report, r.analysis, limit),
-    checkText: r.check && o.maxRate ? describeCheck(r.report, r.check, o.maxRate) : null,
+    checkText: r.check && o.maxRate ? withInside(describeCheck(r.report, r.check, o.maxRate), r, report) : null,
   });
   const shown = orderWorstFirst(analysed.filter((r) => !isShort(r))).map((r, rank) => ({ ...compose(r), rank }));
   const shortRows = analysed.filter(isShort).map((r) => ({ ...compose(r), rank: -1 }));
@@ -139,6 +140,18 @@ export function composeSession(report: SessionReport, analysed: AnalysedRow[], o
     ? `${judged.headline} Copy-on-write: pages shared since fork are being copied${cow.copying.length ? ` by ${cow.copying.map((c) => `${c.name} ${c.pid}`).join(', ')}` : ''}; the tree's real growth is its PSS sum (see the tree row).`
     : judged.headline;
   return { report, rows: shown, folded, status, headline, title: titleOf(report), tree, startMs: o.startMs ?? null };
+}
+
+/**
+ * A FAIL line names what holds the growth where leak-track --explain profiled it: the row's own
+ * process, or for the tree the child that drives it (else any profiled member).
+ */
+export function withInside(line: string, r: Pick<AnalysedRow, 'report' | 'driver'>, report: SessionReport): string {
+  if (r.report.verdict !== 'fail' || !report.explain?.length) return line;
+  const pid = r.report.role === 'tree' ? (r.driver?.pid ?? null) : r.report.pid;
+  const done = report.explain.filter((e) => e.top_holder);
+  const e = done.find((x) => x.pid === pid) ?? (r.report.role === 'tree' ? done[0] : undefined);
+  return e ? `${line}; inside: ${e.top_holder}` : line;
 }
 
 /** Members parent-first, depth-first; a process whose parent was not tracked hangs at the top. */
@@ -221,5 +234,6 @@ function countKinds(rows: ComposedRow[]): string {
 /** Analyse a recorded session and compose it: what leak-report and leak-track's summary render. */
 export function analyseAndCompose(s: RecordedSession, o: ReportOptions = {}): ComposedSession {
   const { report, rows, folded } = buildSessionReport(s, o);
+  if (s.profiles?.length) report.explain = explainEntries(s, [...rows, ...folded].map((r) => r.report), sessionStartMs(s));
   return composeSession(report, [...rows, ...folded], { maxRate: o.maxRate, startMs: sessionStartMs(s), members: membersOf(s), folded });
 }

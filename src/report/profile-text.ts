@@ -1,6 +1,7 @@
 // The human table for a Profile report (Node or Python): what grows, how fast, and who holds it.
 import type { ProfileReport } from '../types.js';
 import { formatDuration, MiB } from '../units.js';
+import { budgetLines } from './budget-text.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 
@@ -19,7 +20,7 @@ function bytesText(b: number): string {
 
 /** Render the report as text. */
 export function renderProfileText(r: ProfileReport, top: number): string {
-  const out: string[] = [];
+  const out: string[] = budgetLines(r.budget, r.trim, r.native_sites);
   const span = r.snapshots.length > 1 ? r.snapshots[r.snapshots.length - 1]!.t_s - r.snapshots[0]!.t_s : 0;
   const who = r.target.pid ? `PID ${r.target.pid} (${r.target.runtime})` : 'snapshot files';
   const pauses = r.snapshots.map((s) => s.pause_s).filter((p): p is number => typeof p === 'number');

@@ -1,7 +1,8 @@
 // From a recorded session (DB or trace) to the Report JSON rows: one per process and one for the
 // tree total, each analysed on the chosen metric. Pure: data in, data out.
 import { escapeControl } from '../text/escape.js';
-import { analyzeSeries, checkRate, type RateCheck, type SeriesAnalysis } from '../analyze/index.js';
+import { analyzeSeries, checkRate, leaveOutWindows, type RateCheck, type SeriesAnalysis, type SeriesWindow } from '../analyze/index.js';
+import { profileWindows } from './profile-windows-of.js';
 import type { CopyOnWrite, Metric, ProcessReport, SessionReport } from '../types.js';
 import type { ProcessSeries, RecordedSession } from '../store/read-session.js';
 import { MiB } from '../units.js';
@@ -20,6 +21,8 @@ export interface AnalysedRow {
   check: RateCheck | null;
   /** For a tree row: the process whose growth drives the total, if one does. */
   driver: { pid: number; name: string; rate_mb_per_min: number } | null;
+  /** Where a profile (leak-track --explain) disturbed this series: left out of the fit, marked on charts. */
+  windows?: SeriesWindow[];
 }
 
 export interface ReportOptions {
@@ -29,6 +32,8 @@ export interface ReportOptions {
   floorMbPerMin?: number;
   /** Memory limit (MiB) that growth is projected to; default: the one recorded with the session. */
   limitMb?: number;
+  /** How long after a profile window memory still settles, s; default: the session's interval. */
+  settleS?: number;
 }
 
 /**
@@ -38,19 +43,20 @@ export interface ReportOptions {
  */
 export function buildSessionReport(recorded: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
   const s = printableSession(recorded);
-  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb };
+  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb, settleS: opts.settleS ?? s.info.interval_s };
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
-  const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o) }));
+  const disturbed = profileWindows(s, t0);
+  const all = sampled.map((p) => ({ p, row: analyseRow(p, t0, o, disturbed.byProcess.get(p.rowId) ?? []) }));
   const cow = sampled.some((p) => p.info.role === 'child') ? detectCopyOnWrite(sampled, t0) : null;
-  if (cow && !o.metric) judgeCopiesOnRss(all, cow, t0, o);
+  if (cow && !o.metric) judgeCopiesOnRss(all, cow, t0, o, disturbed.byProcess);
   const kept = all.filter(({ p, row }) => !isShortLived(p, growsMatterially(row), span));
   const folded = all.filter((x) => !kept.includes(x));
   const rows = kept.map((x) => x.row);
   const report: SessionReport = { session: s.info, processes: [] };
   if (sampled.some((p) => p.info.role === 'child')) {
-    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows, cow);
+    const tree = treeRow(sampled, kept.map((x) => x.p), t0, o, rows, cow, disturbed.all);
     if (s.bucketMs !== null) tree.report.samples = s.ticks; // the series holds bucket sums; count ticks
     if (folded.length > 0) report.short_lived = summariseShortLived(folded.map(({ p }) => ({ p, samples: ticksSeen(p) })), tree.report.metric);
     rows.push(tree);
@@ -90,12 +96,12 @@ function chooseMetric(p: ProcessSeries, requested: Metric | undefined): Metric {
   return (['pss', 'swap', 'vram'] as const).find((m) => p[m].some((v) => v !== null)) ?? 'rss';
 }
 
-function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow {
+function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions, windows: SeriesWindow[] = []): AnalysedRow {
   const metric = chooseMetric(p, o.metric);
   const raw = p.raw?.[metric];
   const carry = raw ? null : carryByRss(p, metric);
   const { t_s, mb } = seriesOf(carry?.carried ? { ...p, [metric]: carry.values } : p, metric, t0);
-  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null);
+  const row = finishRow({ ...p.info, role: p.info.role === 'tree' ? 'tree' : p.info.role }, metric, t_s, mb, o, null, windows);
   if (carry?.carried) {
     sayCarried(row, metric, carry.read, carry.carried);
     // Counts and extremes are readings, not carried estimates: a bucketed read of the same session
@@ -122,13 +128,13 @@ function analyseRow(p: ProcessSeries, t0: number, o: ReportOptions): AnalysedRow
  * while a leak does. Its USS verdict would gate a DataLoader worker reading a big Python list (PyTorch
  * #13246) as a 100 MB/min leak, and its main as one too, though neither allocates anything.
  */
-function judgeCopiesOnRss(all: { p: ProcessSeries; row: AnalysedRow }[], cow: CopyOnWrite, t0: number, o: ReportOptions): void {
+function judgeCopiesOnRss(all: { p: ProcessSeries; row: AnalysedRow }[], cow: CopyOnWrite, t0: number, o: ReportOptions, windows: Map<number, SeriesWindow[]>): void {
   const who = new Map([...cow.copying, ...cow.unshared_by_others].map((c) => [c.pid, c.uss_growth_mb]));
   for (const x of all) {
     const du = who.get(x.p.info.pid);
     if (du === undefined || x.row.report.metric !== 'uss' || !x.p.rss.some((v) => v !== null)) continue;
     const { t_s, mb } = seriesOf(x.p, 'rss', t0);
-    const row = finishRow({ ...x.p.info }, 'rss', t_s, mb, o, null);
+    const row = finishRow({ ...x.p.info }, 'rss', t_s, mb, o, null, windows.get(x.p.rowId) ?? []);
     if (row.analysis) {
       const why = x.p.info.role === 'child' ? 'it copies pages it inherited' : 'the others stopped sharing its pages';
       row.analysis = { ...row.analysis, explanation: `${row.analysis.explanation}; judged on RSS: its USS grew ${du.toFixed(1)} MB by copy-on-write (${why}), which RSS already counted` };
@@ -177,7 +183,7 @@ function sayWhatRssSees(row: AnalysedRow, rss: { t_s: number[]; mb: number[] }, 
  * Tree total (tree-series.ts): at each tick, the sum over the members alive then, on PSS where the
  * main and every long-lived child had PSS read (else USS, else RSS; `metric` says which).
  */
-function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[], cow: CopyOnWrite | null): AnalysedRow {
+function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number, o: ReportOptions, rows: AnalysedRow[], cow: CopyOnWrite | null, windows: SeriesWindow[]): AnalysedRow {
   const metric = chooseTreeMetric(required, o.metric);
   const { t_s, mb } = sumTreeSeries(members.map((p) => (p.raw ? p : withCarried(p, metric))), metric, t0);
   const main = members.find((p) => p.info.role === 'main') ?? members[0]!;
@@ -189,7 +195,7 @@ function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number
   const driver = growers[0]
     ? { pid: growers[0].report.pid, name: growers[0].report.name, rate_mb_per_min: growers[0].report.rate_mb_per_min! }
     : null;
-  let row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver);
+  let row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver, windows);
   const endMs = Math.max(...members.map((p) => p.t_ms[p.t_ms.length - 1] ?? -Infinity));
   const lastOf = new Map(required.map((p) => [p.info.pid, p.t_ms[p.t_ms.length - 1] ?? -Infinity]));
   const slack = 2 * Math.max(1000, (endMs - Math.min(...members.map((p) => p.t_ms[0] ?? Infinity))) / Math.max(1, t_s.length - 1));
@@ -204,7 +210,7 @@ function treeRow(members: ProcessSeries[], required: ProcessSeries[], t0: number
     const onTreeMetric = required.map((p) => ({ label: `${p.info.name} ${p.info.pid}`, analysis: analyseRow(p, t0, { ...o, metric }).analysis }));
     agreed = quietMembersQuietTree(row.analysis, onTreeMetric, floor) ?? agreed;
   }
-  if (agreed) row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver, agreed);
+  if (agreed) row = finishRow({ ...main.info, role: 'tree' }, metric, t_s, mb, o, driver, windows, agreed);
   if (cow) row.report.copy_on_write = cow;
   return row;
 }
@@ -216,11 +222,14 @@ function finishRow(
   mb: number[],
   o: ReportOptions,
   driver: AnalysedRow['driver'],
+  windows: SeriesWindow[] = [],
   judged?: SeriesAnalysis,
 ): AnalysedRow {
   // The limit is host memory: it says nothing about VRAM.
   const limitMb = metric === 'vram' ? undefined : o.limitMb;
-  const analysis = judged ?? (mb.length > 0 ? analyzeSeries({ t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null);
+  // A profile's pauses and inflation never reach the fit (profile-windows.ts); the chart keeps every sample.
+  const fit = windows.length ? leaveOutWindows(t_s, mb, windows, o.settleS ?? 0) : null;
+  const analysis = judged ?? (mb.length > 0 ? analyzeSeries(fit ?? { t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null);
   // No reading of the metric at all: still a gate answer (INCONCLUSIVE), never a missing one.
   const check = !o.maxRate ? null : analysis ? checkRate(analysis, o.maxRate) : { verdict: 'inconclusive' as const, reason: `no ${metric} readings`, more_s: null };
   const report: ProcessReport = {
@@ -243,7 +252,8 @@ function finishRow(
   if (report.rate_ci95_mb_per_min) report.rate_ci95_mb_per_min = [round(report.rate_ci95_mb_per_min[0], 2), round(report.rate_ci95_mb_per_min[1], 2)];
   if (check) report.verdict = check.verdict;
   Object.assign(report, projections(report, analysis, limitMb));
-  return { report, t_s, mb, analysis, check, driver };
+  if (fit) report.profile_samples_left_out = fit.left_out;
+  return { report, t_s, mb, analysis, check, driver, ...(windows.length ? { windows } : {}) };
 }
 
 /**

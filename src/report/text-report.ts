@@ -5,6 +5,7 @@ import type { ComposedRow, ComposedSession } from './compose-session.js';
 import { drawTimeChart, GLYPH } from './time-chart.js';
 import { formatDuration, formatMb } from '../units.js';
 import { describeCopyOnWrite } from './tree-words.js';
+import { explainText } from './explain-text.js';
 
 /** More stable processes than this are not repeated under the table, one summary line says so. */
 export const MAX_STABLE_LINES = 5;
@@ -35,6 +36,8 @@ export function renderSessionText(s: ComposedSession, o: TextOptions): string {
   }
   // Whole, on one line of its own even past the width: cutting it would drop what it says.
   if (s.folded) out.push('', s.folded.text);
+  // leak-track --explain: what is inside, last, so the run ends with it.
+  if (s.report.explain?.length) out.push('', ...explainText(s.report.explain, width, wrap));
   return `${out.join('\n')}\n`;
 }
 
@@ -91,9 +94,11 @@ function detail(r: ComposedRow, s: ComposedSession, width: number, o: TextOption
   const head = p.role === 'tree' ? `${r.label} [${p.metric}]` : `${p.name} ${p.pid} (${p.role}) [${p.metric}]  ${p.cmdline}`;
   const lines = [truncate(head, width)];
   const base = r.row.analysis?.baseline ?? null;
-  const chart = drawTimeChart({ t_s: r.row.t_s, mb: r.row.mb }, base, { width: width - 2, height: o.chartHeight ?? 8, color: o.color });
+  const marks = r.row.windows ?? [];
+  const chart = drawTimeChart({ t_s: r.row.t_s, mb: r.row.mb }, base, { width: width - 2, height: o.chartHeight ?? 8, color: o.color, marks });
   lines.push(...chart.map((l) => `  ${l}`));
-  if (chart.length && base && base.t_s.length > 1) lines.push(truncate(`  ${GLYPH.data} ${p.metric.toUpperCase()}   ${GLYPH.baseline} fitted baseline${r.row.analysis?.period_s ? ' (cycle troughs)' : ''}`, width));
+  const marked = marks.length ? `   ${GLYPH.mark} profile window (left out of the fit)` : '';
+  if (chart.length && base && base.t_s.length > 1) lines.push(truncate(`  ${GLYPH.data} ${p.metric.toUpperCase()}   ${GLYPH.baseline} fitted baseline${r.row.analysis?.period_s ? ' (cycle troughs)' : ''}${marked}`, width));
   lines.push(...wrap(numbers(r), width, '  '));
   lines.push(...wrap(r.explanation, width, '  '));
   if (p.role === 'tree' && s.tree?.driver) lines.push(...wrap(`driven by ${s.tree.driver.label}: ${s.tree.driver.rateText}`, width, '  '));

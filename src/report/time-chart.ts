@@ -13,10 +13,12 @@ export interface TimeChartOptions {
   width: number;
   height: number;
   color?: boolean;
+  /** Spans to mark under the plot (leak-track --explain's profile windows), on the series' time axis. */
+  marks?: readonly { start_s: number; end_s: number }[];
 }
 
 /** Glyphs: never the same for data and baseline, so the baseline reads without colour. */
-export const GLYPH = { data: '█', baseline: '·' } as const;
+export const GLYPH = { data: '█', baseline: '·', mark: '^' } as const;
 
 const DIM = '\x1b[2m\x1b[33m';
 const RESET = '\x1b[0m';
@@ -86,8 +88,22 @@ export function drawTimeChart(data: TimeSeries, baseline: TimeSeries | null, o: 
     const v = hi - (y / (height - 1)) * (hi - lo);
     return `${fmt(v).padStart(labelW)} ┤${row.join('')}`;
   });
+  if (o.marks?.length) lines.push(markRow(o.marks, start, end, cols, labelW));
   lines.push(...timeAxis(start, end, cols, labelW));
   return lines;
+}
+
+/** A row under the plot with GLYPH.mark in every column a marked span touches. */
+function markRow(marks: readonly { start_s: number; end_s: number }[], start: number, end: number, cols: number, labelW: number): string {
+  const row = new Array<string>(cols).fill(' ');
+  const span = end - start || 1;
+  for (const m of marks) {
+    if (m.end_s < start || m.start_s > end) continue;
+    const a = Math.max(0, Math.floor(((m.start_s - start) / span) * cols));
+    const b = Math.min(cols - 1, Math.floor(((m.end_s - start) / span) * cols));
+    for (let c = a; c <= b; c++) row[c] = GLYPH.mark;
+  }
+  return `${' '.repeat(labelW)} ┆${row.join('')}`.trimEnd();
 }
 
 // Round steps for time ticks (seconds): labels read 0s, 5m00s, 10m00s rather than 5m03s.

@@ -73,11 +73,13 @@ export function checkOutputPath(file: string, what: string): string {
 export function copyFileExclusive(src: string, dst: string, what: string, mode = 0o600): void {
   const inFd = openNoFollow(src, what);
   try {
-    if (!fstatSync(inFd).isFile()) throw inputError(`${what}: refusing ${src}: not a regular file`);
+    const st = fstatSync(inFd);
+    if (!st.isFile()) throw inputError(`${what}: refusing ${src}: not a regular file`);
     const outFd = createFileExclusive(dst, what, mode);
     try {
       const buf = Buffer.alloc(1 << 20);
-      for (let n; (n = readSync(inFd, buf, 0, buf.length, null)) > 0; ) {
+      // No further than the size when opened: a file another user appends to forever cannot fill our disk.
+      for (let n, left = st.size; left > 0 && (n = readSync(inFd, buf, 0, Math.min(buf.length, left), null)) > 0; left -= n) {
         for (let off = 0; off < n; ) off += writeSync(outFd, buf, off, n - off);
       }
       fsyncSync(outFd);

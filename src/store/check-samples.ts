@@ -12,9 +12,12 @@ const MAX_BYTES = 2 ** 50;
 const MAX_CPU = 1e6;
 const SIZES = ['rss', 'uss', 'pss', 'swap', 'vram'] as const;
 
-const isNum = (c: string) => `typeof(${c}) IN ('integer', 'real')`;
-const okSize = (c: string) => `(${c} IS NULL OR (${isNum(c)} AND ${c} >= 0 AND ${c} <= ${MAX_BYTES}))`;
-const okCpu = `(cpu IS NULL OR (${isNum('cpu')} AND cpu >= 0 AND cpu <= ${MAX_CPU}))`;
+// In SQLite every TEXT sorts above every number and every BLOB above every TEXT, so a range test alone
+// refuses text and blobs as well as out-of-range numbers (and NaN is stored as NULL): no typeof() per cell
+// in the scan (1 M samples on the loaded test box: 2.0-2.9 s with typeof(), 0.8-1.3 s without; a full
+// readSession of them takes 5-9 s).
+const okSize = (c: string) => `(${c} IS NULL OR ${c} BETWEEN 0 AND ${MAX_BYTES})`;
+const okCpu = `(cpu IS NULL OR cpu BETWEEN 0 AND ${MAX_CPU})`;
 const okTime = `(typeof(t_ms) = 'integer' AND abs(t_ms) <= ${Number.MAX_SAFE_INTEGER})`;
 
 /** What a bad cell holds, shown escaped and short. */

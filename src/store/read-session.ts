@@ -6,6 +6,7 @@ import { checkSessionRows } from './check-samples.js';
 import { dbDisplayName } from './db-read-copy.js';
 import type { Metric, ProcessInfo, SessionInfo } from '../types.js';
 import { MiB } from '../units.js';
+import { readProfiles, type StoredProfile } from './profile-store.js';
 
 const METRICS: readonly Metric[] = ['rss', 'uss', 'pss', 'swap', 'vram'];
 
@@ -48,6 +49,8 @@ export interface RecordedSession {
   bucketMs: number | null;
   /** Ticks in the session (distinct sample times), counted over the raw samples. */
   ticks: number;
+  /** Profiles leak-track --explain took while tracking (absent: none, or not a DB session). */
+  profiles?: StoredProfile[];
 }
 
 interface SessionRow {
@@ -136,8 +139,11 @@ function readOneSession(db: Db, id: number, maxPointsPerProcess: number): Record
     processes,
     bucketMs,
     ticks: span.ticks,
+    ...withProfiles(readProfiles(db, id)),
   };
 }
+
+const withProfiles = (profiles: StoredProfile[]) => (profiles.length ? { profiles } : {});
 
 /** Append one row [t, rss, uss, pss, swap, vram, cpu] to a series. */
 function append(series: ProcessSeries, t: number, r: (number | null)[]): void {

@@ -42,6 +42,33 @@ export const MIGRATIONS: readonly string[] = [
   // growing peaks reach it. Old sessions keep NULL.
   `ALTER TABLE sessions ADD COLUMN mem_limit_bytes INTEGER;
    ALTER TABLE sessions ADD COLUMN mem_limit_source TEXT;`,
+  // 3: leak-track --explain. A profile of one tracked process taken while tracking (its result as
+  // Profile JSON, or why none could be taken), and the windows in which that profile paused or
+  // inflated the target, so the fit leaves them out and the charts mark them.
+  `CREATE TABLE profiles (
+     id           INTEGER PRIMARY KEY,
+     session_id   INTEGER NOT NULL REFERENCES sessions(id),
+     process_id   INTEGER REFERENCES processes(id),
+     pid          INTEGER NOT NULL,
+     runtime      TEXT,
+     started_ms   INTEGER NOT NULL,
+     ended_ms     INTEGER,
+     status       TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted')),
+     trigger_rate REAL,
+     trigger_lo   REAL,
+     trigger_hi   REAL,
+     message      TEXT,
+     report_json  TEXT
+   );
+   CREATE INDEX profiles_by_session ON profiles (session_id);
+   CREATE TABLE profile_windows (
+     profile_id INTEGER NOT NULL REFERENCES profiles(id),
+     start_ms   INTEGER NOT NULL,
+     end_ms     INTEGER NOT NULL,
+     kind       TEXT NOT NULL CHECK (kind IN ('paused', 'inflated')),
+     CHECK (end_ms >= start_ms)
+   );
+   CREATE INDEX profile_windows_by_profile ON profile_windows (profile_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

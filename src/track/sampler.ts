@@ -25,6 +25,8 @@ export interface SamplerOptions {
   onTick?: (tick: TickSummary) => void;
   /** Said once per condition: fallbacks, slow reads, processes joining/leaving. */
   onNotice?: (message: string) => void;
+  /** Asked when the duration is reached: true keeps sampling (a profile of the target is under way). */
+  keepGoing?: () => boolean;
 }
 
 export interface TickSummary {
@@ -44,6 +46,8 @@ export interface TickSummary {
 export interface TickRow {
   process: ProcessInfo;
   sample: Sample;
+  /** The process's row in the session's processes table. */
+  rowId: number;
 }
 
 export type EndReason = 'duration' | 'target-exited' | 'aborted';
@@ -103,7 +107,7 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       const sample = readOne(p, st, nowMs, tree.length);
       sample.vram = vram ? (vram.get(st.pid) ?? null) : null;
       rows.push({ processId: p.rowId, sample });
-      tickRows.push({ process: p.info, sample });
+      tickRows.push({ process: p.info, sample, rowId: p.rowId });
       if (sample.uss !== null) p.lastUss = sample.uss;
       treeBytes += p.lastUss ?? sample.rss ?? 0;
       if (st.pid === o.root.pid) main = sample;
@@ -121,7 +125,7 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       mainBytes: main ? (tracked.get(`${o.root.pid}:${o.root.startTicks}`)?.lastUss ?? main.rss) : null, costMs, rows: tickRows,
     });
     const nextMs = startMs + (tick + 1) * o.intervalMs;
-    if (o.durationMs > 0 && nextMs - startMs > o.durationMs) return 'duration';
+    if (o.durationMs > 0 && nextMs - startMs > o.durationMs && !o.keepGoing?.()) return 'duration';
     const wait = nextMs - Date.now();
     if (wait > 0) {
       try {

@@ -50,6 +50,8 @@ export interface TrackSessionOptions {
   onNotice?: (message: string) => void;
   /** Progress lines after sampling (stopping a launched command, the target's exit status). */
   onProgress?: (line: string) => void;
+  /** Asked when the duration is reached: true keeps sampling (leak-track --explain: a profile is under way). */
+  keepSampling?: () => boolean;
   /** How long a launched command gets to exit after SIGTERM (or the forwarded signal) before SIGKILL. */
   stopGraceMs?: number;
 }
@@ -101,6 +103,7 @@ export async function trackSession(o: TrackSessionOptions): Promise<TrackSession
       nvidiaSmi,
       onTick: o.onTick,
       onNotice: o.onNotice,
+      keepGoing: o.keepSampling,
     }).catch(async (e: unknown) => {
       if (!(e instanceof LeakError && e.code === 'storage')) throw e;
       throw await failStorage(e, writer, launched, target, o);

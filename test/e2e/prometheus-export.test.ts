@@ -135,8 +135,13 @@ test('bad read-back flags: one line, the right exit code', async () => {
     ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--db', 'x.db'], 2, /drop --db/],
     ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--since', 'yesterday'], 2, /--since must be a positive duration.*`yesterday`/],
     ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--unit', 'parsecs'], 2, /--unit must be one of .*`parsecs`/],
-    ['leak-check', ['--prometheus', `http://127.0.0.1:${closed}`, '--query', 'up', '--max-rate', '50'], 3, /cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
-    ['leak-report', ['--prometheus', webUrl, '--query', 'up'], 2, /did not answer as the Prometheus API does \(HTTP 200\)/],
+    ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--metric', 'uss'], 2, /--metric does not apply to --prometheus/],
+    ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'rate(up[5m])'], 2, /--query must be a series selector .* got `rate\(up\[5m\]\)`/],
+    ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--timeout', '0s'], 2, /--timeout must be|--timeout must be a positive duration/],
+    ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--until', 'tomorrow'], 2, /--until must be a time, RFC 3339/],
+    ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--workers', '-1'], 2, /--workers must be a whole number from 0 to 64/],
+    ['leak-check', ['--prometheus', `http://127.0.0.1:${closed}`, '--query', 'up', '--max-rate', '50'], 3, /cannot reach the Prometheus API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
+    ['leak-report', ['--prometheus', webUrl, '--query', 'up'], 2, /did not answer api\/v1\/series as the Prometheus API does \(HTTP 200: <html>not prometheus<\/html>\)/],
   ];
   try {
     for (const [bin, args, code, msg] of cases) {

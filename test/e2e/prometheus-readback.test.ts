@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, sleep } from '../helpers/procs.js';
-import type { SessionReport } from '../../src/types.js';
+import { parseFleetJson, type FleetRow } from '../helpers/fleet-json.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-readback-'));
 const STEP_S = 15;
@@ -87,10 +87,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function report(query: string, ...extra: string[]): Promise<SessionReport> {
+async function report(query: string, ...extra: string[]): Promise<{ processes: FleetRow[] }> {
   const r = await runBin('leak-report', ['--prometheus', url, '--query', query, '--since', '4h', '--json', ...extra], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout) as SessionReport;
+  return { processes: parseFleetJson(r.stdout).rows };
 }
 
 test('DCGM framebuffer (MiB): every sample read once through split windows, GPU 3 growing at 10 MB/min', async () => {
@@ -145,6 +145,9 @@ test('a selector that matches nothing is exit 3, one that does not parse exit 2,
   assert.match(none.stderr, /^leak-report: no series match `no_such_metric_bytes` at http:\/\/127\.0\.0\.1:\d+ in the 60 min before/);
   const bad = await runBin('leak-report', ['--prometheus', url, '--query', 'rate(x[5m]', '--since', '1h']);
   assert.equal(bad.code, 2, bad.stderr);
-  assert.match(bad.stderr, /^leak-report: Prometheus rejected the query `count_over_time\(rate\(x\[5m\]\[3600000ms\]\)`/);
-  for (const r of [none, bad]) assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /^leak-report: --query must be a series selector such as .* got `rate\(x\[5m\]`/);
+  const server = await runBin('leak-report', ['--prometheus', url, '--query', 'x{a=~"("}', '--since', '1h']);
+  assert.equal(server.code, 2, server.stderr);
+  assert.match(server.stderr, /^leak-report: http:\/\/127\.0\.0\.1:\d+ rejected the series list of `x\{a=~"\("\}`: /);
+  for (const r of [none, bad, server]) assert.equal(r.stderr.trim().split('\n').length, 1);
 });

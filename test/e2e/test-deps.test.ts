@@ -26,7 +26,7 @@ test('as a non-root user with smem missing: one line naming it and how to instal
   const bin = mkdtempSync(path.join(os.tmpdir(), 'ld-deps-'));
   chmodSync(bin, 0o755); // the other uid must be able to look inside
   try {
-    for (const tool of ['dirname', 'id', 'ls', 'head', 'gdb', 'prometheus', 'promtool', 'chromium']) {
+    for (const tool of ['dirname', 'id', 'ls', 'head', 'gdb', 'prometheus', 'promtool', 'chromium', 'victoria-metrics', 'bpftrace', 'cc']) {
       const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       assert.ok(found, `${tool} is on this machine`);
       symlinkSync(found, path.join(bin, tool));

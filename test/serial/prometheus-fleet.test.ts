@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { PYTHON, collect, runBin, sleep, startBin } from '../helpers/procs.js';
 import { PROGRAMS, ROOT } from '../helpers/paths.js';
 import type { SessionReport } from '../../src/types.js';
+import { parseFleetJson } from '../helpers/fleet-json.js';
 
 const RATE = 60; // MB/min, rank 1
 const RECORD_S = 75;
@@ -111,8 +112,7 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
 
   const r = await runBin('leak-report', ['--prometheus', prom, '--query', query, '--since', '5m', '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as SessionReport;
-  assert.equal(report.session.source, 'prometheus');
+  const report = { processes: parseFleetJson(r.stdout).rows };
   const byName = new Map(report.processes.map((p) => [p.name, p]));
   assert.deepEqual([...byName.keys()].sort(), ['rank=0', 'rank=1', 'rank=2'], r.stdout);
   const leaking = byName.get('rank=1')!;
@@ -135,8 +135,9 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
 
   const text = await runBin('leak-report', ['--prometheus', prom, '--query', query, '--since', '5m'], { timeoutMs: 60_000 });
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /rank=1 0 \(main\)/);
-  assert.match(text.stdout, /growing \d+(\.\d+)? MB\/min/);
+  assert.match(text.stdout, /^Fleet: 3 series of /m);
+  assert.match(text.stdout, /^Growing \(1\), worst first, by job and node:\n  exported_job=fleet instance=127\.0\.0\.1:\d+: rank=1 \d+(\.\d+)? MB\/min/m);
+  assert.match(text.stdout, /^rank=1 +growing +\d+\.\d\d/m);
 
   const check = await runBin('leak-check', ['--prometheus', prom, '--query', query, '--since', '5m', '--max-rate', '20'], { timeoutMs: 60_000 });
   assert.equal(check.code, 1, `leak-check must fail on rank 1: ${check.stdout}${check.stderr}`);

@@ -7,12 +7,15 @@ import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
 import type { Metric } from '../../types.js';
-import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
+import { parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
+import { fleetCommand } from './fleet-output.js';
 import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
 import { describeShortLived } from '../../report/tree-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
 import { parseRate } from '../../units.js';
+import { explainEntries } from '../../report/explain-words.js';
+import { sessionStartMs, withInside } from '../../report/compose-session.js';
 
 const CHECK_HELP = {
   usage: `Usage:
@@ -43,6 +46,7 @@ export function checkParser(argv: string[]) {
     .option('junit', { type: 'string', describe: 'also write a JUnit XML file (one test case per process)' })
     .option('strict', { type: 'boolean', default: false, describe: 'INCONCLUSIVE fails too (exit 1)' })
     .option('json', { type: 'boolean', default: false, describe: 'print Report JSON with verdicts on stdout instead of lines' })
+    .option('explain', { type: 'boolean', default: false, describe: 'name what holds the growth in each FAIL line (from the profile leak-track --explain stored)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (the exit code still says it)' });
 }
 
@@ -54,6 +58,7 @@ export interface CheckArgs extends InputArgs {
   json: boolean;
   prometheus: PrometheusArgs | null;
   quiet: boolean;
+  explain: boolean;
 }
 
 /** Parse leak-check's argv (throws LeakError). */
@@ -75,6 +80,7 @@ export function parseCheckArgs(argv: string[], env: NodeJS.ProcessEnv): CheckArg
     json: Boolean(a.json),
     prometheus: parsePrometheusArgs(a),
     quiet: Boolean(a.quiet),
+    explain: Boolean(a.explain),
   };
 }
 
@@ -85,12 +91,29 @@ export const checkCommand: Command = async (argv, io) => {
     return EXIT_OK;
   }
   const args = parseCheckArgs(argv, io.env);
-  const [session] = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-check: ${escapeControl(l)}\n`))] : loadSessions(args);
+  if (args.prometheus) {
+    const junit = args.junit;
+    return fleetCommand(args.prometheus, {
+      bin: 'leak-check', json: args.json, quiet: args.quiet, html: null, maxRate: args.maxRate, strict: args.strict,
+      junit: junit ? (judged) => {
+        const cases: JunitCase[] = judged.map((j) => {
+          const failed = j.report.verdict === 'fail' || (args.strict && j.report.verdict === 'inconclusive');
+          return { row: j.report, line: j.checkText ?? '', failed, skipped: j.report.verdict === 'inconclusive' && !args.strict };
+        });
+        writeFileAtomically(junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, Math.max(0, ...judged.map((j) => j.report.duration_s))), '--junit', 0o644);
+      } : undefined,
+    }, io);
+  }
+  const [session] = loadSessions(args);
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
+  if (args.explain) {
+    if (session!.profiles?.length) report.explain = explainEntries(session!, rows.map((r) => r.report), sessionStartMs(session!));
+    else if (!args.quiet) io.stderr.write(`leak-check: --explain: session ${session!.info.id} holds no profile; record it with leak-track --explain to have FAIL lines name what holds the growth\n`);
+  }
   const cases: JunitCase[] = [];
   for (const row of rows) {
     const check = row.check!;
-    const line = escapeControl(describeCheck(row.report, check, args.maxRate)); // names are the target's text
+    const line = withInside(escapeControl(describeCheck(row.report, check, args.maxRate)), row, report); // names are the target's text
     const failed = check.verdict === 'fail' || (args.strict && check.verdict === 'inconclusive');
     cases.push({ row: row.report, line, failed, skipped: check.verdict === 'inconclusive' && !args.strict });
     if (!args.json && !args.quiet) io.stdout.write(`${line}\n`);

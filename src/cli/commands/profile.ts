@@ -15,12 +15,17 @@ import type { ProfileReport } from '../../types.js';
 
 const PROFILE_HELP = {
   usage: `Usage:
-  leak-profile [--pid] PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet]
+  leak-profile [--pid] PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim] [--native-sites]
   leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
 Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
 every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who holds them.
+Live targets: the first line splits the USS growth into objects, allocator free space and
+native memory (docs/budget.md). --trim runs gc.collect() and malloc_trim(0) in a Python target
+at the last census (it CHANGES the target's memory) and says fragmentation or live memory.
+--native-sites follows malloc and free with bpftrace between the first and last capture (root;
+the target's allocations run 10-150x slower meanwhile) and names who did not free.
 Offline snapshots are ordered by their V8 object ids; --interval states the time between them (rates
 are left out without it: file times are not trusted).`,
   examples: [
@@ -45,6 +50,8 @@ export function profileParser(argv: string[]) {
     .option('mode', { type: 'string', default: 'auto', describe: 'Python census depth: auto, full or cheap (auto picks by object count)' })
     .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
+    .option('trim', { type: 'boolean', default: false, describe: 'Python: gc.collect + malloc_trim(0) in it (CHANGES it)' })
+    .option('native-sites', { type: 'boolean', default: false, describe: 'unfreed malloc by caller (bpftrace; slows it)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 
@@ -63,6 +70,8 @@ export interface ProfileArgs {
   timeout_s: number;
   html: string | null;
   quiet: boolean;
+  trim: boolean;
+  nativeSites: boolean;
 }
 
 /** Parse leak-profile's argv (throws LeakError). */
@@ -99,6 +108,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     timeout_s: parseDuration(a.timeout, '--timeout', 's'),
     html: a.html ?? null,
     quiet: Boolean(a.quiet),
+    trim: Boolean(a.trim),
+    nativeSites: Boolean(a['native-sites']),
   };
 }
 
@@ -112,6 +123,8 @@ export const profileCommand: Command = async (argv, io) => {
   }
   const args = parseProfileArgs(argv);
   if (args.html) checkHtmlPath(args.html);
+  if (args.nativeSites && args.pid === null) throw usageError('--native-sites needs a live target (--pid): it follows the process\'s allocations');
+  if (args.trim && args.pid === null) throw usageError('--trim needs a live target (--pid): it runs malloc_trim(0) inside the process');
   const progress = (line: string) => {
     if (!args.quiet) io.stderr.write(`leak-profile: ${escapeControl(line)}\n`);
   };
@@ -131,7 +144,7 @@ export const profileCommand: Command = async (argv, io) => {
         if (sig) throw new Interrupted(sig, `nothing was done to PID ${args.pid}`);
         return profileProcess({
           pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
-          force: args.force, mode: args.mode, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
+          force: args.force, mode: args.mode, trim: args.trim, nativeSites: args.nativeSites, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
           countdown: Boolean(io.stderr.isTTY), // off a terminal (CI logs) the wait is said once
         });
       });

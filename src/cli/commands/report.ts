@@ -1,11 +1,11 @@
 // leak-report: analyse recorded sessions (or a trace) and print charts + verdicts, or Report JSON.
 import type { Command } from '../run.js';
-import { escapeControl } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
 import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
-import { loadPrometheusSession, parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
+import { parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
+import { fleetCommand } from './fleet-output.js';
 import { analyseAndCompose } from '../../report/compose-session.js';
 import { renderSessionText } from '../../report/text-report.js';
 import { renderSessionJson } from '../../report/json-report.js';
@@ -19,13 +19,15 @@ const REPORT_HELP = {
   usage: `Usage:
   leak-report [--db FILE] [--session ID|latest|all] [--json] [--html FILE] [--metric uss|pss|rss|vram] [--quiet]
   leak-report --trace FILE.csv [--json] [--html FILE]
-  leak-report --prometheus URL --query SELECTOR [--since 6h] [--step 15s] [--unit MiB] [--json]
+  leak-report --prometheus URL --query SELECTOR [--since 6h] [--until TIME] [--step 15s] [--unit MiB] [--timeout 10m] [--json] [--html FILE]
 
 The session's verdict in words, a worst-first table of every process (class, rate with its 95 %
 interval, first/last/peak), then per growing/cycling process a chart with time axis and fitted
 baseline; stable processes one line each, short-lived children folded into one line.
 --trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log; --prometheus reads every
-series a selector matches from a Prometheus (one row per series).`,
+series a selector matches from a Prometheus-API server (Prometheus, VictoriaMetrics, Thanos, Mimir): a summary
+(series per class, the growing ones by job and node) then one row per series; --json streams one line per
+series as it is judged, then a {"fleet": …} summary line (docs/fleet.md).`,
   examples: [
     ['leak-report', 'the latest session in ./leak-track.db'],
     ['leak-report --db runs.db --session all --json', 'one Report JSON per session, one per line'],
@@ -77,7 +79,8 @@ export const reportCommand: Command = async (argv, io) => {
   }
   const args = parseReportArgs(argv, io.env);
   if (args.html) checkHtmlPath(args.html);
-  const sessions = args.prometheus ? [await loadPrometheusSession(args.prometheus, (l) => io.stderr.write(`leak-report: ${escapeControl(l)}\n`))] : loadSessions(args);
+  if (args.prometheus) return fleetCommand(args.prometheus, { bin: 'leak-report', json: args.json, quiet: args.quiet, html: args.html, maxRate: null }, io);
+  const sessions = loadSessions(args);
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   sessions.forEach((s, i) => {
     const composed = analyseAndCompose(s, { metric: args.metric });

@@ -29,6 +29,8 @@ export interface TrackArgs {
   job: string;
   /** Write the HTML report here at the end. */
   html: string | null;
+  /** --explain: profile a confidently growing process while tracking (null: off). */
+  explain: { maxPerProcess: number; intervalS: number; outDir: string | null } | null;
 }
 
 /** The longest sampling interval accepted, seconds. */
@@ -47,6 +49,7 @@ into SQLite, one committed transaction per tick. Defaults: 10 minutes, every 2 s
     ['leak-track --find-training 10 3', 'find the training job, track it 10 min, every 3 s'],
     ['leak-track 4242 --duration 0 --max-rate 50', 'a PID until it exits; exit 1 if it leaks > 50 MB/min'],
     ['leak-track 2 1 -- python train.py', 'launch it, track it 2 min every second, then stop it'],
+    ['leak-track --find-training --explain', 'track the training job; profile whatever grows and say what holds it'],
   ] as [string, string][],
 };
 
@@ -69,7 +72,11 @@ export function trackParser(argv: string[]) {
     .option('prometheus', { type: 'string', describe: 'serve /metrics while tracking on [HOST:]PORT (loopback unless HOST is given: 0.0.0.0:9464)' })
     .option('textfile', { type: 'string', describe: "write the same metrics to DIR/leak-detective-PID.prom for node_exporter's textfile collector" })
     .option('job', { type: 'string', describe: 'a job label on the exported metrics' })
-    .option('html', { type: 'string', describe: 'at the end, also write a self-contained HTML report' });
+    .option('html', { type: 'string', describe: 'at the end, also write a self-contained HTML report' })
+    .option('explain', { type: 'boolean', default: false, describe: 'profile a process once it confidently grows; say what holds it' })
+    .option('explain-max', { type: 'string', describe: 'with --explain: profiles per process', defaultDescription: '1' })
+    .option('explain-interval', { type: 'string', describe: 'with --explain: time between its 3 captures (s)', defaultDescription: '15 (seconds)' })
+    .option('explain-out', { type: 'string', describe: 'with --explain: keep the captures in DIR/PID-N', defaultDescription: 'not kept' });
 }
 
 /** Parse leak-track's argv. */
@@ -137,7 +144,24 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     textfile: a.textfile !== undefined ? nonEmpty(String(a.textfile), '--textfile', 'a directory') : null,
     job: a.job !== undefined ? checkJob(String(a.job)) : '',
     html: a.html ?? null,
+    explain: parseExplain(a),
   };
+}
+
+/** --explain and its companions; a companion without --explain is a usage error (it would do nothing). */
+function parseExplain(a: { explain?: boolean; 'explain-max'?: string; 'explain-interval'?: string; 'explain-out'?: string }): TrackArgs['explain'] {
+  const given = (['explain-max', 'explain-interval', 'explain-out'] as const).find((k) => a[k] !== undefined);
+  if (!a.explain) {
+    if (given) throw usageError(`--${given} works with --explain; add --explain`);
+    return null;
+  }
+  const max = a['explain-max'] ?? '1';
+  if (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > 100) throw usageError(`--explain-max must be a whole number from 1 to 100, got \`${max}\``);
+  const intervalS = parseDuration(a['explain-interval'] ?? '15', '--explain-interval', 's');
+  if (intervalS < 0.5 || intervalS > 600) throw usageError(`--explain-interval must be between 0.5 s and 10 min, got \`${a['explain-interval']}\``);
+  const out = a['explain-out'];
+  if (out !== undefined && out.trim() === '') throw usageError('--explain-out needs a directory, e.g. --explain-out ./captures');
+  return { maxPerProcess: Number(max), intervalS, outDir: out ?? null };
 }
 
 function nonEmpty(v: string, flag: string, what: string): string {

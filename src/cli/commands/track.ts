@@ -22,6 +22,8 @@ import { terminalWidth } from '../terminal-width.js';
 import { LiveView, liveVsReport } from '../live-view.js';
 import { formatDuration, formatMb } from '../../units.js';
 import { startExporter, type Exporter } from '../../export/exporter.js';
+import { Explainer } from '../../explain/explainer.js';
+import { prepareOutDir } from '../../safe-files.js';
 
 /** The leak-track command. */
 export const trackCommand: Command = async (argv, io) => {
@@ -38,6 +40,7 @@ export const trackCommand: Command = async (argv, io) => {
   try {
     if (args.list) return await listCandidates(args, io, source);
     if (args.html) checkHtmlPath(args.html); // before hours of tracking, not after
+    if (args.explain?.outDir) args.explain.outDir = prepareOutDir(args.explain.outDir, '--explain-out');
     // A bad --db fails before we launch anything; a target that is not there (no such PID, nothing
     // matches, a command not on PATH) fails before the DB is created: an empty ./leak-track.db left
     // behind made the next leak-report say "no sessions yet" instead of "no database".
@@ -97,6 +100,13 @@ async function trackWithDb(
   const live = new LiveView({
     out: io.stderr, mode, plannedMs: args.durationS * 1000, color: Boolean(io.stderr.isTTY) && !io.env.NO_COLOR, label: '',
   });
+  // --explain: profiles a confidently growing process while sampling goes on (src/explain/).
+  const explainer = args.explain
+    ? new Explainer({
+      db, maxPerProcess: args.explain.maxPerProcess, maxRate: args.maxRate, intervalS: args.intervalS, captures: 3,
+      captureIntervalS: args.explain.intervalS, outDir: args.explain.outDir, signal, say: (m) => live.print(`leak-track: ${m}`),
+    })
+    : null;
   let result: TrackSessionResult;
   try {
     result = await trackSession({
@@ -111,7 +121,9 @@ async function trackWithDb(
       signal,
       onLaunchOutput: mode === 'chart' ? (chunk) => live.print(chunk.replace(/\n$/, '')) : undefined,
       launchStdoutToStderr: args.json,
+      keepSampling: () => explainer?.busy ?? false,
       onStart: ({ target, sessionId, nvidiaSmi }) => {
+        explainer?.begin(sessionId, Date.now());
         say(target.why);
         const planned = args.durationS > 0 ? `for ${formatDuration(args.durationS)}` : 'until it exits or Ctrl-C';
         say(`sampling every ${args.intervalS} s ${planned}${args.children ? ', children included' : ''}${nvidiaSmi ? ', VRAM via nvidia-smi' : ''}; session ${sessionId} in ${args.db}`);
@@ -122,6 +134,7 @@ async function trackWithDb(
       onTick: (t) => {
         exporter?.tick(t.rows);
         live.update(t);
+        explainer?.onTick(t);
       },
       onNotice: (m) => live.print(`leak-track: ${escapeControl(m)}`),
       onProgress: (line) => {
@@ -130,6 +143,8 @@ async function trackWithDb(
       },
     });
   } finally {
+    // A profile under way ends before the report is read (after Ctrl-C: once it has closed everything).
+    await explainer?.settle();
     live.finish();
   }
 

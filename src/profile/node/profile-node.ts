@@ -11,6 +11,10 @@ import { checkExistingFile, createFileExclusive, openAtomicFile, type AtomicFile
 import { analyzeSnapshotsInParallel, type SnapshotInput } from './analyze-snapshots.js';
 import { captureSnapshot, closeInspector, openInspector, type Inspector } from './capture.js';
 import { DEADMAN_GRACE_S } from './dead-man-switch.js';
+import { readNodeMemory } from './memory-usage.js';
+import { nodeBudget } from '../budget/compose.js';
+import type { NodeBudgetReading } from '../budget/types.js';
+import { startNativeTrace, type NativeSites, type NativeTrace } from '../native/trace-native.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 
 export interface NodeProfileOptions {
@@ -25,6 +29,10 @@ export interface NodeProfileOptions {
   signal?: AbortSignal;
   /** Collect garbage between the snapshots' analyses (the CLI; see collect-garbage.ts). */
   collectBetweenFiles?: boolean;
+  /** Told when a capture starts and ends (the target paused): leak-track --explain records the windows. */
+  onCapture?: (phase: 'start' | 'end') => void;
+  /** Follow the target's C allocations with bpftrace between the first and the last capture. */
+  nativeSites?: boolean;
 }
 
 /** Capture and analyse; the target keeps running, its inspector closed (unless it was open before). */
@@ -42,12 +50,14 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
   const warn = (m: string) => (warnings.push(m), say(`warning: ${m}`));
   const inputs: SnapshotInput[] = [];
   const fds: number[] = [];
+  const readings: (NodeBudgetReading | string)[] = [];
+  const native: { trace: NativeTrace | null; result: NativeSites | string | null } = { trace: null, result: null };
   try {
     const ins = await openInspector(o.pid, o.signal);
     say(`${ins.preexisting ? 'using the inspector already open' : `opened the inspector (dead-man's switch armed: it closes itself ${DEADMAN_GRACE_S} s after leak-profile stops renewing it)`} on 127.0.0.1:${ins.port}`);
     let failure: unknown = null;
     try {
-      await takeSnapshots(o, ins, files, inputs, fds, warn, say);
+      await takeSnapshots(o, ins, files, inputs, fds, warn, say, readings, native);
     } catch (e) {
       failure = e;
     }
@@ -61,9 +71,16 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     const report = await analyzeSnapshotsInParallel(inputs, { top: o.top, onProgress: say, collectBetweenFiles: o.collectBetweenFiles });
     report.target = { pid: o.pid, runtime: 'node' };
     if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
+    const why = readings.find((r): r is string => typeof r === 'string');
+    const budget = why ? null : nodeBudget(readings as NodeBudgetReading[]);
+    if (budget) report.budget = budget;
+    else warn(`no growth budget: ${why ?? 'fewer than two readings'}`);
+    if (typeof native.result === 'string') warn(`--native-sites: ${native.result}`);
+    else if (native.result) report.native_sites = native.result;
     if (warnings.length) report.warnings = warnings;
     return report;
   } finally {
+    if (native.trace) await native.trace.stop();
     for (const fd of fds) closeSync(fd);
   }
 }
@@ -86,22 +103,34 @@ function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): {
   return { fd, file, readPath: `/proc/self/fd/${fd}`, out: null };
 }
 
-async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void): Promise<void> {
+async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void, readings: (NodeBudgetReading | string)[], native: { trace: NativeTrace | null; result: NativeSites | string | null }): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < o.snapshots; i++) {
     if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
+    if (native.trace && i === o.snapshots - 1) [native.result, native.trace] = [await native.trace.stop(), null];
     if (o.signal?.aborted) throw new AbortedError();
     const { fd, file, readPath, out } = openSnapshotFile(o, files[i]!, fds);
     say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
     let c;
+    o.onCapture?.('start');
     try {
       c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal);
       out?.commit(); // a partial snapshot is no snapshot: only a complete one gets its name
     } catch (e) {
       out?.discard();
       throw e;
+    } finally {
+      o.onCapture?.('end');
     }
-    inputs.push({ file: readPath, label: o.outDir ? file : `snapshot ${i + 1}/${o.snapshots}`, t_s: (Date.now() - t0) / 1000, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    const t_s = (Date.now() - t0) / 1000;
+    inputs.push({ file: readPath, label: o.outDir ? file : `snapshot ${i + 1}/${o.snapshots}`, t_s, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    // After the snapshot: its GC has run, and the memory the snapshot itself took is in every reading alike.
+    readings.push(await readNodeMemory(o.pid, ins, t_s));
+    if (i === 0 && o.nativeSites) {
+      const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
+      if (typeof t === 'string') native.result = t;
+      else (native.trace = t), say('native allocations followed with bpftrace until the last snapshot (the target\'s malloc/free run 10-150× slower meanwhile: bench/README.md §7)');
+    }
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
   }
 }

@@ -31,9 +31,9 @@ export function parseSnapshotFile(file: string, opts: { chunkSize?: number } = {
 export class SnapshotParser extends ChunkReader {
   /** The file's size: no array may claim more numbers than it can hold (2 bytes each: digit, comma). */
   readonly size: number;
-  constructor(fd: number, file: string, chunk: number) {
-    super(fd, file, chunk);
-    this.size = fstatSync(fd).size;
+  constructor(fd: number, file: string, chunk: number, size = fstatSync(fd).size) {
+    super(fd, file, chunk, size);
+    this.size = size;
   }
 
   parse(): HeapGraph {

@@ -11,14 +11,18 @@ export class ChunkReader {
   protected len = 0;
   protected pos = 0;
   private eof = false;
-  constructor(private readonly fd: number, protected readonly file: string, private readonly chunk = DEFAULT_CHUNK) {
+  /** Bytes left to read: no more than the file held when opened (a file appended to forever ends here). */
+  private left: number;
+  constructor(private readonly fd: number, protected readonly file: string, private readonly chunk = DEFAULT_CHUNK, limit = Infinity) {
     this.buf = Buffer.allocUnsafe(chunk);
+    this.left = limit;
   }
 
   /** Read the next chunk; false at end of file. */
   protected fill(): boolean {
     if (this.eof) return false;
-    this.len = readSync(this.fd, this.buf, 0, this.chunk, null);
+    this.len = this.left > 0 ? readSync(this.fd, this.buf, 0, Math.min(this.chunk, this.left), null) : 0;
+    this.left -= this.len;
     this.pos = 0;
     if (this.len === 0) this.eof = true;
     return this.len > 0;

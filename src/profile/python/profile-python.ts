@@ -12,6 +12,12 @@ import { takeCensus, toCensus, type RawCensus } from './take-census.js';
 import { closeChannel, openChannel } from './census-channel.js';
 import { hasHook, withdrawHookRequest } from './hook-request.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
+import { readSmapsRollup } from '../../track/smaps-rollup.js';
+import { pythonBudget } from '../budget/compose.js';
+import { missingBudgetNote, pythonReading } from '../budget/readings.js';
+import { trimResult, type TrimResult } from '../budget/trim-verdict.js';
+import type { PythonBudgetReading } from '../budget/types.js';
+import { startNativeTrace, type NativeSites, type NativeTrace } from '../native/trace-native.js';
 import { checkExistingFile, writeFileAtomically } from '../../safe-files.js';
 import { usageError } from '../../errors.js';
 
@@ -24,11 +30,17 @@ export interface PythonProfileOptions {
   outDir: string | null;
   mode?: 'auto' | 'full' | 'cheap';
   timeout_s?: number;
+  /** gc.collect() + malloc_trim(0) in the target after the last census's budget reading (changes its memory). */
+  trim?: boolean;
+  /** Follow the target's C allocations with bpftrace between the first and the last census. */
+  nativeSites?: boolean;
   force?: boolean;
   onProgress?: (line: string) => void;
   /** Count down between censuses every second (a terminal); otherwise the wait is said once (CI logs). */
   countdown?: boolean;
   signal?: AbortSignal;
+  /** Told when a census starts and ends (the target paused): leak-track --explain records the windows. */
+  onCapture?: (phase: 'start' | 'end') => void;
 }
 
 /** Take the censuses and report what grows in every interval and who holds it. */
@@ -45,11 +57,16 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
   // Results come back through a root-owned directory the target can only write its own files in.
   const channel = openChannel(fileUid(o.pid, rt.uid));
   say(`${o.snapshots} censuses ${formatDuration(o.interval_s)} apart, then one to find holders: about ${formatDuration((o.snapshots - 1) * o.interval_s)} in all, plus the censuses themselves`);
+  let trace: NativeTrace | null = null;
   try {
     const censuses = [];
     const raws: (RawCensus & CensusExtras)[] = [];
     const files: (string | null)[] = [];
     const stops: number[] = [];
+    const readings: PythonBudgetReading[] = [];
+    let trimmed: TrimResult | string | null = null;
+    let native: NativeSites | string | null = null;
+    let ussDenied: string | null = null;
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
       if (i > 0 && o.countdown) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
@@ -57,13 +74,26 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
         say(`census ${i + 1}/${o.snapshots} in ${Math.ceil(o.interval_s)} s`);
         await abortableSleep(o.interval_s * 1000, o.signal); // throws AbortedError on a signal
       }
+      if (trace && i === o.snapshots - 1) [native, trace] = [await trace.stop(), null];
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
-      const { raw, stop_s } = await takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', timeout_s: o.timeout_s ?? 60, signal: o.signal });
+      // USS as the census begins (the census's own memory is given back at its end): the budget's base.
+      const uss = readSmapsRollup(o.pid);
+      if (!uss.ok) ussDenied = uss.reason;
+      const trim = Boolean(o.trim) && i === o.snapshots - 1;
+      if (trim) say('--trim: this census runs gc.collect() and malloc_trim(0) in the target (it changes its memory)');
+      const { raw, stop_s } = await captured(o, () => takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', trim, timeout_s: o.timeout_s ?? 60, signal: o.signal }));
       if (i === 0) t0 = raw.time;
+      readings.push(pythonReading(raw.time - t0, uss.ok ? uss.reading.uss : null, raw.bytes, (raw as { budget?: unknown }).budget));
+      if (trim) trimmed = trimResult((raw as { budget?: { trim?: unknown } }).budget?.trim);
       censuses.push(toCensus(raw, t0));
       raws.push(raw as RawCensus & CensusExtras);
       stops.push(stop_s);
       files.push(keepDir ? keep(keepDir, `census-${o.pid}-${i + 1}.json`, raw) : null);
+      if (i === 0 && o.nativeSites) {
+        const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
+        if (typeof t === 'string') native = t;
+        else (trace = t), say('native allocations followed with bpftrace until the last census (the target\'s malloc/free run 10-150× slower meanwhile: bench/README.md §7)');
+      }
       say(`census ${i + 1}/${o.snapshots}: ${raw.objects.toLocaleString('en-US')} objects (${raw.mode}), target paused ${(raw.pause_s + stop_s).toFixed(2)} s (${raw.pause_s.toFixed(2)} s counting, ${stop_s.toFixed(2)} s stopped under gdb)`);
     }
     const growing = noteAutogradGraphs(rankNamedTypesFirst(diffCensuses(censuses, NOISE_FLOOR)).slice(0, o.top), raws);
@@ -71,30 +101,48 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     if (growing.length > 0) {
       say(`finding who holds ${growing.slice(0, 5).map((g) => g.type).join(', ')}…`);
       const asked = growing.slice(0, 5);
-      const { raw, stop_s } = await takeCensus({
+      const { raw, stop_s } = await captured(o, () => takeCensus({
         pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: asked.map((g) => g.type),
         growth: Object.fromEntries(asked.map((g) => [g.type, Math.max(0, Math.round(g.count_delta))])), timeout_s: o.timeout_s ?? 60, signal: o.signal,
-      });
+      }));
       say(`holders found; target paused ${((raw as RawCensus & { total_s?: number }).total_s ?? raw.pause_s).toFixed(2)} s (+ ${stop_s.toFixed(2)} s under gdb)`);
       if (keepDir) keep(keepDir, `census-${o.pid}-holders.json`, raw);
       for (const g of growing) nameHolders(g, raw);
       for (const w of censusWarnings([raw as RawCensus & CensusExtras])) if (!warnings.includes(w)) warnings.push(w);
     }
     const device = deviceSeries(raws);
+    const budget = pythonBudget(readings);
+    if (!budget) warnings.push(missingBudgetNote(o.pid, ussDenied));
+    if (typeof trimmed === 'string') warnings.push(`--trim: ${trimmed}`);
+    if (typeof native === 'string') warnings.push(`--native-sites: ${native}`);
     return {
       target: { pid: o.pid, runtime: 'python' },
       snapshots: censuses.map((c, i) => ({ t_s: Math.round(c.t_s * 1000) / 1000, file: files[i]!, objects: c.objects, bytes: c.bytes, pause_s: Math.round(((c.pause_s ?? 0) + stops[i]!) * 1000) / 1000 })),
       growing,
       ...(warnings.length ? { warnings } : {}),
       ...(device ? { device } : {}),
+      ...(budget ? { budget } : {}),
+      ...(trimmed && typeof trimmed !== 'string' ? { trim: trimmed } : {}),
+      ...(native && typeof native !== 'string' ? { native_sites: native } : {}),
     };
   } catch (e) {
     const sig = abortSignalName(o.signal);
     if (sig && e instanceof AbortedError) throw new Interrupted(sig, `nothing of leak-profile's is left behind (a census already queued in PID ${o.pid} finds its result file gone and writes nothing)`);
     throw e;
   } finally {
+    if (trace) await trace.stop();
     closeChannel(channel);
     if (useHook) withdrawHookRequest(o.pid);
+  }
+}
+
+/** Run one census between the onCapture calls (the target is paused somewhere inside). */
+async function captured<T>(o: PythonProfileOptions, take: () => Promise<T>): Promise<T> {
+  o.onCapture?.('start');
+  try {
+    return await take();
+  } finally {
+    o.onCapture?.('end');
   }
 }
 

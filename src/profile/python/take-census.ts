@@ -25,6 +25,8 @@ export interface CensusRequest {
   pathsFor?: string[];
   /** Per type in pathsFor: instances gained over the profile (where to look for untracked ones). */
   growth?: Record<string, number>;
+  /** --trim: gc.collect() + malloc_trim(0) after the budget's reading (scripts/census/budget.py). */
+  trim?: boolean;
   timeout_s: number;
   signal?: AbortSignal;
 }
@@ -32,7 +34,8 @@ export interface CensusRequest {
 /** Run one census; `stop_s` is how long gdb held the target stopped. */
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
-  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], growth: r.growth ?? {}, max_seconds: 3 };
+  // trim: 1, not true: the args are pasted into the Python snippet as JSON.
+  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], growth: r.growth ?? {}, max_seconds: 3, ...(r.trim ? { trim: 1 } : {}) };
   let stop_s = 0;
   if (r.useHook) sendHookRequest(r.pid, args);
   else {

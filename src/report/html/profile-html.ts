@@ -6,6 +6,7 @@ import type { GrowingType, ProfileReport } from '../../types.js';
 import { formatDuration, MiB } from '../../units.js';
 import { escapeHtml as h, renderPage } from './page-shell.js';
 import { sparklineSvg } from './sparkline-svg.js';
+import { budgetSection } from './budget-html.js';
 
 const num = (n: number) => n.toLocaleString('en-US');
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${num(Math.round(n))}`;
@@ -33,7 +34,7 @@ function holderDetails(path: string, type: string, share: string, root: string):
   return `<details class="holder"><summary><code>${h(path)}</code>${share}</summary><ol class="retainer-path">${steps}</ol></details>`;
 }
 
-function growerRows(g: GrowingType, withRetained: boolean, cols: number, root: string): string {
+export function growerRows(g: GrowingType, withRetained: boolean, cols: number, root = 'GC roots'): string {
   const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` <span class="ci">(${Math.round(g.retainer_share * 100)} % of new ones)</span>` : '';
   // Ranked by what the new objects retain where that was measured; its rate too.
   const perMin = typeof g.retained_bytes_per_min === 'number' ? g.retained_bytes_per_min : g.bytes_per_min;
@@ -84,7 +85,7 @@ export function renderProfileHtml(r: ProfileReport, top: number): string {
   const body =
     `<header><h1>leak-detective profile</h1><p class="title">${h(title)}</p>` +
     `<p class="headline status-${growing.length ? 'leak' : 'no-leak'}">${h(headline)}</p></header>` +
-    `<main><section><h2>Types that grew in every interval${growing.length ? ` (top ${growing.length}${withRetained ? ', ranked by the bytes their new objects retain' : ''})` : ''}</h2>${table}${warnings}</section>` +
+    `<main>${budgetSection(r)}<section><h2>Types that grew in every interval${growing.length ? ` (top ${growing.length}${withRetained ? ', ranked by the bytes their new objects retain' : ''})` : ''}</h2>${table}${warnings}</section>` +
     deviceSection(r) +
     `<section><h2>${kind[0]!.toUpperCase()}${kind.slice(1)}</h2><table id="snapshots"><thead><tr><th>At</th><th>Objects</th><th>Bytes</th><th>Target paused</th><th>File</th></tr></thead><tbody>${snaps}</tbody></table></section></main>`;
   return renderPage({ title: `leak-detective profile: ${title}`, body });

@@ -18,6 +18,8 @@ export interface ChartData {
   /** The baseline points are the cycles' troughs (drawn as points). */
   troughs: boolean;
   height: number;
+  /** leak-track --explain's profile windows, [start, end] on the x axis: shaded, left out of the fit. */
+  windows?: [number, number][];
 }
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
@@ -79,5 +81,6 @@ export function buildChartData(c: ComposedRow, xOffset: number, buckets = CHART_
     hasBaseline: base.x.length > 1,
     troughs: Boolean(row.analysis?.period_s) && base.x.length > 1,
     height: c.oneLine ? 140 : 260,
+    ...(row.windows?.length ? { windows: row.windows.map((w) => [Math.round((w.start_s + xOffset) * 1000) / 1000, Math.round((w.end_s + xOffset) * 1000) / 1000] as [number, number]) } : {}),
   };
 }

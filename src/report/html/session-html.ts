@@ -8,6 +8,7 @@ import { buildChartData, CHART_BUCKETS, type ChartData } from './session-chart-d
 import { escapeHtml as h, renderPage } from './page-shell.js';
 import { sparklineSvg } from './sparkline-svg.js';
 import { thin } from './downsample.js';
+import { explainSection } from './explain-html.js';
 
 /** More stable processes than this are listed in one compact table (sparklines), not charted one by one. */
 export const MAX_CHARTED_STABLE = 6;
@@ -60,7 +61,8 @@ function processSection(r: ComposedRow, s: ComposedSession): string {
   const p = r.row.report;
   const drivenBy = p.role === 'tree' && s.tree?.driver ? `<p>Driven by ${h(s.tree.driver.label)}: ${h(s.tree.driver.rateText)}.</p>` : '';
   const check = r.checkText ? `<p class="check">${h(r.checkText)}</p>` : '';
-  const chart = r.row.mb.length >= 2 ? `<div class="chart" id="chart-${r.rank}"></div>` : '<p class="nochart">Too few samples to chart.</p>';
+  const marked = r.row.windows?.length ? `<p class="windows">Shaded: ${r.row.windows.length} profile window${r.row.windows.length === 1 ? '' : 's'} (leak-track --explain paused or inflated the process), left out of the fit.</p>` : '';
+  const chart = r.row.mb.length >= 2 ? `<div class="chart" id="chart-${r.rank}"></div>${marked}` : '<p class="nochart">Too few samples to chart.</p>';
   return (
     `<section class="proc${r.oneLine ? ' quiet' : ''}" id="p-${r.rank}"><h2>${h(r.label)} <small>[${p.metric}]</small></h2>` +
     `<p class="cmd">${h(p.cmdline)}</p>${chart}<p class="explain">${h(r.explanation)}</p>${drivenBy}${check}` +
@@ -99,7 +101,7 @@ export function renderSessionHtml(s: ComposedSession): string {
   const body =
     `<header><h1>leak-detective report</h1><p class="title">${h(s.title)}</p>` +
     `<p class="headline status-${s.status}">${h(s.headline)}</p></header>` +
-    `<main>${summaryTable(s)}${treeSection(s)}${chartedRows(s).charted.map((r) => processSection(r, s)).join('')}${compactTable(chartedRows(s).compact)}` +
+    `<main>${explainSection(s.report.explain ?? [])}${summaryTable(s)}${treeSection(s)}${chartedRows(s).charted.map((r) => processSection(r, s)).join('')}${compactTable(chartedRows(s).compact)}` +
     `<p class="hint">Drag across a chart to zoom, double-click to reset. Band: the rate's 95 % interval about the fitted baseline.</p></main>`;
   return renderPage({ title: `leak-detective: ${s.title}`, css: uplot.css, body, data: buildPageData(s), scripts: [uplot.js, readAsset('session-page.js')] });
 }

@@ -89,6 +89,14 @@
         data.realTime ? { space: 110, size: 60, values: isoTicks, label: 'time (' + zoneName + ')', labelSize: 20 } : { space: 90, values: function (u, vs) { return vs.map(duration); } },
         { size: 80, values: mbTicks }
       ],
+      // leak-track --explain's profile windows: shaded behind the series (left out of the fit).
+      hooks: { drawClear: [function (u) {
+        (c.windows || []).forEach(function (w) {
+          var x0 = u.valToPos(w[0], 'x', true), x1 = u.valToPos(w[1], 'x', true);
+          u.ctx.fillStyle = 'rgba(124,58,237,0.15)';
+          u.ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+        });
+      }] },
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       hooks: {

@@ -69,7 +69,7 @@ print(json.dumps(ns["main"](lambda p: [_frame_locals({"leak_census.py"}).get(id(
 }
 
 test('census: counts a class\'s instances and the bytes they keep, and writes one result line', () => {
-  const { value } = runModules<{ types: Record<string, [number, number]>; objects: number; mode: string }>(['base.py', 'sizer.py', 'census.py'], `
+  const { value } = runModules<{ types: Record<string, [number, number]>; objects: number; mode: string }>(['base.py', 'sizer.py', 'budget.py', 'census.py'], `
 import json, os, tempfile
 class Kept:
     def __init__(self): self.data = bytes(10000)

@@ -1,0 +1,219 @@
+// Every series a selector matches, from a Prometheus-API server, one series at a time: from
+// VictoriaMetrics' bulk export of raw samples where the server has it (detected: Prometheus, Thanos
+// and Mimir answer 404), else range queries cut into shards of series and windows of time small
+// enough for the server's limits (parsed from its refusals). The fleet is never held: a series is
+// handed on once its last sample is in.
+import { inputError, notFoundError, usageError } from '../errors.js';
+import { answerData, checkLabels, matrixOf, sampleValue, TooBig } from './api-answer.js';
+import { gridFor, SeriesBuckets, type Grid } from './series-buckets.js';
+import { withMatcher } from './selector.js';
+import { escapeControl } from '../text/escape.js';
+import { describeSeries } from '../store/read-prometheus.js';
+import type { ServerClient } from './server-client.js';
+
+/** Samples asked for per request: an answer stays tens of MB, under Prometheus' 50 M-sample default. */
+export const SAMPLES_PER_REQUEST = 500_000;
+/** query_range answers at most 11,000 points per series on Prometheus (30,000 on VictoriaMetrics). */
+const POINTS_PER_RANGE_QUERY = 11_000;
+
+export interface FleetPlan {
+  /** Every series the selector matches, in the server's order. */
+  series: Record<string, string>[];
+  /** About how many samples one series holds in the window. */
+  samplesPerSeries: number;
+  grid: Grid;
+}
+
+export interface FleetQuery {
+  selector: string;
+  startMs: number;
+  endMs: number;
+  /** Evaluate every stepMs (query_range) instead of reading raw samples. */
+  stepMs: number | null;
+}
+
+/** One series, read whole. */
+export interface FleetSeries {
+  labels: Record<string, string>;
+  buckets: SeriesBuckets;
+}
+
+const sec = (ms: number) => (ms / 1000).toFixed(3);
+
+/** A series' identity: its label set, in a stable order. */
+export function seriesKey(metric: Record<string, string>): string {
+  return Object.keys(metric).sort().map((k) => `${k}=${JSON.stringify(metric[k])}`).join(',');
+}
+
+/** List the matching series and estimate their length (one cheap count over the last hour). */
+export async function planFleet(c: ServerClient, q: FleetQuery): Promise<FleetPlan> {
+  const listed = await c.json('api/v1/series', [['match[]', q.selector], ['start', sec(q.startMs)], ['end', sec(q.endMs)]], { form: true });
+  let data: unknown;
+  try {
+    data = answerData(c.base, `the series list of \`${q.selector}\``, listed!.status, listed!.body);
+  } catch (e) {
+    // The listing is one request that cannot be split: a server limit on it (VictoriaMetrics'
+    // -search.maxSeries, a timeout) is the user's to lift or to narrow.
+    if (e instanceof TooBig) throw inputError(`${c.base} refuses to list the series of \`${q.selector}\`: ${e.message}; narrow --query (e.g. one job or namespace) or --since, or raise the server's limit`);
+    throw e;
+  }
+  if (!Array.isArray(data)) throw inputError(`${c.base} answered the series list with ${escapeControl(typeof data)}, not a list; that is not a Prometheus API answer`);
+  const series = data.map((m) => checkLabels(c.base, m));
+  let perSeries: number;
+  if (q.stepMs !== null) perSeries = Math.floor((q.endMs - q.startMs) / q.stepMs) + 1;
+  else {
+    const hour = Math.min(3_600_000, q.endMs - q.startMs);
+    perSeries = Math.ceil(((q.endMs - q.startMs) / 1000) / 15); // a 15 s scrape, unless counted
+    try {
+      const r = await c.json('api/v1/query', [['query', `max(count_over_time(${q.selector}[${Math.max(1, Math.round(hour / 1000))}s]))`], ['time', sec(q.endMs)]], { form: true });
+      const d = answerData(c.base, 'a sample count', r!.status, r!.body) as { result?: { value?: [number, string] }[] };
+      const n = Number(d?.result?.[0]?.value?.[1]);
+      if (Number.isFinite(n) && n > 0) perSeries = Math.ceil(n * ((q.endMs - q.startMs) / hour));
+    } catch (e) {
+      if (!(e instanceof TooBig)) throw e;
+    }
+  }
+  return { series, samplesPerSeries: perSeries, grid: q.stepMs !== null ? { startMs: q.startMs, endMs: q.endMs, bucketMs: null } : gridFor(q.startMs, q.endMs, perSeries) };
+}
+
+/** Every series of the plan, read whole, one at a time. `via` says which way was taken. */
+export async function* readFleet(c: ServerClient, q: FleetQuery, plan: FleetPlan, via: (how: string) => void): AsyncGenerator<FleetSeries> {
+  if (q.stepMs === null) {
+    const exported = await c.lines('api/v1/export', [['match[]', q.selector], ['start', sec(q.startMs)], ['end', sec(q.endMs)]]);
+    if (exported) {
+      if (exported.status !== 200) {
+        const text = escapeControl((await exported.errorText()).trim().slice(0, 300));
+        if (exported.status === 400 || exported.status === 422) throw usageError(`${c.base} refused the export of \`${q.selector}\`: ${text}`);
+        throw inputError(`${c.base} answered the export of \`${q.selector}\` with HTTP ${exported.status}: ${text}`);
+      }
+      via('bulk export (/api/v1/export)');
+      yield* fromExport(c, exported.lines, plan.grid);
+      return;
+    }
+  }
+  via(q.stepMs === null ? 'range-vector queries in shards' : 'query_range in shards');
+  yield* fromQueries(c, q, plan);
+}
+
+/** VictoriaMetrics' JSON-lines export: one line per series, values and timestamps as arrays. */
+async function* fromExport(c: ServerClient, lines: AsyncGenerator<string>, grid: Grid): AsyncGenerator<FleetSeries> {
+  for await (const line of lines) {
+    let row: { metric?: unknown; values?: unknown; timestamps?: unknown };
+    try {
+      row = JSON.parse(line) as typeof row;
+    } catch {
+      throw inputError(`${c.base} sent an export line that is not JSON (${escapeControl(line.slice(0, 60))}…); check the server`);
+    }
+    const labels = checkLabels(c.base, row?.metric);
+    const { values, timestamps } = row;
+    if (!Array.isArray(values) || !Array.isArray(timestamps) || values.length !== timestamps.length) {
+      throw inputError(`${c.base} sent an export line for ${escapeControl(seriesKey(labels))} without matching values and timestamps`);
+    }
+    const b = new SeriesBuckets(grid);
+    const name = describeSeries(labels);
+    for (let i = 0; i < values.length; i++) {
+      const t = timestamps[i];
+      if (typeof t !== 'number' || !Number.isFinite(t)) throw inputError(`${c.base} sent a timestamp that is not a number for ${escapeControl(name)}`);
+      b.add(t, sampleValue(c.base, name, values[i] as number | string));
+    }
+    yield { labels, buckets: b.finish() };
+  }
+}
+
+/** The label that splits the fleet finest, and the shards (lists of its values) of at most `size` series. */
+export function shardsOf(series: Record<string, string>[], size: number): { label: string; values: string[][] } | null {
+  const keys = [...new Set(series.flatMap((m) => Object.keys(m)))].filter((k) => k !== '__name__');
+  if (keys.length === 0 || series.length <= size) return null;
+  const distinct = (k: string) => new Set(series.map((m) => m[k] ?? '')).size;
+  const label = keys.reduce((a, b) => (distinct(b) > distinct(a) ? b : a));
+  const groups = new Map<string, number>();
+  for (const m of series) groups.set(m[label] ?? '', (groups.get(m[label] ?? '') ?? 0) + 1);
+  const shards: string[][] = [];
+  let cur: string[] = [], n = 0;
+  for (const [v, count] of groups) {
+    if (n > 0 && n + count > size) (shards.push(cur), (cur = []), (n = 0));
+    cur.push(v);
+    n += count;
+  }
+  if (cur.length) shards.push(cur);
+  return { label, values: shards };
+}
+
+/** Range queries, shard by shard; within a shard, windows in time order; a refusal halves the window. */
+async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): AsyncGenerator<FleetSeries> {
+  const perShard = Math.max(1, Math.floor(SAMPLES_PER_REQUEST / Math.max(1, Math.min(plan.samplesPerSeries, SAMPLES_PER_REQUEST))));
+  const split = shardsOf(plan.series, perShard);
+  const shardSeries = split ? Math.ceil(plan.series.length / split.values.length) : plan.series.length;
+  let pointsLimit = POINTS_PER_RANGE_QUERY;
+  // A shard the server refuses for its number of series (VictoriaMetrics' -search.maxUniqueTimeseries)
+  // is split in two and read again; its half-read series are dropped first.
+  const shard = (label: string, vs: string[]) => ({ sel: withMatcher(q.selector, label, vs), label, values: vs });
+  const queue: { sel: string; label: string; values: string[] }[] = split ? split.values.map((vs) => shard(split.label, vs)) : [];
+  if (!split) {
+    // The whole fleet in one shard: written as the selector itself, split only if the server asks.
+    const whole = shardsOf(plan.series, Math.max(1, Math.ceil(plan.series.length / 2)));
+    queue.push({ sel: q.selector, label: whole?.label ?? '', values: whole ? whole.values.flat() : [] });
+  }
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const sel = next.sel;
+    const got = new Map<string, FleetSeries>();
+    const take = (result: { metric: Record<string, string>; values: [number, string][] }[]) => {
+      for (const s of result) {
+        const key = seriesKey(s.metric);
+        let f = got.get(key);
+        if (!f) got.set(key, (f = { labels: s.metric, buckets: new SeriesBuckets(plan.grid) }));
+        const name = describeSeries(s.metric);
+        for (const [t, v] of s.values) f.buckets.add(t * 1000, sampleValue(c.base, name, v));
+      }
+    };
+    const span = q.endMs - q.startMs;
+    const samples = shardSeries * plan.samplesPerSeries;
+    let width = q.stepMs !== null ? Math.min(span, (pointsLimit - 1) * q.stepMs) : span / Math.max(1, Math.ceil(samples / SAMPLES_PER_REQUEST));
+    const read = async (a: number, b: number): Promise<void> => {
+      try {
+        const what = `\`${sel}\``;
+        const r = q.stepMs === null
+          ? await c.json('api/v1/query', [['query', `${sel}[${Math.max(1, Math.round(b - a))}ms]`], ['time', sec(b)]], { form: true })
+          : await c.json('api/v1/query_range', [['query', sel], ['start', sec(a)], ['end', sec(b)], ['step', `${q.stepMs / 1000}`]], { form: true });
+        take(matrixOf(c.base, what, answerData(c.base, what, r!.status, r!.body), () => usageError(`--query must be a series selector (no functions or operators), got \`${q.selector}\``)));
+      } catch (e) {
+        if (!(e instanceof TooBig)) throw e;
+        if (e.limit.kind === 'series') throw new SeriesLimit(inputError(`${c.base} refuses \`${sel}\` for its number of series: ${e.message}; narrow --query`));
+        if (e.limit.kind === 'points' && e.limit.value && q.stepMs !== null) pointsLimit = Math.min(pointsLimit, e.limit.value);
+        const minimum = q.stepMs === null ? 2000 : 2 * q.stepMs;
+        if (b - a < minimum) throw inputError(`${c.base} refuses even a ${Math.round((b - a) / 1000)} s window of \`${sel}\`: ${e.message}; narrow --query`);
+        const mid = q.stepMs === null ? a + (b - a) / 2 : a + Math.floor((b - a) / 2 / q.stepMs) * q.stepMs;
+        await read(a, mid);
+        await read(q.stepMs === null ? mid : mid + q.stepMs, b);
+      }
+    };
+    let refused = false;
+    for (let a = q.startMs; a < q.endMs || (a === q.startMs && a === q.endMs); ) {
+      const b = Math.min(q.endMs, a + width);
+      try {
+        await read(a, b);
+      } catch (e) {
+        if (!(e instanceof SeriesLimit) || next.values.length < 2) throw e instanceof SeriesLimit ? e.error : e;
+        const half = Math.ceil(next.values.length / 2);
+        queue.unshift(shard(next.label, next.values.slice(0, half)), shard(next.label, next.values.slice(half)));
+        refused = true;
+        break;
+      }
+      a = q.stepMs === null ? b : b + q.stepMs;
+      if (q.stepMs !== null) width = Math.min(width, (pointsLimit - 1) * q.stepMs);
+    }
+    if (refused) continue;
+    for (const f of got.values()) yield { labels: f.labels, buckets: f.buckets.finish() };
+  }
+}
+
+/** A shard refused for its number of series: split it (or, for one value, give `error`). */
+class SeriesLimit extends Error {
+  constructor(readonly error: Error) {
+    super(error.message);
+  }
+}
+
+export function noSeries(base: string, q: FleetQuery) {
+  return notFoundError(`no series match \`${q.selector}\` at ${base} in the ${Math.round((q.endMs - q.startMs) / 60000)} min before ${new Date(q.endMs).toISOString()}; check the selector in the server's graph page, or widen --since`);
+}

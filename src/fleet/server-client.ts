@@ -1,0 +1,161 @@
+// HTTP to a metrics server (Prometheus, VictoriaMetrics, Thanos, Mimir), bounded: every request has a
+// time limit that covers the body too (a server that sends headers then a byte a second is cut off),
+// the whole read has a deadline, and an answer has a byte budget (a 1 GiB body is refused, not
+// buffered). Failures are LeakErrors naming the server and what to do.
+import { inputError, LeakError, notFoundError } from '../errors.js';
+import { escapeControl } from '../text/escape.js';
+
+export interface ClientLimits {
+  /** Epoch ms by which the whole read must be done. */
+  deadlineMs: number;
+  /** Per request (headers and body). */
+  requestMs: number;
+  /** Largest JSON answer buffered whole. */
+  maxAnswerBytes: number;
+  /** Largest line of a streamed answer (one series of a bulk export). */
+  maxLineBytes: number;
+}
+
+export const DEFAULT_LIMITS = { requestMs: 60_000, maxAnswerBytes: 64 * 1024 ** 2, maxLineBytes: 64 * 1024 ** 2 };
+
+const timeoutError = (m: string) => new LeakError('timeout', m);
+
+/** A server's base URL and the limits every request to it keeps. */
+export class ServerClient {
+  /** Bytes received so far, all requests together. */
+  bytes = 0;
+  requests = 0;
+  constructor(readonly base: string, readonly limits: ClientLimits) {}
+
+  url(path: string, params: [string, string][]): URL {
+    const u = new URL(path, this.base.endsWith('/') ? this.base : `${this.base}/`);
+    for (const [k, v] of params) u.searchParams.append(k, v);
+    return u;
+  }
+
+  /**
+   * Open a request; the body is read through `body()` within the same time limit. Resolves with the
+   * status, or null for a 404/405 when `optional` (an endpoint this server does not have).
+   */
+  private async open(path: string, params: [string, string][], form: boolean): Promise<{ status: number; chunks: AsyncGenerator<Uint8Array>; done: () => void; progress: () => void }> {
+    const left = this.limits.deadlineMs - Date.now();
+    if (left <= 0) throw timeoutError(`reading from ${this.base} took past the --timeout; narrow --query or --since, or raise --timeout`);
+    const ms = Math.min(this.limits.requestMs, left);
+    const ctl = new AbortController();
+    let timer = setTimeout(() => ctl.abort(), ms);
+    // A stream that makes progress (a whole series received) gets a fresh request limit, within the
+    // overall deadline; one that trickles (a byte a second) never completes one and is cut off.
+    const progress = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => ctl.abort(), Math.max(1, Math.min(this.limits.requestMs, this.limits.deadlineMs - Date.now())));
+    };
+    const u = this.url(path, form ? [] : params);
+    this.requests++;
+    let res: Response;
+    try {
+      res = await fetch(u, form
+        ? { method: 'POST', body: new URLSearchParams(params), signal: ctl.signal, headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } }
+        : { signal: ctl.signal, headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } });
+    } catch (e) {
+      clearTimeout(timer);
+      if (ctl.signal.aborted) throw timeoutError(`${this.base} did not answer ${u.pathname} within ${Math.round(ms / 1000)} s; check the server, or raise --timeout`);
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+      throw notFoundError(`cannot reach the Prometheus API at ${this.base} (${cause}); check the URL given to --prometheus`, e);
+    }
+    const reader = res.body?.getReader();
+    const self = this;
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (!reader) return;
+      try {
+        for (;;) {
+          let r: ReadableStreamReadResult<Uint8Array>;
+          try {
+            r = await reader.read();
+          } catch (e) {
+            if (ctl.signal.aborted) {
+              const why = Date.now() >= self.limits.deadlineMs ? 'the --timeout ran out' : `no progress in ${Math.round(ms / 1000)} s`;
+              throw timeoutError(`${self.base} had sent ${self.bytes} bytes and was still sending ${u.pathname} when ${why}; the server is too slow or stuck: raise --timeout, or narrow --query or --since`);
+            }
+            throw inputError(`the answer of ${self.base} to ${u.pathname} broke off (${(e as Error).message}); retry, or check the server`);
+          }
+          if (r.done) return;
+          self.bytes += r.value.byteLength;
+          yield r.value;
+        }
+      } finally {
+        clearTimeout(timer);
+        if (!ctl.signal.aborted) ctl.abort(); // release the socket if the caller stopped early
+      }
+    }
+    return { status: res.status, chunks: chunks(), done: () => (clearTimeout(timer), ctl.abort()), progress };
+  }
+
+  /** GET (or POST as a form, for long selectors) a JSON answer; null for 404/405 when optional. */
+  async json(path: string, params: [string, string][], o: { optional?: boolean; form?: boolean } = {}): Promise<{ status: number; body: unknown } | null> {
+    const r = await this.open(path, params, o.form ?? false);
+    if (o.optional && (r.status === 404 || r.status === 405)) {
+      r.done();
+      return null;
+    }
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for await (const c of r.chunks) {
+      size += c.byteLength;
+      if (size > this.limits.maxAnswerBytes) {
+        r.done();
+        throw inputError(`${this.base} answered ${path} with more than ${this.limits.maxAnswerBytes >> 20} MiB; that is not a Prometheus API answer to a bounded query: check the URL`);
+      }
+      parts.push(c);
+    }
+    const text = Buffer.concat(parts).toString('utf8');
+    try {
+      return { status: r.status, body: JSON.parse(text) as unknown };
+    } catch {
+      throw inputError(`${this.base} did not answer ${path} as the Prometheus API does (HTTP ${r.status}: ${escapeControl(text.slice(0, 80))}); give the server's base URL, e.g. http://prometheus:9090`);
+    }
+  }
+
+  /** A streamed answer, line by line (VictoriaMetrics' bulk export); null for 404/405 or a non-200. */
+  async lines(path: string, params: [string, string][]): Promise<{ status: number; lines: AsyncGenerator<string>; errorText: () => Promise<string> } | null> {
+    const r = await this.open(path, params, true);
+    if (r.status === 404 || r.status === 405) {
+      r.done();
+      return null;
+    }
+    const max = this.limits.maxLineBytes;
+    const base = this.base;
+    async function* lines(): AsyncGenerator<string> {
+      let pending: Buffer[] = [];
+      let size = 0;
+      for await (const c of r.chunks) {
+        let from = 0;
+        for (let nl = c.indexOf(10, from); nl !== -1; nl = c.indexOf(10, from)) {
+          pending.push(Buffer.from(c.buffer, c.byteOffset + from, nl - from));
+          const line = Buffer.concat(pending).toString('utf8');
+          pending = [];
+          size = 0;
+          from = nl + 1;
+          r.progress();
+          if (line.length > 0) yield line;
+        }
+        if (from < c.byteLength) {
+          size += c.byteLength - from;
+          if (size > max) throw inputError(`${base} sent a line of more than ${max >> 20} MiB in ${path}; one series that long is not an export: check the server`);
+          pending.push(Buffer.from(c.buffer, c.byteOffset + from, c.byteLength - from));
+        }
+      }
+      const rest = Buffer.concat(pending).toString('utf8').trim();
+      if (rest) yield rest;
+    }
+    const errorText = async () => {
+      let t = '';
+      for await (const c of r.chunks) {
+        t += Buffer.from(c).toString('utf8');
+        if (t.length > 4096) break;
+      }
+      r.done();
+      return t;
+    };
+    return { status: r.status, lines: lines(), errorText };
+  }
+}

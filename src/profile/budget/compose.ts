@@ -1,0 +1,91 @@
+// The budget of a profile's growth: the target's USS growth over the window, split into what the
+// runtime can name (objects, free space its allocators keep) and the remainder no runtime figure shows
+// (native). Pure: it takes plain readings (one per census or snapshot) and returns numbers and words.
+import type { Budget, BudgetPart, NodeBudgetReading, PythonBudgetReading } from './types.js';
+import { MiB } from '../../units.js';
+
+/** Below this USS growth over the window the budget says there is no growth worth splitting. */
+export const GROWTH_FLOOR = 2 * MiB;
+
+const PY_WORDS: Record<string, [string, string]> = {
+  python_objects: ['Python objects', 'Python objects hold it: see the growing types below'],
+  pymalloc_free: ['free in pymalloc', "the interpreter keeps the memory of freed small objects (pymalloc arenas): fragmentation inside Python, not live objects"],
+  allocator_free: ['free in the allocator', 'the C allocator keeps freed memory (fragmentation, not live objects): `leak-profile --trim` measures what it gives back; remedies: MALLOC_ARENA_MAX=2, jemalloc (LD_PRELOAD), or calling malloc_trim(0) periodically'],
+  native: ['native (not visible to Python)', 'a C extension or library allocates and does not free'],
+  native_or_free: ['native or free in the allocator (mallinfo2 unavailable)', 'memory outside Python objects: a C extension or library, or the allocator keeping freed memory (not glibc: its state cannot be read)'],
+};
+
+const NODE_WORDS: Record<string, [string, string]> = {
+  v8_heap_used: ['V8 heap used', 'JavaScript objects hold it: see the growing types below'],
+  v8_heap_free: ['V8 heap free', 'V8 keeps heap pages it does not use (it gives them back under pressure): not live objects'],
+  array_buffers: ['ArrayBuffers and Buffers', 'Buffers or typed arrays hold it (outside the V8 heap): see their holders below'],
+  external_other: ['external, not ArrayBuffers', 'memory outside the V8 heap that Node or an addon reports to V8 (zlib or crypto contexts, native handles) and keeps'],
+  native: ['native (not visible to V8)', 'native memory no V8 figure shows: a native addon or library allocates and does not free, or the allocator keeps freed memory'],
+};
+
+const delta = (first: number, last: number) => last - first;
+
+/** The budget of a Python target's censuses, or null when USS could not be read at both ends. */
+export function pythonBudget(readings: readonly PythonBudgetReading[]): Budget | null {
+  const ends = usableEnds(readings);
+  if (!ends) return null;
+  const [a, b] = ends;
+  const parts: BudgetPart[] = [part(PY_WORDS, 'python_objects', delta(a.objects_bytes, b.objects_bytes))];
+  if (a.pymalloc && b.pymalloc) parts.push(part(PY_WORDS, 'pymalloc_free', delta(a.pymalloc.free_bytes, b.pymalloc.free_bytes)));
+  const malloc = Boolean(a.malloc && b.malloc);
+  if (malloc) {
+    // mallinfo counts free chunks whether or not their pages are resident (a trim leaves them in the
+    // free lists): never claim more free memory than the growth the other parts leave unexplained.
+    const unexplained = delta(a.uss!, b.uss!) - parts.reduce((s, p) => s + p.bytes, 0);
+    parts.push(part(PY_WORDS, 'allocator_free', Math.min(delta(a.malloc!.fordblks, b.malloc!.fordblks), Math.max(0, unexplained))));
+  }
+  const known = parts.reduce((s, p) => s + p.bytes, 0);
+  parts.push(part(PY_WORDS, malloc ? 'native' : 'native_or_free', delta(a.uss!, b.uss!) - known));
+  return finish('python', a, b, parts, PY_WORDS);
+}
+
+/** The budget of a Node target's snapshots, or null when USS or the target's memoryUsage is missing. */
+export function nodeBudget(readings: readonly NodeBudgetReading[]): Budget | null {
+  const ends = usableEnds(readings);
+  if (!ends) return null;
+  const [a, b] = ends;
+  const parts = [
+    part(NODE_WORDS, 'v8_heap_used', delta(a.heap_used, b.heap_used)),
+    part(NODE_WORDS, 'v8_heap_free', delta(a.heap_total - a.heap_used, b.heap_total - b.heap_used)),
+    part(NODE_WORDS, 'array_buffers', delta(a.array_buffers, b.array_buffers)),
+    part(NODE_WORDS, 'external_other', delta(a.external - a.array_buffers, b.external - b.array_buffers)),
+  ];
+  const known = parts.reduce((s, p) => s + p.bytes, 0);
+  parts.push(part(NODE_WORDS, 'native', delta(a.uss!, b.uss!) - known));
+  return finish('node', a, b, parts, NODE_WORDS);
+}
+
+/** The first and last readings that have a USS, if they are distinct. */
+function usableEnds<R extends { uss: number | null; t_s: number }>(rs: readonly R[]): [R, R] | null {
+  const ok = rs.filter((r) => typeof r.uss === 'number');
+  if (ok.length < 2) return null;
+  return [ok[0]!, ok[ok.length - 1]!];
+}
+
+function part(words: Record<string, [string, string]>, key: string, bytes: number): BudgetPart {
+  return { key, label: words[key]![0], bytes };
+}
+
+function finish(runtime: 'python' | 'node', a: { uss: number | null; t_s: number }, b: { uss: number | null; t_s: number }, parts: BudgetPart[], words: Record<string, [string, string]>): Budget {
+  const uss_delta = b.uss! - a.uss!;
+  const window_s = b.t_s - a.t_s;
+  const top = parts.reduce((m, p) => (p.bytes > m.bytes ? p : m), parts[0]!);
+  const grew = uss_delta >= GROWTH_FLOOR && top.bytes > 0;
+  const dominant = grew ? top.key : null;
+  const head = `USS ${mb(uss_delta)} in ${Math.round(window_s)} s: ${parts.map((p) => `${p.label} ${mb(p.bytes)}`).join(', ')}`;
+  const verdict = grew ? `${head}: ${words[top.key]![1]}` : `${head}: no growth worth splitting (under ${GROWTH_FLOOR / MiB} MB)`;
+  return { runtime, window_s, uss_first: a.uss!, uss_last: b.uss!, uss_delta, parts, dominant, verdict };
+}
+
+/** Signed MB with enough digits to tell 0.02 from 0. */
+export function mb(bytes: number): string {
+  const v = bytes / MiB;
+  const digits = Math.abs(v) >= 10 ? 0 : Math.abs(v) >= 1 ? 1 : 2;
+  const s = v.toFixed(digits);
+  return `${v >= 0 && !s.startsWith('-') ? '+' : ''}${s === '-0.00' ? '0.00' : s} MB`;
+}

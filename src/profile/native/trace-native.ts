@@ -1,0 +1,81 @@
+// --native-sites: bpftrace attached to the target's libc for the profile's window (no restart), then
+// the unfreed bytes by call site. Where this machine cannot (no bpftrace, no uprobes, not root), one
+// line says why and the profile goes on without it.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { sitesScript } from './sites-script.js';
+import { parseMaps, parseSites, rankSites, type NativeSite } from './sites-parse.js';
+
+export interface NativeSites {
+  seconds: number;
+  sites: NativeSite[];
+  /** What the numbers are and are not (printed under them). */
+  note: string;
+}
+
+export interface NativeTrace {
+  /** Stop tracing and read the sites (or a one-line reason there are none). */
+  stop(): Promise<NativeSites | string>;
+}
+
+/** Live allocations followed at most (bpftrace map size); beyond it new ones are not counted. */
+export const MAX_LIVE = 262_144;
+const NOTE = `allocations made while tracing and not freed by its end, by the function that called malloc/calloc/realloc (memory from before is not seen; at most ${MAX_LIVE.toLocaleString('en-US')} live allocations followed)`;
+
+/** The path of the target's libc as bpftrace can open it (through /proc/PID/root: containers too). */
+function targetLibc(pid: number): string | null {
+  let maps: string;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    return null;
+  }
+  const lib = parseMaps(maps).find((m) => /\/libc(\.so\.6|-[\d.]+\.so)$/.test(m.path));
+  return lib ? `/proc/${pid}/root${lib.path}` : null;
+}
+
+/** Attach; resolves once the probes are live, or with the reason they cannot be. `maxSeconds` bounds it even if we die. */
+export function startNativeTrace(pid: number, maxSeconds: number): Promise<NativeTrace | string> {
+  const libc = targetLibc(pid);
+  if (!libc) return Promise.resolve(`PID ${pid} has no glibc libc.so.6 mapped (static binary or another libc)`);
+  const program = `interval:s:${Math.ceil(maxSeconds)} { exit(); }\n${sitesScript(pid, libc)}`;
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    let out = '', err = '', attached = false;
+    const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: String(MAX_LIVE) } });
+    const exited = new Promise<void>((res) => child.once('close', () => res()));
+    child.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'bpftrace is not installed (Debian: apt-get install bpftrace)' : `bpftrace could not start: ${e.code}`));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (!attached && /^attached$/m.test(out)) {
+        attached = true;
+        resolve({
+          async stop() {
+            const seconds = (Date.now() - t0) / 1000;
+            child.kill('SIGINT'); // bpftrace prints its maps and exits
+            const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            await exited;
+            clearTimeout(killer);
+            let maps = '';
+            try {
+              maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+            } catch {
+              return `PID ${pid} exited before its native allocation sites could be named`;
+            }
+            return { seconds: Math.round(seconds * 10) / 10, sites: rankSites(parseSites(out), parseMaps(maps), 15), note: NOTE };
+          },
+        });
+      }
+    });
+    void exited.then(() => {
+      if (!attached) resolve(`bpftrace cannot attach uprobes to PID ${pid} here: ${firstError(err)}`);
+    });
+  });
+}
+
+/** bpftrace's first real error (not its complaint about RLIMIT_MEMLOCK, which it survives). */
+function firstError(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/RLIMIT_MEMLOCK|failed to detach|uprobe_events/.test(l));
+  return (lines.find((l) => /^ERROR/.test(l)) ?? lines[0] ?? 'it exited without a word').replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+}

@@ -1,0 +1,54 @@
+// The growth budget on real Node targets: Buffers kept in a Map (ArrayBuffers) and a native addon
+// that mallocs what no V8 figure sees (built here with the C compiler against Node's own headers).
+// The test reads USS where the budget does: after the first and the last snapshot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FIXTURES } from '../helpers/paths.js';
+import { startFixture } from '../helpers/procs.js';
+import { watch } from '../helpers/profile-run.js';
+import { partBytes, profileAcrossGrowth } from '../helpers/budget-run.js';
+
+const MB = 1048576;
+const FIRST = /snapshot 1\/2: done/;
+const LAST = /snapshot 2\/2: taking/;
+const within = (got: number, want: number) => Math.abs(got - want) <= 0.15 * want;
+const show = (rep: { budget?: { verdict: string }; warnings?: string[] }) => rep.budget?.verdict ?? `no budget: ${rep.warnings?.join('; ')}`;
+
+async function run(args: string[]) {
+  const p = startFixture('node-budget-target.js', args);
+  const w = watch(p);
+  await w.ready;
+  return { p, ...(await profileAcrossGrowth(p, 'SIGUSR2', FIRST, LAST, [], /snapshot 2\/2: done/)) };
+}
+
+test('Buffers kept in a Map: the budget says ArrayBuffers, within 15 % of the USS growth', async (t) => {
+  const { p, rep, grown } = await run(['--kind', 'buffers', '--mb', '48']);
+  try {
+    t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
+    assert.equal(rep.budget?.dominant, 'array_buffers', show(rep));
+    assert.ok(within(partBytes(rep, 'array_buffers'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
+  } finally {
+    p.kill();
+  }
+});
+
+test('a native addon that mallocs and keeps it: the budget says native, not visible to V8', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'leak-addon-'));
+  const addon = path.join(dir, 'leaky.node');
+  const include = path.join(path.dirname(process.execPath), '..', 'include', 'node');
+  execFileSync('cc', ['-shared', '-fPIC', '-O1', '-DNODE_GYP_MODULE_NAME=leaky', `-I${include}`, path.join(FIXTURES, 'addon', 'leaky.c'), '-o', addon]);
+  const { p, rep, grown } = await run(['--kind', 'native', '--mb', '48', '--addon', addon]);
+  try {
+    t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
+    assert.equal(rep.budget?.dominant, 'native', show(rep));
+    assert.ok(within(partBytes(rep, 'native'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
+    assert.match(rep.budget!.verdict, /native memory no V8 figure shows/);
+  } finally {
+    p.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

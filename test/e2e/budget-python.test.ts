@@ -1,0 +1,64 @@
+// The growth budget on real Python targets: each grows by a burst the test measures itself from
+// /proc, between leak-profile's two censuses; the part the budget names must be within 15 % of it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PYTHON } from '../helpers/procs.js';
+import { startPython, TORCH1_PYTHON } from '../helpers/python.js';
+import { watch } from '../helpers/profile-run.js';
+import { partBytes, profileAcrossGrowth, uss } from '../helpers/budget-run.js';
+
+const MB = 1048576;
+const FIRST = /census 1\/2: [\d,]+ objects/;
+const LAST = /census 2\/2: injecting/;
+const within = (got: number, want: number) => Math.abs(got - want) <= 0.15 * want;
+const show = (rep: { budget?: { verdict: string } }) => rep.budget?.verdict ?? 'no budget';
+
+async function run(python: string, kind: string, flags: string[] = []) {
+  const p = startPython(python, 'py_budget_target.py', ['--kind', kind, '--mb', '48']);
+  const w = watch(p);
+  await w.ready;
+  return { p, ...(await profileAcrossGrowth(p, 'SIGUSR1', FIRST, LAST, flags)) };
+}
+
+test('a ctypes malloc leak: the budget says native, within 15 % of the USS growth; --native-sites finds its caller', async (t) => {
+  const { p, rep, grown } = await run(PYTHON, 'native', ['--native-sites']);
+  try {
+    t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
+    assert.equal(rep.budget?.dominant, 'native', show(rep));
+    assert.ok(within(partBytes(rep, 'native'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
+    assert.match(rep.budget!.verdict, /^USS \+\d+ MB in \d+ s: .*: a C extension or library allocates and does not free$/);
+    // bpftrace followed malloc/free meanwhile: the fixture's 48 MiB came from one caller (libffi's call into malloc).
+    const top = rep.native_sites?.sites[0];
+    t.diagnostic(`native sites: ${JSON.stringify(rep.native_sites?.sites.slice(0, 3) ?? rep.warnings)}`);
+    assert.ok(top && Math.abs(top.bytes - 48 * MB) <= 0.15 * 48 * MB, JSON.stringify(rep.native_sites ?? rep.warnings));
+    assert.equal(top.allocations, 48 * 16);
+  } finally {
+    p.kill();
+  }
+});
+
+test('2 KiB objects, 19 of 20 freed: the budget says free in the allocator; --trim gives most of it back', async (t) => {
+  const { p, rep, grown } = await run(PYTHON, 'frag', ['--trim']);
+  try {
+    t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB); ${rep.trim?.verdict}`);
+    assert.equal(rep.budget?.dominant, 'allocator_free', show(rep));
+    assert.ok(within(partBytes(rep, 'allocator_free') + partBytes(rep, 'python_objects'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
+    assert.ok(rep.trim?.fragmentation, JSON.stringify(rep.trim));
+    assert.ok(rep.trim!.given_back >= 0.7 * grown, `trim gave back ${(rep.trim!.given_back / MB).toFixed(1)} of ${(grown / MB).toFixed(1)} MB`);
+    assert.match(rep.trim!.verdict, /^fragmentation: malloc_trim gave back \d+ MB .*MALLOC_ARENA_MAX/);
+    assert.ok(uss(p.pid!) < rep.trim!.uss_before - 0.7 * grown, 'the target is smaller afterwards');
+  } finally {
+    p.kill();
+  }
+});
+
+test('numpy arrays and torch CPU tensors kept in a list: the budget says Python objects', async (t) => {
+  const { p, rep, grown } = await run(TORCH1_PYTHON, 'arrays');
+  try {
+    t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
+    assert.equal(rep.budget?.dominant, 'python_objects', show(rep));
+    assert.ok(within(partBytes(rep, 'python_objects'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
+  } finally {
+    p.kill();
+  }
+});

@@ -1,0 +1,53 @@
+// Profiling a fixture across one burst of growth the test itself causes and measures: leak-profile
+// takes its first capture, the test reads the target's USS from /proc, signals the fixture to grow,
+// waits for it to say it grew, reads USS again, and leak-profile takes its last capture afterwards.
+import type { ChildProcess } from 'node:child_process';
+import type { ProfileReport } from '../../src/types.js';
+import { readSmapsRollup } from '../../src/track/smaps-rollup.js';
+import { collect, startBin, waitFor } from './procs.js';
+
+export const uss = (pid: number): number => {
+  const r = readSmapsRollup(pid);
+  if (!r.ok) throw new Error(`smaps_rollup of ${pid}: ${r.reason}`);
+  return r.reading.uss;
+};
+
+export interface AcrossGrowth {
+  rep: ProfileReport;
+  /** USS growth of the burst, read by the test from /proc. */
+  grown: number;
+  stderr: string;
+}
+
+/**
+ * `fixture` prints "grew" on `signal`; `firstDone` matches leak-profile's progress line once its first
+ * capture is complete, `lastStarts` the line that starts the last one (which must come after "grew").
+ * With `lastDone`, the second USS reading waits for that line (Node: the budget reads after each snapshot,
+ * and a snapshot's own memory, freed into the allocator and reused by the growth, is part of its window).
+ */
+export async function profileAcrossGrowth(fixture: ChildProcess, signal: NodeJS.Signals, firstDone: RegExp, lastStarts: RegExp, flags: string[] = [], lastDone?: RegExp): Promise<AcrossGrowth> {
+  let out = '';
+  fixture.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const cli = startBin('leak-profile', ['--pid', String(fixture.pid), '--snapshots', '2', '--interval', '4', '--json', ...flags]);
+  let err = '';
+  cli.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const result = collect(cli, 120_000);
+  await waitFor(() => firstDone.test(err) || cli.exitCode !== null, 60_000, 'the first capture');
+  const before = uss(fixture.pid!);
+  fixture.kill(signal);
+  await waitFor(() => /^grew/m.test(out), 30_000, 'the fixture to grow');
+  const early = lastStarts.test(err);
+  if (lastDone) await waitFor(() => lastDone.test(err) || cli.exitCode !== null, 60_000, 'the last capture');
+  const after = uss(fixture.pid!);
+  if (early) throw new Error(`the last capture began before the fixture finished growing (a box too slow for a 4 s interval): ${err}`);
+  const r = await result;
+  if (r.code !== 0) throw new Error(`leak-profile exited ${r.code}: ${r.stderr}`);
+  return { rep: JSON.parse(r.stdout) as ProfileReport, grown: after - before, stderr: r.stderr };
+}
+
+/** The bytes of one budget part (throws when the report has no budget or not that part). */
+export function partBytes(rep: ProfileReport, key: string): number {
+  const p = rep.budget?.parts.find((x) => x.key === key);
+  if (!p) throw new Error(`no budget part ${key}: ${JSON.stringify(rep.budget ?? rep.warnings)}`);
+  return p.bytes;
+}
