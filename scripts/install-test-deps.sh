@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite relies on, when missing (root + apt); exits 1 when one is missing after it.
+# `npm test` runs it first (pretest): a no-op in well under a second when everything is there.
 # A test that skips verifies nothing, so everything the suite uses is installed here; only what this
 # machine can never have (a GPU) is left to a stand-in.
 #   smem: independent USS reference            gdb: Python injection
@@ -13,21 +14,23 @@ failed=0
 need=()
 command -v smem >/dev/null 2>&1 || need+=(smem)
 command -v gdb >/dev/null 2>&1 || need+=(gdb)
-command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v victoria-metrics >/dev/null 2>&1 || need+=(victoria-metrics)
 # The growth budget's tests: --native-sites attaches bpftrace; the Node addon fixture is built with cc against Node's headers.
 command -v bpftrace >/dev/null 2>&1 || need+=(bpftrace)
 command -v cc >/dev/null 2>&1 || need+=(gcc)
-/usr/bin/python3 -c 'import psutil' >/dev/null 2>&1 || need+=(python3-psutil)
-/usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
-/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
-/usr/bin/python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+# find_spec, not import: importing torch takes seconds on a busy box, and `npm test` runs this every time.
+has_module() { /usr/bin/python3 -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('$1') is None)" >/dev/null 2>&1; }
+has_module psutil || need+=(python3-psutil)
+has_module torch || need+=(python3-torch)
+has_module numpy || need+=(python3-numpy)
+{ has_module ensurepip && has_module venv; } || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) before npm test" >&2
-    failed=1
+    # One line, then stop before the first test: what is missing and how to install it.
+    echo "install-test-deps: missing ${need[*]}; install them as root (sudo apt-get install ${need[*]}, or sudo bash scripts/install-test-deps.sh), then run npm test again" >&2
+    exit 1
   else
     echo "install-test-deps: apt-get install ${need[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -39,7 +42,7 @@ fi
 # torch 2.x beside Debian's 1.13: a venv that sees Debian's packages (numpy) with the CPU wheel from the
 # machine's pip find-links, installed without dependencies (nothing else is reachable).
 venv=.cache/torch2-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import torch' >/dev/null 2>&1; then
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)" >/dev/null 2>&1; then
   wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-2*-cp311-*.whl 2>/dev/null | head -1)
   if [ -n "$wheel" ]; then
     echo "install-test-deps: torch 2.x venv in $venv from $(basename "$wheel")" >&2

@@ -38,17 +38,27 @@ export function strictParser(argv: string[], scriptName: string, help?: HelpSpec
       throw usageError(`${msg}; run \`${scriptName} --help\` for usage`);
     });
   if (help) {
-    y.usage(help.usage).epilogue(EXIT_CODES_HELP);
-    for (const [cmd, what] of help.examples) y.example(cmd, what);
+    y.usage(help.usage);
+    EXAMPLES.set(y, help.examples);
   }
   return y;
 }
 
-/** The --help text of a parser built by strictParser. */
+/** The examples of each parser: rendered by renderHelp, not yargs, which wraps a long command mid-word. */
+const EXAMPLES = new WeakMap<Argv, [string, string][]>();
+
+/**
+ * The --help text of a parser built by strictParser: yargs' usage and options, then the examples, each
+ * command whole on its own line (to be copied as it is) with what it does indented under it, then the
+ * exit codes.
+ */
 export function renderHelp(y: Argv): string {
   let out = '';
   y.showHelp((s: string) => (out = s));
-  return `${out}\n`;
+  const examples = EXAMPLES.get(y) ?? [];
+  if (examples.length === 0) return `${out}\n`;
+  const lines = examples.map(([cmd, what]) => `  ${cmd}\n      ${what}`).join('\n');
+  return `${out}\n\nExamples:\n${lines}\n\n${EXIT_CODES_HELP}\n`;
 }
 
 /** `completion` (print the bash/zsh script) or `--get-yargs-completions` (the script asking): yargs answers. */

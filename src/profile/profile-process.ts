@@ -7,7 +7,7 @@ import { profileNode, type NodeProfileOptions } from './node/profile-node.js';
 import { profilePython, type PythonProfileOptions } from './python/profile-python.js';
 
 /** What both captures take (Node's options), plus the Python census's depth and patience. */
-export type ProfileProcessOptions = NodeProfileOptions & Pick<PythonProfileOptions, 'mode' | 'timeout_s' | 'onCapture' | 'trim'>;
+export type ProfileProcessOptions = NodeProfileOptions & Pick<PythonProfileOptions, 'mode' | 'timeout_s' | 'onCapture' | 'trim' | 'countdown'>;
 
 /** Profile a live Node or CPython process; throws a LeakError (unsupported) for anything else. */
 export async function profileProcess(o: ProfileProcessOptions): Promise<ProfileReport> {

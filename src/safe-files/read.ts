@@ -1,7 +1,7 @@
 // Reading files another user may have written: opened O_NOFOLLOW (and non-blocking, so a FIFO planted
 // there cannot hang us), then checked on the open descriptor (regular file, owner, links), size-capped.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { inputError, LeakError } from '../errors.js';
+import { inputError, LeakError, permissionError } from '../errors.js';
 import { myUid } from './trusted-dir.js';
 
 const O_NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -62,6 +62,8 @@ export function openNoFollow(file: string, what: string): number {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw inputError(`${what}: refusing ${file}: it is a symbolic link (never followed)`, e);
+    // Exit 3 as the contract says for "no permission" (DESIGN.md §1), not 2: the input is fine, we may not read it.
+    if (code === 'EACCES' || code === 'EPERM') throw permissionError(`${what}: no permission to read ${file} (${code}); run as its owner or as root`, e);
     throw inputError(`${what}: cannot read ${file} (${code ?? (e as Error).message})`, e);
   }
 }

@@ -80,7 +80,7 @@ function trustedSetpriv(): string | null {
 }
 
 /** The errors a direct spawn gave (not found / not permitted), before setpriv would turn them into its own. */
-function checkRunnable(file: string): void {
+export function checkRunnable(file: string): void {
   const dirs = file.includes('/') ? [''] : (process.env.PATH ?? '').split(':').filter(Boolean);
   let denied = false;
   for (const d of dirs) {

@@ -3,7 +3,12 @@
 // offers the same flags. The help comes from the parser's own definitions, so this fails when they drift.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { runBin } from '../helpers/procs.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PYTHON, runBin } from '../helpers/procs.js';
+import { bin, PROGRAMS } from '../helpers/paths.js';
 import { trackParser, parseTrackArgs } from '../../src/cli/commands/track-args.js';
 import { reportParser } from '../../src/cli/commands/report.js';
 import { checkParser } from '../../src/cli/commands/check.js';
@@ -25,7 +30,15 @@ for (const [bin, parser] of Object.entries(BINS)) {
       if (opts.default[k] !== undefined) assert.match(entry, /\[default: /, `--${k} has a default that --help does not show`);
     }
     assert.match(r.stdout, /Exit codes: 0 ok · 1 a leak found by a check · 2 usage or bad input · 3 target not found/);
-    assert.ok((r.stdout.match(new RegExp(`^  ${bin} `, 'gm')) ?? []).length >= 2, 'two or more examples');
+    // Examples: each command whole on its own line (copyable), what it does indented under it (#23.2: a
+    // long one was wrapped mid-word by yargs).
+    const examples = r.stdout.split('\n\nExamples:\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
+    assert.ok(examples.length >= 4 && examples.length % 2 === 0, `two or more examples, each two lines:\n${r.stdout}`);
+    for (let i = 0; i < examples.length; i += 2) {
+      assert.match(examples[i]!, new RegExp(`^  ${bin}( |$)`), `an example line that is not a whole command:\n${examples.join('\n')}`);
+      assert.equal((examples[i]!.match(/'/g) ?? []).length % 2, 0, `unbalanced quotes: ${examples[i]}`);
+      assert.match(examples[i + 1]!, /^      \S/, `what the example does goes under it: ${examples[i + 1]}`);
+    }
     const script = await runBin(bin, ['completion']);
     assert.equal(script.code, 0);
     assert.match(script.stdout, new RegExp(`${bin} --get-yargs-completions`));
@@ -47,9 +60,22 @@ test('leak-track --pid N is the positional PID; with another target it is a usag
   assert.match(r.stderr, /no process with PID 999999999/);
 });
 
-test('--find-training says what it looked for when nothing matches (exit 3), or lists what matched and why', async () => {
-  // Other tests may be running a train.py fixture at this moment: both outcomes are pinned.
-  const r = await runBin('leak-track', ['--find-training', '0.1', '1', '--db', '/tmp/never-created-find.db']);
-  if (r.code === 3) assert.match(r.stderr, /no training process found \(looked for python …train\*\.py, torchrun, accelerate launch, deepspeed/);
-  else assert.match(r.stderr, /python running a train\*\.py script|launcher|fine-tuning CLI|train/);
+test('--find-training says what it looked for when nothing matches (exit 3), or lists what matched and why', () => {
+  // Each outcome in a fresh PID namespace with its own /proc (unshare, as root), so a train.py other
+  // tests run at this moment cannot decide which outcome this test sees.
+  const inNs = (argv: string[]) => spawnSync('unshare', ['--pid', '--fork', '--mount-proc', ...argv], { encoding: 'utf8', timeout: 60_000 });
+  const never = path.join(mkdtempSync(path.join(tmpdir(), 'ld-find-')), 'never-created.db'); // private: /tmp is shared
+  const none = inNs([process.execPath, bin('leak-track'), '--find-training', '0.1', '1', '--db', never]);
+  assert.equal(none.status, 3, none.stderr);
+  assert.equal(none.stderr, 'leak-track: no process found: no training process found (looked for python …train*.py, torchrun, accelerate launch, deepspeed, -m torch.distributed.run, lightning, trl/axolotl/llamafactory, model-garden serve, node …train…); pass a PID or --match REGEX\n');
+  assert.equal(existsSync(never), false, 'nothing found: no DB created');
+  // A train.py started in the namespace (the list is printed once its command line is there).
+  const driver = `import subprocess, sys
+p = subprocess.Popen([sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'train.py'))}, '--quiet', '--lifetime', '60'])
+while b'train.py' not in open(f'/proc/{p.pid}/cmdline', 'rb').read(): pass
+r = subprocess.run([${JSON.stringify(process.execPath)}, ${JSON.stringify(bin('leak-track'))}, '--find-training', '--list'], capture_output=True, text=True)
+p.kill(); sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); sys.exit(r.returncode)`;
+  const found = inNs([PYTHON, '-c', driver]);
+  assert.equal(found.status, 0, found.stderr);
+  assert.match(found.stdout, /^\s+\d+\s+[\d.]+ MB\s+\d+\s+python running a train\*\.py script\s+\S*python\S* \S+\/train\.py --quiet/m, found.stdout);
 });

@@ -84,6 +84,45 @@ test('leak-report --html: loads offline without console errors, charts drawn, wo
   }
 });
 
+test('a chart read without hovering: the legend shows the last point, the 95 % band has its row, dates are ISO 8601 with the zone', async () => {
+  const file = path.join(dir, 'legend.html');
+  const r = await runBin('leak-report', ['--db', treeDb, '--html', file], { env: { TZ: 'Asia/Kolkata' } });
+  assert.equal(r.code, 0, r.stderr);
+  const { page, errors } = await chromium.open(file);
+  try {
+    await page.emulateTimezone('Asia/Kolkata'); // +05:30: a zone whose offset cannot be mistaken for UTC
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction('window.__leakDetective && window.__leakDetective.charts > 0', { timeout: 20_000 });
+    assert.deepEqual(errors, []);
+    const legend = () => page.$$eval('#chart-0 .u-legend tr', (trs) => trs.filter((t) => getComputedStyle(t).display !== 'none').map((t) => [t.querySelector('.u-label')?.textContent ?? '', t.querySelector('.u-value')?.textContent ?? '']));
+    // What the page was given: the last point of the first chart.
+    const lastPoint = await page.evaluate(`(() => { const u = window.__leakDetective.plots[0]; let i = u.data[0].length - 1; while (u.data[1][i] == null) i--; return [u.data[0][i], u.data[1][i]]; })()`) as [number, number];
+    const iso = new Date((lastPoint[0] + 5.5 * 3600) * 1000).toISOString().slice(0, 19) + '+05:30';
+    const before = await legend();
+    assert.deepEqual(before[0], ['time (UTC+05:30)', iso], JSON.stringify(before));
+    assert.match(before[1]![1], /^\d+(\.\d)? MB$/, `the last value, not "--": ${JSON.stringify(before)}`);
+    assert.equal(Number(before[1]![1].replace(' MB', '')).toFixed(0), lastPoint[1].toFixed(0));
+    const band = before.find(([label]) => label === '95 % interval of the rate (shaded band)');
+    assert.ok(band, `the band is in the legend: ${JSON.stringify(before)}`);
+    assert.match(band![1], /^\d+(\.\d)? MB – \d+(\.\d)? MB$/);
+    // The time axis' ticks: the date (ISO) on the first, times of day after; the zone in the axis label.
+    const ticks = await page.evaluate('window.__leakDetective.plots[0].axes[0]._values') as string[];
+    assert.match(ticks[0]!, /^\d{4}-\d{2}-\d{2}\n\d{2}:\d{2}(:\d{2})?$/, JSON.stringify(ticks));
+    for (const t of ticks) assert.doesNotMatch(t, /\//, 'no US-style dates');
+    assert.equal(await page.evaluate('window.__leakDetective.plots[0].axes[0].label'), 'time (UTC+05:30)');
+    // Hover shows the point under the cursor; leaving the chart brings the last point back.
+    await page.$eval('#chart-0', (e) => e.scrollIntoView({ block: 'center' }));
+    const box = (await (await page.$('#chart-0 .u-over'))!.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+    const hovered = await legend();
+    assert.notEqual(hovered[0]![1], iso, 'hovering moves the legend');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height + 200);
+    assert.deepEqual((await legend())[0], ['time (UTC+05:30)', iso]);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a 24-hour, 100,000-point session renders, downsampled per pixel, and is screenshot', async () => {
   const file = path.join(dir, 'day.html');
   const r = await runBin('leak-report', ['--db', dayDb, '--html', file, '--quiet']);
@@ -141,7 +180,15 @@ test('leak-profile --html: every grower with counts, bytes, sparklines and holde
       assert.ok(cells[cells.length - 1]!.startsWith(holder), `${cells.at(-1)} vs ${holder}`);
       if (typeof g.retained_bytes === 'number') assert.match(cells[5]!, /^\+[\d.]+ [KM]B$/, 'the retained column');
     });
-    assert.equal(rows[0]!.at(-1), 'processor.tokenizer._cache (Map)');
+    assert.ok(rows[0]!.at(-1)!.startsWith('processor.tokenizer._cache (Map)'), rows[0]!.at(-1));
+    // The holder opens into its retainer path, from the GC roots to the new objects (#23.3).
+    const holder = '#growers tbody tr.grower:first-child details.holder';
+    assert.equal(await page.$eval(holder, (d) => (d as HTMLDetailsElement).open), false, 'closed until clicked');
+    assert.equal(await page.$eval(`${holder} summary`, (e) => e.textContent), 'processor.tokenizer._cache (Map)');
+    await page.click(`${holder} summary`);
+    assert.equal(await page.$eval(holder, (d) => (d as HTMLDetailsElement).open), true);
+    const steps = await page.$$eval(`${holder} ol.retainer-path li`, (lis) => lis.map((li) => [li.textContent, (li as HTMLElement).offsetHeight > 0]));
+    assert.deepEqual(steps, [['GC roots', true], ['processor', true], ['.tokenizer', true], ['._cache (Map)', true], ['TokenizedSample (the new objects)', true]]);
     assert.equal(await page.$$eval('#growers tbody tr.grower:first-child svg.spark polyline', (p) => p.length), 2);
     assert.equal(await page.$$eval('#snapshots tbody tr', (t) => t.length), 3);
     await page.screenshot({ path: path.join(dir, 'profile.png'), fullPage: true });

@@ -7,13 +7,14 @@ import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin, startFixture, sleep, isAlive } from '../helpers/procs.js';
 import { PROGRAMS } from '../helpers/paths.js';
+import { waitForSignalHandler, waitUntil } from '../helpers/wait.js';
 import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 import type { ProfileReport } from '../../src/types.js';
 
 test('a growing Map cache: the class ranks first, held by processor.tokenizer._cache (Map); inspector closed; target alive', async () => {
   const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60']);
   try {
-    await sleep(1000);
+    await waitForSignalHandler(svc.pid!, 'SIGUSR1'); // Node is up: its inspector's SIGUSR1 handler is set
     const out = mkdtempSync(path.join(tmpdir(), 'ld-prof-'));
     const r = await runBin('leak-profile', ['--pid', String(svc.pid), '--snapshots', '3', '--interval', '2', '--json', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
@@ -43,7 +44,7 @@ test('a growing Map cache: the class ranks first, held by processor.tokenizer._c
 test('a target started with --inspect is used and left as it was', async () => {
   const svc = spawn(process.execPath, ['--inspect=127.0.0.1:0', path.join(PROGRAMS, 'node-cache-service.js'), '--rate', '500', '--lifetime', '30'], { stdio: 'ignore' });
   try {
-    await sleep(1000);
+    await waitUntil('its inspector to listen', () => listeningPorts(svc.pid!).length > 0);
     const before = listeningPorts(svc.pid!);
     assert.equal(before.length, 1);
     const r = await runBin('leak-profile', ['--pid', String(svc.pid), '--snapshots', '2', '--interval', '1', '--json']);

@@ -26,6 +26,7 @@ for (const [label, python] of [['torch 1.13', TORCH1_PYTHON], ['torch 2.x', TORC
       assert.ok(!rep.growing.some((g) => /Storage/.test(g.type)), `no storage objects: ${rep.growing.map((g) => g.type).join(', ')}`);
       assert.equal(rep.warnings, undefined, String(rep.warnings));
       assert.match(r.stderr, /census 2\/3 in 2 s/);
+      assert.equal(r.stderr.match(/census 2\/3 in/g)?.length, 1, `off a terminal the wait is said once, not counted down: ${r.stderr}`);
     } finally {
       p.kill();
     }

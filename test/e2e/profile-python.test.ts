@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { runBin, startFixture, sleep, isAlive, collect } from '../helpers/procs.js';
+import { follow, waitForGrowth, waitForOutput, waitUntil } from '../helpers/wait.js';
 import type { ProfileReport } from '../../src/types.js';
 
 const hasGdb = spawnSync('gdb', ['--version']).status === 0;
@@ -11,7 +13,7 @@ const skipNoGdb = hasGdb ? false : 'gdb is not installed (scripts/install-test-d
 test('the processor cache: ProcessedImage first, held by processor.image_processor._cache, rate within 25 %, target still correct', { skip: skipNoGdb }, async () => {
   const p = startFixture('py_processor_cache.py', ['--per-s', '20', '--kb', '64', '--lifetime', '20']);
   const done = collect(p, 60_000);
-  await sleep(1500);
+  await waitForGrowth(p.pid!, 2); // the cache is filling (1.25 MB/s)
   const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const rep = JSON.parse(r.stdout) as ProfileReport;
@@ -32,8 +34,9 @@ test('the processor cache: ProcessedImage first, held by processor.image_process
 // torch tensors: profile-python-tensors.test.ts and profile-python-autograd.test.ts (interpreters chosen explicitly)
 test('a growing list of numpy arrays: numpy.ndarray first with its data bytes', { skip: skipNoGdb }, async () => {
   const p = startFixture('py_array_list.py', ['--per-s', '10', '--kb', '128', '--lifetime', '20']);
+  const out = follow(p.stdout);
   try {
-    await sleep(1500);
+    await waitForOutput(out, /^ready/m);
     const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
@@ -62,7 +65,7 @@ test('a stable process reports no grower', { skip: skipNoGdb }, async () => {
 test('a target asleep in a C call: clear timeout, exit 3, and it survives and wakes normally', { skip: skipNoGdb }, async () => {
   const p = startFixture('py_sleeper.py', ['6']);
   const done = collect(p, 30_000);
-  await sleep(500);
+  await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level sleep now
   const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '2', '--interval', '1', '--timeout', '2']);
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stderr, /did not reach a safe point within 2 s \(it is blocked in a C call or a sleep\)/);
@@ -75,7 +78,7 @@ test('30 censuses in a row into a busy allocating loop crash nothing', { skip: s
   // a long lifetime, ended by SIGTERM once profiled: 30 gdb stops take 40 s and more on a loaded box
   const p = startFixture('py_processor_cache.py', ['--per-s', '200', '--kb', '4', '--lifetime', '150']);
   const done = collect(p, 170_000);
-  await sleep(1000);
+  await waitForGrowth(p.pid!, 1); // allocating
   const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '30', '--interval', '0.05', '--mode', 'cheap', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout) as ProfileReport).snapshots.length, 30);
@@ -89,7 +92,9 @@ test('30 censuses in a row into a busy allocating loop crash nothing', { skip: s
 test('without gdb, a target that imported leak_detective_hook is profiled by signal', async () => {
   const p = startFixture('py_processor_cache.py', ['--hook', '--per-s', '20', '--kb', '64', '--lifetime', '15']);
   const done = collect(p, 60_000);
-  await sleep(1500);
+  // The hook is in: it keeps a descriptor open on its own source file (how leak-profile recognises it).
+  await waitUntil('the hook to be imported', () => { try { return readdirSync(`/proc/${p.pid}/fd`).some((fd) => { try { return readlinkSync(`/proc/${p.pid}/fd/${fd}`).endsWith('leak_detective_hook.py'); } catch { return false; } }); } catch { return false; } });
+  await waitForGrowth(p.pid!, 2);
   const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json'], { env: { PATH: '/nonexistent' } });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /imported leak_detective_hook: censuses on SIGUSR2, no gdb needed/);
@@ -103,8 +108,9 @@ test('without gdb, a target that imported leak_detective_hook is profiled by sig
 
 test('without gdb and without the hook: exit 3 saying how to get gdb', async () => {
   const p = startFixture('py_sleeper.py', ['10']);
+  const out = follow(p.stdout);
   try {
-    await sleep(300);
+    await waitForOutput(out, /^sleeping/m);
     const r = await runBin('leak-profile', ['--pid', String(p.pid)], { env: { PATH: '/nonexistent' } });
     assert.equal(r.code, 3);
     assert.match(r.stderr, /^leak-profile: gdb is not installed; install it \(apt-get install gdb\)/);

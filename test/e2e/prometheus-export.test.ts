@@ -59,7 +59,9 @@ test('a job with a GPU: /metrics (text and OpenMetrics) and the textfile carry i
   assert.match(res.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
   const check = checkMetrics(body);
   assert.equal(check.status, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
-  const uss = /^leak_detective_process_memory_bytes\{type="uss",role="main",name="python3?[^"]*",rank="5",local_rank="1",world_size="8",job="unit-test"\} (\d+)$/m.exec(body);
+  // The name label is the process's own name, exactly (never with a PID in it: `python3-4242` must fail).
+  const comm = readFileSync(`/proc/${job.pid}/comm`, 'utf8').trim();
+  const uss = new RegExp(`^leak_detective_process_memory_bytes\\{type="uss",role="main",name="${comm.replace(/\./g, '\\.')}",rank="5",local_rank="1",world_size="8",job="unit-test"\\} (\\d+)$`, 'm').exec(body);
   assert.ok(uss, body);
   const mb = Number(uss[1]) / 1048576;
   assert.ok(mb > 5 && mb < 200, `USS ${mb} MB`);

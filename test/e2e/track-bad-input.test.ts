@@ -3,7 +3,7 @@
 // stack, and input that is checked before the work leaves stdout empty.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { runBin } from '../helpers/procs.js';
@@ -74,4 +74,16 @@ test('a valid --junit is written (and a check still runs) after all that', async
   const { readFileSync, statSync } = await import('node:fs');
   assert.match(readFileSync(junit, 'utf8'), /^<\?xml[\s\S]*<testsuite /);
   assert.equal(statSync(junit).mode & 0o777, 0o644);
+});
+
+test('a target that is not there leaves no ./leak-track.db behind, so leak-report then says "no database" (#23.2)', async () => {
+  const fresh = mkdtempSync(path.join(tmpdir(), 'ld-nodb-'));
+  for (const args of [['999999999'], ['--match', 'no-such-process-zq7x'], ['--', path.join(fresh, 'no-such-command')]]) {
+    const r = await runBin('leak-track', args, { cwd: fresh });
+    assert.equal(r.code, 3, `leak-track ${args.join(' ')}: ${r.stderr}`);
+    assert.deepEqual(readdirSync(fresh), [], `leak-track ${args.join(' ')} left files in its directory`);
+  }
+  const rep = await runBin('leak-report', [], { cwd: fresh });
+  assert.equal(rep.code, 3);
+  assert.equal(rep.stderr, 'leak-report: no database at leak-track.db; record one with leak-track or pass --db FILE\n');
 });

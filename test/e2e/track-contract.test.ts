@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, startFixture, waitFor, sleep, PYTHON } from '../helpers/procs.js';
+import { runBin, startFixture, waitFor, PYTHON } from '../helpers/procs.js';
+import { rssMb, waitForExec, waitForGrowth, waitUntil } from '../helpers/wait.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import type { SessionReport } from '../../src/types.js';
 
@@ -46,7 +47,7 @@ test('grandchildren are tracked: each appears as a child row and is summed into 
     await waitFor(() => pidAt(2) && pidAt(1), 20_000, 'child and grandchild pids');
     const childPid = pidAt(2); // started by the main process (depth 2)
     const grandPid = pidAt(1); // started by the child
-    await sleep(1500); // the grandchild touches its 40 MiB
+    await waitUntil('the grandchild to touch its 40 MiB', () => (rssMb(grandPid) ?? 0) >= 40);
     const db = path.join(dir, 'tree.db');
     const r = await runBin('leak-track', [String(chain.pid), '3s', '0.25', '--db', db, '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -103,7 +104,7 @@ test('--json: stdout is the Report JSON alone (a launched command prints to stde
 
   const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '20']);
   try {
-    await sleep(300);
+    await waitForExec(leaker.pid!, /python/);
     const q = await runBin('leak-track', [String(leaker.pid), '1s', '0.25', '--db', db, '--quiet']);
     assert.equal(q.code, 0);
     assert.equal(q.stdout, '', '--quiet: no summary');
@@ -121,9 +122,11 @@ test('--json: stdout is the Report JSON alone (a launched command prints to stde
 
 test('exit codes: leak-track 1 when --max-rate fails; leak-check FAIL 1, PASS 0, INCONCLUSIVE 0 and 1 with --strict', async () => {
   const dir = tmp();
-  const leaker = startFixture('leaker.py', ['--rate', '150', '--lifetime', '40']);
+  const leaker = startFixture('leaker.py', ['--rate', '150', '--lifetime', '60']);
   try {
-    await sleep(500);
+    // The leaker is allocating (not merely started: on a busy box python alone can take seconds to
+    // start), so the 12 s track sees growth from its first reading.
+    await waitForGrowth(leaker.pid!, 3);
     const fail = await runBin('leak-track', [String(leaker.pid), '12s', '0.25', '--db', path.join(dir, 'l.db'), '--max-rate', '30', '--quiet']);
     assert.equal(fail.code, 1, `a 150 MB/min leak fails --max-rate 30: ${fail.stderr}`);
   } finally {
@@ -153,7 +156,7 @@ test('several trackers may share one DB, also when they create it at the same mo
   const db = path.join(dir, 'shared.db');
   const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '30']);
   try {
-    await sleep(300);
+    await waitForExec(leaker.pid!, /python/);
     const runs = await Promise.all([0, 1, 2].map(() => runBin('leak-track', [String(leaker.pid), '2s', '0.25', '--db', db, '--quiet'])));
     for (const r of runs) assert.equal(r.code, 0, r.stderr);
     const all = await runBin('leak-report', ['--db', db, '--session', 'all', '--json']);

@@ -1,10 +1,11 @@
 // leak-profile: what accumulates inside a live Node or Python process, or across snapshot files.
-import type { Command } from '../run.js';
+import type { CliIo, Command } from '../run.js';
+import { releaseStopSignals } from '../early-signals.js';
 import { escapeControl, escapeDeep } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, exitCodeForSignal, usageError } from '../../errors.js';
 import { prepareOutDir } from '../../safe-files.js';
-import { Interrupted } from '../../profile/interrupted.js';
+import { abortSignalName, Interrupted } from '../../profile/interrupted.js';
 import { parseDuration } from '../../units.js';
 import { analyzeSnapshotsInParallel } from '../../profile/node/analyze-snapshots.js';
 import { renderProfileText } from '../../report/profile-text.js';
@@ -14,7 +15,7 @@ import type { ProfileReport } from '../../types.js';
 
 const PROFILE_HELP = {
   usage: `Usage:
-  leak-profile --pid PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim] [--native-sites]
+  leak-profile [--pid] PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim] [--native-sites]
   leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
@@ -76,7 +77,14 @@ export interface ProfileArgs {
 /** Parse leak-profile's argv (throws LeakError). */
 export function parseProfileArgs(argv: string[]): ProfileArgs {
   const a = profileParser(argv).parseSync();
-  const files = [...((a.snapshot as string[] | undefined) ?? []), ...a._.map(String)];
+  const positional = a._.map(String);
+  // `leak-profile 4242`, as leak-track takes its PID: one whole number and no --snapshot is a PID (one
+  // snapshot file could never be profiled alone anyway).
+  if (a.snapshot === undefined && positional.length === 1 && /^\d+$/.test(positional[0]!)) {
+    if (a.pid !== undefined) throw usageError(`give the PID once: positionally (${positional[0]}) or with --pid (${a.pid})`);
+    a.pid = positional.pop();
+  }
+  const files = [...((a.snapshot as string[] | undefined) ?? []), ...positional];
   if (a.pid === undefined && files.length === 0) throw usageError('give --pid PID or --snapshot FILE FILE…; see leak-profile --help');
   if (a.pid !== undefined && files.length > 0) throw usageError('give either --pid or --snapshot files, not both');
   if (a.pid !== undefined && !/^\d+$/.test(a.pid)) throw usageError(`--pid must be a positive whole number, got \`${a.pid}\``);
@@ -108,6 +116,8 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
 /** The leak-profile command. */
 export const profileCommand: Command = async (argv, io) => {
   if (wantsHelp(argv)) {
+    const early = earlySignalLine(io);
+    if (early !== null) return early;
     io.stdout.write(renderHelp(profileParser([])));
     return EXIT_OK;
   }
@@ -120,18 +130,24 @@ export const profileCommand: Command = async (argv, io) => {
   };
   let report: ProfileReport;
   if (args.pid === null) {
+    const early = earlySignalLine(io);
+    if (early !== null) return early;
     report = await analyzeSnapshotsInParallel(args.snapshotFiles.map((file) => ({ file })), { top: args.top, interval_s: args.intervalGiven ? args.interval_s : undefined, onProgress: progress, collectBetweenFiles: true });
   } else {
     const outDir = args.outDir === null ? null : prepareOutDir(args.outDir);
-    // Loaded only for a live target: its modules (the WebSocket client above all) cost ~6 MB of the
-    // peak that offline snapshot analysis is measured by (bench/README.md §3). Before any signal
-    // handler is set: nothing is attached to the target yet.
-    const { profileProcess } = await import('../../profile/profile-process.js');
     try {
-      report = await withStopSignals((signal) => profileProcess({
-        pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
-        force: args.force, mode: args.mode, trim: args.trim, nativeSites: args.nativeSites, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
-      }));
+      report = await withStopSignals(async (signal) => {
+        // Loaded only for a live target: its modules (the WebSocket client above all) cost ~6 MB of the
+        // peak that offline snapshot analysis is measured by (bench/README.md §3).
+        const { profileProcess } = await import('../../profile/profile-process.js');
+        const sig = abortSignalName(signal);
+        if (sig) throw new Interrupted(sig, `nothing was done to PID ${args.pid}`);
+        return profileProcess({
+          pid: args.pid!, snapshots: args.snapshots, interval_s: args.interval_s, top: args.top, outDir,
+          force: args.force, mode: args.mode, trim: args.trim, nativeSites: args.nativeSites, timeout_s: args.timeout_s, onProgress: progress, signal, collectBetweenFiles: true,
+          countdown: Boolean(io.stderr.isTTY), // off a terminal (CI logs) the wait is said once
+        });
+      });
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
       io.stderr.write(`leak-profile: ${escapeControl(e.message)}\n`);
@@ -148,6 +164,17 @@ export const profileCommand: Command = async (argv, io) => {
 };
 
 /**
+ * Live profiles take the early signals over in withStopSignals; everything else (help, offline files)
+ * lets them go here, and one that already came in ends the run before any work: one line, 128+N.
+ */
+function earlySignalLine(io: CliIo): number | null {
+  const sig = releaseStopSignals();
+  if (sig === null) return null;
+  io.stderr.write(`leak-profile: interrupted by ${sig} before it started; nothing was done\n`);
+  return exitCodeForSignal(sig);
+}
+
+/**
  * Run `work` with SIGINT, SIGTERM and SIGHUP turned into an abort: the work cleans up the target
  * (closes the inspector, removes its files) and throws Interrupted. Further signals while it cleans up
  * are ignored: cleanup is bounded, and cutting it short is what leaves an inspector open.
@@ -161,6 +188,8 @@ async function withStopSignals<T>(work: (signal: AbortSignal) => Promise<T>): Pr
     process.on(sig, h);
     return [sig, h] as const;
   });
+  const early = releaseStopSignals(); // one that came in while the modules loaded (bin/leak-profile.ts)
+  if (early) ac.abort(early);
   try {
     return await work(ac.signal);
   } finally {

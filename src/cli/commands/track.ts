@@ -7,7 +7,9 @@ import { EXIT_LEAK, EXIT_OK, exitCodeForSignal, LeakError } from '../../errors.j
 import { openDbForWrite, type Db } from '../../store/open-db.js';
 import { readSession } from '../../store/read-session.js';
 import { findMatching, findTrainingCandidates, type Candidate } from '../../track/discover.js';
-import { trackSession, type TrackSessionResult } from '../../track/track-session.js';
+import { resolveTarget, trackSession, type TrackSessionResult } from '../../track/track-session.js';
+import { checkRunnable } from '../../track/launch.js';
+import { checkDbPathForWrite } from '../../store/db-files.js';
 import { chooseProcessSource } from '../../track/choose-source.js';
 import { collectGarbagePeriodically, keepYoungGenerationSmall } from '../../track/quiet-heap.js';
 import type { ProcessSource } from '../../track/process-source.js';
@@ -39,7 +41,12 @@ export const trackCommand: Command = async (argv, io) => {
     if (args.list) return await listCandidates(args, io, source);
     if (args.html) checkHtmlPath(args.html); // before hours of tracking, not after
     if (args.explain?.outDir) args.explain.outDir = prepareOutDir(args.explain.outDir, '--explain-out');
-    // Open the DB before touching the target: a bad --db must fail before we launch anything.
+    // A bad --db fails before we launch anything; a target that is not there (no such PID, nothing
+    // matches, a command not on PATH) fails before the DB is created: an empty ./leak-track.db left
+    // behind made the next leak-report say "no sessions yet" instead of "no database".
+    checkDbPathForWrite(args.db);
+    if (args.target.kind === 'launch') checkRunnable(args.target.command[0]!);
+    else args.target = { kind: 'resolved', target: await resolveTarget(args.target, source) };
     const db = openDbForWrite(args.db);
     // SIGINT, SIGTERM and SIGHUP all end the run the same way: sampling stops, the session is closed,
     // a launched command gets the signal (then SIGKILL if it lingers), the summary is printed, and the

@@ -20,6 +20,9 @@ import { availableParallelism } from 'node:os';
 
 export interface SnapshotInput {
   file: string;
+  /** What messages call the file where its path means nothing to a user (a live capture read back
+   * through /proc/self/fd/N: "snapshot 2/3"); the path itself otherwise. */
+  label?: string;
   /** Seconds since the first snapshot, where measured (live capture). */
   t_s?: number;
   pause_s?: number | null;
@@ -94,7 +97,7 @@ export async function analyzeSnapshotsInParallel(inputs: SnapshotInput[], opts: 
     else if ('error' in r) throw r.error;
     else {
       parsed.push({ census: r.census, clock: r.clock });
-      say(progressLine(earlier[i]!.file, r.objects, r.seconds));
+      say(progressLine(shown(earlier[i]!), r.objects, r.seconds));
     }
   }
   if (failure) throw failure;
@@ -114,16 +117,17 @@ function parseOne(inp: SnapshotInput, parsed: Parsed[], say: (line: string) => v
   const t0 = performance.now();
   const g = parseSnapshotFile(inp.file);
   parsed.push({ census: aggregateSnapshot(g, inp.file, 0), clock: snapshotClock(g) });
-  say(progressLine(inp.file, g.nodeCount, (performance.now() - t0) / 1000));
+  say(progressLine(shown(inp), g.nodeCount, (performance.now() - t0) / 1000));
   return g;
 }
 
+const shown = (inp: SnapshotInput) => inp.label ?? inp.file;
 const progressLine = (file: string, objects: number, s: number) => `parsed ${file}: ${objects.toLocaleString('en-US')} objects in ${s.toFixed(1)} s`;
 
 /** Order, diff, and on the newest snapshot's graph: retained sizes and holders. */
 function analyzeParsed(inputs: SnapshotInput[], parsed: Parsed[], last: Last, opts: AnalyzeOptions, say: (line: string) => void): ProfileReport {
   const ord = orderSnapshots(
-    inputs.map((inp, i) => ({ file: inp.file, maxId: parsed[i]!.census.maxId, t_s: inp.t_s, ownClock_us: parsed[i]!.clock })),
+    inputs.map((inp, i) => ({ file: shown(inp), maxId: parsed[i]!.census.maxId, t_s: inp.t_s, ownClock_us: parsed[i]!.clock })),
     opts.interval_s,
   );
   for (const n of ord.notes) say(n);
@@ -135,7 +139,7 @@ function analyzeParsed(inputs: SnapshotInput[], parsed: Parsed[], last: Last, op
   if (growing.length > 0) {
     if (newest !== inputs.length - 1) {
       dropGraph(last, opts);
-      say(`re-reading ${inputs[newest]!.file}, the newest snapshot, for retained sizes and holders`);
+      say(`re-reading ${shown(inputs[newest]!)}, the newest snapshot, for retained sizes and holders`);
       last.graph = parseSnapshotFile(inputs[newest]!.file);
     }
     // (the parse's garbage goes before the dominator tree's arrays come: −4 MB of peak on the 249 MB set)

@@ -123,7 +123,7 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
       o.onCapture?.('end');
     }
     const t_s = (Date.now() - t0) / 1000;
-    inputs.push({ file: readPath, t_s, pause_s: Math.round(c.pause_s * 1000) / 1000 });
+    inputs.push({ file: readPath, label: o.outDir ? file : `snapshot ${i + 1}/${o.snapshots}`, t_s, pause_s: Math.round(c.pause_s * 1000) / 1000 });
     // After the snapshot: its GC has run, and the memory the snapshot itself took is in every reading alike.
     readings.push(await readNodeMemory(o.pid, ins, t_s));
     if (i === 0 && o.nativeSites) {

@@ -36,6 +36,8 @@ export interface PythonProfileOptions {
   nativeSites?: boolean;
   force?: boolean;
   onProgress?: (line: string) => void;
+  /** Count down between censuses every second (a terminal); otherwise the wait is said once (CI logs). */
+  countdown?: boolean;
   signal?: AbortSignal;
   /** Told when a census starts and ends (the target paused): leak-track --explain records the windows. */
   onCapture?: (phase: 'start' | 'end') => void;
@@ -67,7 +69,11 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     let ussDenied: string | null = null;
     let t0 = 0;
     for (let i = 0; i < o.snapshots; i++) {
-      if (i > 0) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
+      if (i > 0 && o.countdown) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
+      else if (i > 0) {
+        say(`census ${i + 1}/${o.snapshots} in ${Math.ceil(o.interval_s)} s`);
+        await abortableSleep(o.interval_s * 1000, o.signal); // throws AbortedError on a signal
+      }
       if (trace && i === o.snapshots - 1) [native, trace] = [await trace.stop(), null];
       say(`census ${i + 1}/${o.snapshots}: injecting…`);
       // USS as the census begins (the census's own memory is given back at its end): the budget's base.

@@ -15,11 +15,30 @@ function bytes(b: number): string {
   return Math.abs(mb) >= 1 ? `${b >= 0 ? '+' : ''}${mb.toFixed(1)} MB` : `${b >= 0 ? '+' : ''}${(b / 1024).toFixed(1)} KB`;
 }
 
-export function growerRows(g: GrowingType, withRetained: boolean, cols: number): string {
+/**
+ * The holder path, expandable into its steps from the GC roots to the new objects (as DevTools and
+ * memlab let one open a retainer path): each hop (` → `) a step, and a plain property chain
+ * (`processor.tokenizer._cache (Map)`) one step per property.
+ */
+export function retainerSteps(path: string, type: string, root = 'GC roots'): string[] {
+  const steps: string[] = [];
+  for (const hop of path.split(' → ')) {
+    const chain = /^[\w$]+((\.[\w$]+)|\[(…|\d+|'[^']*')\])+( \(.*\))?$/.test(hop);
+    steps.push(...(chain ? hop.split(/(?=\.[\w$]+|\[)(?![^(]*\))/) : [hop]));
+  }
+  return [root, ...steps, `${type} (the new objects)`];
+}
+
+function holderDetails(path: string, type: string, share: string, root: string): string {
+  const steps = retainerSteps(path, type, root).map((st) => `<li><code>${h(st)}</code></li>`).join('');
+  return `<details class="holder"><summary><code>${h(path)}</code>${share}</summary><ol class="retainer-path">${steps}</ol></details>`;
+}
+
+export function growerRows(g: GrowingType, withRetained: boolean, cols: number, root = 'GC roots'): string {
   const share = g.retainer_share !== undefined && g.retainer_share !== null && g.retainer_share < 0.95 ? ` <span class="ci">(${Math.round(g.retainer_share * 100)} % of new ones)</span>` : '';
   // Ranked by what the new objects retain where that was measured; its rate too.
   const perMin = typeof g.retained_bytes_per_min === 'number' ? g.retained_bytes_per_min : g.bytes_per_min;
-  const held = g.folded_into ? `inside <code>${h(g.folded_into)}</code>` : `<code>${h(g.retainer_path ?? '?')}</code>${share}`;
+  const held = g.folded_into ? `inside <code>${h(g.folded_into)}</code>` : g.retainer_path ? holderDetails(g.retainer_path, g.type, share, root) : '<code>?</code>';
   const rows = [
     `<tr class="grower${g.folded_into ? ' folded-type' : ''}"><td>${g.folded_into ? '└ ' : ''}<code>${h(g.type)}</code></td><td class="num">${signed(g.count_delta)}</td><td>${sparklineSvg(g.counts)}</td>` +
       `<td class="num">${bytes(g.bytes_delta)}</td><td>${sparklineSvg(g.bytes)}</td>` +
@@ -60,7 +79,7 @@ export function renderProfileHtml(r: ProfileReport, top: number): string {
   const withRetained = growing.some((g) => typeof g.retained_bytes === 'number');
   const head = ['Type', 'Objects', 'Counts', 'Bytes', 'Bytes per snapshot', ...(withRetained ? ['Retained'] : []), 'Rate', 'Held by'];
   const table = growing.length
-    ? `<table id="growers"><thead><tr>${head.map((x) => `<th>${x}</th>`).join('')}</tr></thead><tbody>${growing.map((g) => growerRows(g, withRetained, head.length)).join('')}</tbody></table>`
+    ? `<table id="growers"><thead><tr>${head.map((x) => `<th>${x}</th>`).join('')}</tr></thead><tbody>${growing.map((g) => growerRows(g, withRetained, head.length, r.target.runtime === 'python' ? 'module globals and live frames' : 'GC roots')).join('')}</tbody></table>`
     : '';
   const warnings = (r.warnings ?? []).map((w) => `<p class="check">warning: ${h(w)}</p>`).join('');
   const body =

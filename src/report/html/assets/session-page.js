@@ -16,6 +16,51 @@
     var d = step > 0 && step < 1 ? Math.min(3, Math.ceil(-Math.log10(step))) : 0;
     return vs.map(function (v) { return v.toFixed(d) + ' MB'; });
   }
+  // Dates as ISO 8601 in the viewer's zone, the zone always said (a pasted screenshot must not read as a
+  // US-style 12/7/26 of unknown zone): 2026-12-07T14:15:03+01:00.
+  function zone(d) {
+    var off = -d.getTimezoneOffset(), a = Math.abs(off);
+    return off === 0 ? 'Z' : (off > 0 ? '+' : '-') + pad(Math.floor(a / 60)) + ':' + pad(a % 60);
+  }
+  function day(d) { return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()); }
+  function clock(d, secs) { return pad(d.getHours()) + ':' + pad(d.getMinutes()) + (secs ? ':' + pad(d.getSeconds()) : ''); }
+  function iso(t) { var d = new Date(t * 1000); return day(d) + 'T' + clock(d, true) + zone(d); }
+  // Axis ticks: the time of day, with the date on the first tick and where the day changes.
+  function isoTicks(u, vs) {
+    var step = vs.length > 1 ? vs[1] - vs[0] : 60, prev = '';
+    return vs.map(function (v) {
+      var d = new Date(v * 1000), dd = day(d), label = clock(d, step < 60);
+      var out = dd !== prev ? dd + '\n' + label : label;
+      prev = dd;
+      return out;
+    });
+  }
+  var zoneName = 'UTC' + (zone(new Date()) === 'Z' ? '' : zone(new Date()));
+  // The legend shows the last point's values until the cursor is over the chart (and again after).
+  function lastIndex(cols) {
+    for (var i = cols[0].length - 1; i >= 0; i--) if (cols[1][i] != null) return i;
+    return null;
+  }
+  // One legend row for the shaded band (uPlot lists series, not bands): its swatch and its two edges.
+  function addBandRow(u) {
+    var table = u.root.querySelector('.u-legend');
+    if (!table) return;
+    var row = document.createElement('tr');
+    row.className = 'u-series ld-band';
+    row.innerHTML = '<th><div class="u-marker" style="background:rgba(217,119,6,0.25);border:1px solid rgba(217,119,6,0.5)"></div>' +
+      '<div class="u-label">95 % interval of the rate (shaded band)</div></th><td class="u-value"></td>';
+    (table.tBodies[0] || table).appendChild(row);
+    u.__bandValue = row.querySelector('.u-value');
+  }
+  function showBand(u) {
+    if (!u.__bandValue) return;
+    // The band's edges are thinned points: read the nearest one at or before the cursor (else after).
+    var i = u.legend.idx, lo = u.data[3], hi = u.data[4], j = i;
+    while (j != null && j >= 0 && (lo[j] == null || hi[j] == null)) j--;
+    if (i != null && (j == null || j < 0)) for (j = i; j < lo.length && (lo[j] == null || hi[j] == null); j++);
+    var ok = j != null && j >= 0 && j < lo.length && lo[j] != null && hi[j] != null;
+    u.__bandValue.textContent = ok ? mb(lo[j]) + ' – ' + mb(hi[j]) : '—';
+  }
   var charts = [];
   data.charts.forEach(function (c) {
     var el = document.getElementById('chart-' + c.id);
@@ -23,7 +68,7 @@
     el.setAttribute('role', 'img');
     el.setAttribute('aria-label', c.metric + ' of ' + c.label + ' over time: ' + c.cmdline);
     var series = [
-      { label: data.realTime ? 'time' : 'elapsed', value: data.realTime ? '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' : function (u, v) { return v == null ? '' : duration(v); } },
+      { label: data.realTime ? 'time (' + zoneName + ')' : 'elapsed', value: data.realTime ? function (u, v) { return v == null ? '' : iso(v); } : function (u, v) { return v == null ? '' : duration(v); } },
       { label: c.metric, stroke: '#2563eb', width: 1, spanGaps: true, points: { show: false }, value: function (u, v) { return mb(v); } },
       { label: c.troughs ? 'baseline (cycle troughs)' : 'fitted baseline', stroke: '#d97706', width: 2, dash: [6, 4], spanGaps: true,
         show: c.hasBaseline, points: { show: c.troughs, size: 6, stroke: '#d97706', fill: '#fff' }, value: function (u, v) { return mb(v); } },
@@ -41,7 +86,7 @@
       series: series,
       bands: c.hasBaseline ? [{ series: [4, 3], fill: 'rgba(217,119,6,0.12)' }] : [],
       axes: [
-        data.realTime ? { space: 90 } : { space: 90, values: function (u, vs) { return vs.map(duration); } },
+        data.realTime ? { space: 110, size: 60, values: isoTicks, label: 'time (' + zoneName + ')', labelSize: 20 } : { space: 90, values: function (u, vs) { return vs.map(duration); } },
         { size: 80, values: mbTicks }
       ],
       // leak-track --explain's profile windows: shaded behind the series (left out of the fit).
@@ -53,9 +98,17 @@
         });
       }] },
       cursor: { drag: { x: true, y: false } },
-      legend: { live: true }
+      legend: { live: true },
+      hooks: {
+        setCursor: [function (u) { if (u.cursor.idx == null && last != null) u.setLegend({ idx: last }); }],
+        setLegend: [showBand]
+      }
     };
-    charts.push(new uPlot(opts, c.cols, el));
+    var last = lastIndex(c.cols);
+    var u = new uPlot(opts, c.cols, el);
+    if (c.hasBaseline) addBandRow(u);
+    if (last != null) u.setLegend({ idx: last });
+    charts.push(u);
   });
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: Math.max(320, u.root.parentNode.clientWidth), height: u.height }); });

@@ -1,0 +1,121 @@
+// Waiting for the condition a test needs (a line printed, a file present, N readings in the DB, a
+// process state) instead of a fixed sleep: fast on an idle box, and still right on a loaded one.
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import Database from 'better-sqlite3';
+
+export interface WaitOptions {
+  /** Give up after this long (generous: the box may be loaded). */
+  timeoutMs?: number;
+  /** Polling period. */
+  everyMs?: number;
+}
+
+/**
+ * Poll `fn` until it returns a truthy value (returned) or the time runs out: then throw, saying what
+ * was awaited and, where `fn` can tell, what it saw last.
+ */
+export async function waitUntil<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, o: WaitOptions = {}): Promise<T> {
+  const timeoutMs = o.timeoutMs ?? 30_000;
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, o.everyMs ?? 25));
+  }
+}
+
+/** Everything a stream has printed so far, kept from the moment this is called. */
+export function follow(stream: Readable | null | undefined): { text: () => string } {
+  let text = '';
+  stream?.setEncoding('utf8').on('data', (c: string) => (text += c));
+  return { text: () => text };
+}
+
+/** Wait until `followed` has printed a line matching `re`; returns the match. */
+export function waitForOutput(followed: { text: () => string }, re: RegExp, o: WaitOptions = {}): Promise<RegExpMatchArray> {
+  return waitUntil(`output matching ${re} (so far: ${JSON.stringify(followed.text().slice(-300))})`, () => followed.text().match(re), o);
+}
+
+/** Wait until a file exists. */
+export function waitForFile(file: string, o: WaitOptions = {}): Promise<true> {
+  return waitUntil(`${file} to exist`, () => existsSync(file), o);
+}
+
+const SIGNUMS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15 };
+
+/** True when the process has a handler for `sig` (SigCgt in /proc/PID/status): its runtime set one up. */
+export function catchesSignal(pid: number, sig: keyof typeof SIGNUMS): boolean {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^SigCgt:\s*([0-9a-f]+)$/m);
+    return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(SIGNUMS[sig]! - 1))) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+/** Wait until the process catches `sig` (a Node process: its inspector's SIGUSR1 handler is set up at start). */
+export function waitForSignalHandler(pid: number, sig: keyof typeof SIGNUMS, o: WaitOptions = {}): Promise<true> {
+  return waitUntil(`PID ${pid} to catch ${sig}`, () => catchesSignal(pid, sig), o);
+}
+
+/** The process's state letter from /proc/PID/stat (R, S, T, Z…), or null when it is gone. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return null;
+  }
+}
+
+/** The samples committed to a leak-track DB so far (0 while it does not exist yet). */
+export function samplesInDb(db: string): number {
+  if (!existsSync(db)) return 0;
+  try {
+    const h = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (h.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
+    } finally {
+      h.close();
+    }
+  } catch {
+    return 0; // created but not initialised yet, or locked for a moment
+  }
+}
+
+/** Wait until a leak-track DB holds at least `n` samples. */
+export function waitForSamples(db: string, n: number, o: WaitOptions = {}): Promise<true> {
+  return waitUntil(`${n} samples in ${db} (have ${samplesInDb(db)})`, () => samplesInDb(db) >= n, o);
+}
+
+/** A process's resident memory in MiB from /proc/PID/status (VmRSS), or null when it is gone. */
+export function rssMb(pid: number): number | null {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s*(\d+) kB$/m);
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Wait until a process's RSS has grown by `mb` over its size at the first reading taken after
+ * `ready` (default: at once): "the leaker is allocating", not "500 ms have passed".
+ */
+export async function waitForGrowth(pid: number, mb: number, o: WaitOptions = {}): Promise<true> {
+  const start = await waitUntil(`PID ${pid} to have an RSS`, () => rssMb(pid), o);
+  return waitUntil(`PID ${pid} to grow by ${mb} MB from ${start.toFixed(1)} MB (now ${rssMb(pid)?.toFixed(1)} MB)`, () => (rssMb(pid) ?? -Infinity) >= start + mb, o);
+}
+
+/** Wait until a spawned process runs `exe` (it has exec'd: /proc/PID/exe), e.g. /python/ rather than the fork. */
+export function waitForExec(pid: number, exe: RegExp, o: WaitOptions = {}): Promise<true> {
+  return waitUntil(`PID ${pid} to run ${exe}`, () => {
+    try {
+      return exe.test(readlinkSync(`/proc/${pid}/exe`));
+    } catch {
+      return false;
+    }
+  }, o);
+}
