@@ -8,9 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, sym
 import { ROOT } from '../helpers/paths.js';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, startFixture, sleep } from '../helpers/procs.js';
+import { runBin, startFixture } from '../helpers/procs.js';
 import { writeLongSession, writeTreeSession } from '../helpers/session-db.js';
 import { inkedPixels, launchOfflineBrowser, type OfflineBrowser } from '../helpers/browser.js';
+import { waitForGrowth } from '../helpers/wait.js';
 import type { ProfileReport } from '../../src/types.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-html-'));
@@ -206,7 +207,9 @@ test('leak-profile --html: every grower with counts, bytes, sparklines and holde
 test('leak-track --html writes the report at the end; leak-check --quiet says it by exit code alone', async () => {
   const leaker = startFixture('leaker.py', ['--rate', '120', '--base', '20', '--lifetime', '40']);
   try {
-    await sleep(500);
+    // Past its start-up (a 4 MB release ~3 s in made a 10 s track read insufficient-data on a loaded
+    // box): the leaker has grown 8 MB on its own, not "500 ms have passed".
+    await waitForGrowth(leaker.pid!, 8);
     const db = path.join(dir, 'track.db');
     const file = path.join(dir, 'track.html');
     const r = await runBin('leak-track', [String(leaker.pid), '10s', '0.25', '--db', db, '--html', file]);
