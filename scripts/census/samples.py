@@ -28,10 +28,24 @@ def _holder_samples(objs, order, tname, ours, keep, deadline, growth):
     out = {}
     for n, insts in found.items():
         k = len(insts)
-        out[n] = keep([insts[int(i * (k - 1) / (SAMPLES - 1))] for i in range(SAMPLES)] if k > SAMPLES else list(insts))
+        out[n] = keep(_spread(insts) if k > SAMPLES else list(insts))
     found.clear()
     names.clear()
     return out, via
+
+
+def _spread(insts):
+    """SAMPLES instances, one from each of SAMPLES equal strata at a pseudo-random place in it. Evenly
+    spaced indices follow any period in the allocation order: Records put alternately into two
+    containers were sampled 21 to 3 from one of them (an even stride picks even indices)."""
+    k = len(insts)
+    x = k * 2654435761 % 4294967296 or 1  # a fixed seed per population: the same census, the same sample
+    picks = []
+    for i in range(SAMPLES):
+        lo, hi = i * k // SAMPLES, (i + 1) * k // SAMPLES
+        x = (x * 1103515245 + 12345) % 2147483648
+        picks.append(insts[lo + (x >> 8) % max(1, hi - lo)])
+    return picks
 
 
 def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found, via):
