@@ -23,21 +23,27 @@ def _holder_samples(objs, order, tname, ours, keep, deadline, growth):
         if n in wanted and id(o) not in ours:
             found.setdefault(n, keep([])).append(o)
     missing = wanted - set(found)
+    tracked = set(found)  # drawn from gc.get_objects() in allocation order (the untracked pools are not)
     if missing and time.perf_counter() < deadline:
         _untracked(objs, missing, names, tname, ours, keep, deadline, growth or {}, found, via)
     out = {}
     for n, insts in found.items():
         k = len(insts)
-        out[n] = keep(_spread(insts) if k > SAMPLES else list(insts))
+        if k <= SAMPLES:
+            out[n] = keep(list(insts))
+        elif n in tracked:
+            out[n] = keep(_spread(insts))
+        else:  # a pool from the containers that hold most of an untracked type: evenly spaced over it
+            out[n] = keep([insts[int(i * (k - 1) / (SAMPLES - 1))] for i in range(SAMPLES)])
     found.clear()
     names.clear()
     return out, via
 
 
 def _spread(insts):
-    """SAMPLES instances, one from each of SAMPLES equal strata at a pseudo-random place in it. Evenly
-    spaced indices follow any period in the allocation order: Records put alternately into two
-    containers were sampled 21 to 3 from one of them (an even stride picks even indices)."""
+    """SAMPLES instances of a tracked type, one from each of SAMPLES equal strata at a pseudo-random place
+    in it. Evenly spaced indices follow any period in the allocation order: Records put alternately into
+    two containers were sampled 21 to 3 from one of them (an even stride picks even indices)."""
     k = len(insts)
     x = k * 2654435761 % 4294967296 or 1  # a fixed seed per population: the same census, the same sample
     picks = []
