@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.js';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { PYTHON, runBin, sleep, startBin } from '../helpers/procs.js';
@@ -24,17 +24,6 @@ after(async () => {
   await Promise.all(spawned.map((c) => (c.exitCode === null && c.signalCode === null ? once(c, 'exit') : null)));
   rmSync(dir, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
