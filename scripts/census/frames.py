@@ -13,6 +13,10 @@ def _frame_locals(skip_files):
     read_ptr = lambda a: ctypes.c_void_p.from_address(a).value or 0
     frames = list(sys._current_frames().values())
     seen = set()
+    # a free variable (a lambda's `processor`, read from main's cell) is named where it is defined: the
+    # defining frame is walked too when it runs, and a closure whose definer has returned is named by
+    # its captures elsewhere. Naming the inner frame gave `main.<locals>.<lambda>() local processor`
+    # whenever the census landed inside the lambda.
     for top in frames:
         f = top
         while f is not None:
@@ -25,7 +29,8 @@ def _frame_locals(skip_files):
             if v >= (3, 13):
                 try:
                     for name, val in f.f_locals.items():
-                        out.setdefault(id(val), where + name)
+                        if name not in co.co_freevars:
+                            out.setdefault(id(val), where + name)
                 except Exception:
                     pass
             elif v <= (3, 10):
@@ -34,7 +39,7 @@ def _frame_locals(skip_files):
                 base = id(f) + type(f).__basicsize__ - ctypes.sizeof(ctypes.c_void_p)
                 names = co.co_varnames + co.co_cellvars + co.co_freevars
                 if read_ptr(id(f) + 32) == id(co):
-                    for i, name in enumerate(names):
+                    for i, name in enumerate(names[: len(names) - len(co.co_freevars)]):
                         p = read_ptr(base + 8 * i)
                         if p:
                             out.setdefault(p, where + name)
@@ -45,7 +50,7 @@ def _frame_locals(skip_files):
                 # the frame must point back at this code and this frame object: otherwise the layout is
                 # not the one assumed, and nothing is read
                 if iframe and read_ptr(iframe + code_off) == id(co) and read_ptr(iframe + obj_off) == id(f):
-                    for i, name in enumerate(names):
+                    for i, name in enumerate(names[: len(names) - len(co.co_freevars)]):
                         p = read_ptr(iframe + 72 + 8 * i)
                         if p:
                             out.setdefault(p, where + name)

@@ -66,6 +66,19 @@ exec(compile(src, "train.py", "exec"), ns)
 print(json.dumps(ns["main"](lambda p: [_frame_locals({"leak_census.py"}).get(id(p))])))`, { python });
   assert.deepEqual(value, ['train.py:main() local processor']);
 });
+
+  // CI once read `main.<locals>.<lambda>() local processor` when the census landed inside a lambda
+  // of main() that reads main's `processor` (a free variable): it is named where it is defined.
+  // Before 3.13 both frames hold the cell, not the value: the name is looked up for either.
+  test(`frames (${version}): a free variable is named in the function that defines it, not the lambda reading it`, () => {
+  const { value } = runModules<string[]>(['frames.py'], `
+import json
+src = "def main():\n    processor = {'cache': []}\n    step = lambda: (processor, _frame_locals({'leak_census.py'}))\n    p, names = step()\n    return [names.get(id(p)) or names.get(id(step.__closure__[0]))]\n"
+ns = {"_frame_locals": _frame_locals}
+exec(compile(src, "train.py", "exec"), ns)
+print(json.dumps(ns["main"]()))`, { python });
+  assert.deepEqual(value, ['train.py:main() local processor']);
+});
 }
 
 test('census: counts a class\'s instances and the bytes they keep, and writes one result line', () => {
