@@ -73,7 +73,7 @@ print(json.dumps(ns["main"](lambda p: [_frame_locals({"leak_census.py"}).get(id(
   test(`frames (${version}): a free variable is named in the function that defines it, not the lambda reading it`, () => {
   const { value } = runModules<string[]>(['frames.py'], `
 import json
-src = "def main():\n    processor = {'cache': []}\n    step = lambda: (processor, _frame_locals({'leak_census.py'}))\n    p, names = step()\n    return [names.get(id(p)) or names.get(id(step.__closure__[0]))]\n"
+src = "def main():\\n    processor = {'cache': []}\\n    step = lambda: (processor, _frame_locals({'leak_census.py'}))\\n    p, names = step()\\n    return [names.get(id(p)) or names.get(id(step.__closure__[0]))]\\n"
 ns = {"_frame_locals": _frame_locals}
 exec(compile(src, "train.py", "exec"), ns)
 print(json.dumps(ns["main"]()))`, { python });
