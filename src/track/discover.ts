@@ -51,8 +51,9 @@ export function findTrainingCandidates(source: ProcessSource): Promise<Candidate
  * Pick the root of the biggest matching tree: a match whose parent also matches is part of its
  * parent's job (DataLoader workers, torchrun's ranks), not a job of its own.
  */
-export async function pickTarget(found: Candidate[], searched: string, source: ProcessSource): Promise<{ target: Target; others: Candidate[] }> {
-  if (found.length === 0) throw notFoundError(`no process found: ${searched}`);
+export async function pickTarget(all: Candidate[], searched: string, source: ProcessSource): Promise<{ target: Target; others: Candidate[] }> {
+  if (all.length === 0) throw notFoundError(`no process found: ${searched}`);
+  const found = withoutShellWrappers(all);
   const pids = new Set(found.map((c) => c.pid));
   const roots = found.filter((c) => !pids.has(c.ppid));
   roots.sort((a, b) => b.treeRssBytes - a.treeRssBytes || a.pid - b.pid);
@@ -65,6 +66,18 @@ export async function pickTarget(found: Candidate[], searched: string, source: P
     `${(best.treeRssBytes / 1048576).toFixed(0)} MB RSS)` +
     (others.length ? `; other candidates: ${others.slice(0, 5).map((o) => `${o.pid} (${o.name})`).join(', ')}${others.length > 5 ? ', …' : ''}` : '');
   return { target: { pid: best.pid, startTicks: st.startTicks, name: best.name, cmdline: best.cmdline, why }, others };
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'busybox']);
+
+/**
+ * `bash -c 'python train.py …; …'` matches the training patterns through its argument, and so does
+ * the python it runs: the job is the python, not the shell (whose per-process row would otherwise be
+ * "the main"). A shell whose matching child is among the candidates steps aside for it.
+ */
+export function withoutShellWrappers(found: Candidate[]): Candidate[] {
+  const parents = new Set(found.map((c) => c.ppid));
+  return found.filter((c) => !(SHELLS.has(c.name) && parents.has(c.pid)));
 }
 
 async function candidates(test: (cmdline: string) => string | null, source: ProcessSource): Promise<Candidate[]> {
