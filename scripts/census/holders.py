@@ -13,9 +13,10 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
     it keeps (an instance kept in two places counts for both); bytes: what the container keeps alive.
     grown(container): whether it has more entries than at the first census (grown.py); a holder after
     the first must have (old instances of the type sit in old containers too), None: no record."""
-    import sys, os, time
+    import sys, os
 
-    deadline = time.perf_counter() + max_seconds
+    deadline = _deadline(max_seconds)  # the search; sizing the holders found gets 2 s more
+    sizing = _deadline(max_seconds + 2)
     ours = set(exclude)  # ids of our own containers: they refer to target objects too
 
     def keep(x):
@@ -33,14 +34,18 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
     samples, via = _holder_samples(objs, order, tname, ours, keep, deadline, growth, grown)
     find_paths = _path_finder(prefetch, edges_up, keep, deadline, via)
     paths, holders = {}, {}
+    late = []  # types the time ran out before: said, not silently left unnamed
     for n in order:
         picks = samples.get(n)
-        if not picks or time.perf_counter() > deadline:
+        if deadline():  # (no picks either, where the time ran out while they were drawn)
+            late.append(n)
+            continue
+        if not picks:
             continue
         try:
             chosen = _choose(picks, find_paths(picks), grown)
             other = samples.get(n + "\0spread")
-            if other and time.perf_counter() < deadline:
+            if other and not deadline():
                 alt = _choose(other, find_paths(other), grown)
                 if alt and (not chosen or _better(alt, chosen, grown)):
                     chosen = alt
@@ -51,7 +56,7 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
         for (rank, text, holder), share in chosen:
             size = None
             try:
-                size = _reach_bytes(holder, deadline + 2, warnings)
+                size = _reach_bytes(holder, sizing, warnings)
                 text = f"{text} ({_describe(holder, size)})"
             except Exception:
                 pass
@@ -59,6 +64,8 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
         if hs:
             paths[n], holders[n] = hs[0]["path"], hs
         chosen = picks = None
+    if late:
+        warnings.append(f"the holder search ran out of its {max_seconds:g} s before {', '.join(late)}: their holders are unnamed"[:300])
     samples.clear()
     via.clear()
     forget()

@@ -10,7 +10,7 @@ def _holder_samples(objs, order, tname, ours, keep, deadline, growth, grown=None
     (the one step up gc.get_referrers cannot see). `growth`: type name -> instances gained over the profile;
     a container holding at least a quarter of that many is one the growth may be in, if it grew since
     the first census (`grown`, grown.py; None: no record to tell)."""
-    import gc, time
+    import gc
 
     wanted = set(order)
     names = {}
@@ -25,7 +25,7 @@ def _holder_samples(objs, order, tname, ours, keep, deadline, growth, grown=None
             found.setdefault(n, keep([])).append(o)
     missing = wanted - set(found)
     tracked = set(found)  # drawn from gc.get_objects() in allocation order (the untracked pools are not)
-    if missing and time.perf_counter() < deadline:
+    if missing and not deadline():
         _untracked(objs, missing, names, tname, ours, keep, deadline, growth or {}, found, via, grown)
     out = {}
     for n, insts in found.items():
@@ -62,7 +62,7 @@ def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found,
     # finds those spread over many containers (a bytes attribute per instance). A str of the
     # interpreter's own (sys.stdlib_module_names) is as old as the process: never a grower's sample;
     # nor is a container that has not grown since the first census (an old table of literals).
-    import gc, itertools, sys, time
+    import gc, itertools, sys
 
     spaces = {id(getattr(m, "__dict__", None)) for m in list(sys.modules.values())}
     per = {n: keep({}) for n in missing}  # type -> id(container) -> count
@@ -89,7 +89,7 @@ def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found,
                         stride[n] *= 2
 
     for o in objs:
-        if time.perf_counter() > deadline:
+        if deadline():
             break
         if id(o) in ours:
             continue
