@@ -60,7 +60,12 @@ test('every holder, named as the code reads, with its share', { concurrency: tru
       const { rep } = await profilePid(p.pid!, ['--snapshots', '3', '--interval', '1', '--top', '6']);
       const g = rep.growing.find((x) => x.type === c.type);
       assert.ok(g, `${c.type} grows: ${JSON.stringify(rep.growing.map((x) => x.type))}`);
-      c.check(g);
+      try {
+        c.check(g);
+      } catch (e) {
+        if (rep.warnings?.length) (e as Error).message += ` (warnings: ${JSON.stringify(rep.warnings)})`;
+        throw e;
+      }
     } finally {
       p.kill('SIGTERM');
     }
