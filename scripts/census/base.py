@@ -93,6 +93,33 @@ def _fault_of(e):
     return "census"
 
 
+def _deadline(seconds, wall_factor=5):
+    """passed() -> bool, once the census has spent `seconds` of its own CPU time (or wall_factor times
+    that of wall time, a backstop). Not wall time alone: on a busy machine (CI, 2 cores shared) the same
+    search took over 3 s of wall time and named no holder at all. The CPU clock is a system call, the
+    wall clock is not: a thread's CPU time grows no faster than wall time, so it is read only when the
+    wall time says the budget could be spent."""
+    import time
+
+    wall = time.perf_counter
+    cpu = getattr(time, "thread_time", None) or wall
+    cpu_end = cpu() + seconds
+    cap = wall() + seconds * wall_factor
+    check = [wall() + seconds]  # before this wall time the CPU budget cannot be spent
+
+    def passed():
+        now = wall()
+        if now < check[0]:
+            return False
+        if now > cap:
+            return True
+        left = cpu_end - cpu()
+        check[0] = now + left
+        return left <= 0
+
+    return passed
+
+
 def _referents(o, get_referents):
     """What o keeps, as gc.get_referents() says, plus a dict's str keys: a dict whose keys are all
     str does not report them (the collector need not visit them), yet they are its memory."""

@@ -62,6 +62,8 @@ def _leak_census(args):
                 total_b += g
     untracked_seen = set()
     exclude.add(id(untracked_seen))
+    # the first census records its containers' sizes (grown.py): a later holder must have grown since
+    sizes = [] if args.get("sizes") else None
     is_tracked, referents = gc.is_tracked, gc.get_referents
     skip_type = sizer["is_graph_node"]
     for o in objs:
@@ -79,11 +81,15 @@ def _leak_census(args):
                 continue
             untracked_seen.add(i)
             add(r, type(o))
+            if sizes is not None and type(r) is dict and len(r) >= SIZES_MIN:
+                sizes.extend((i, len(r)))  # an untracked dict (str keys, int values): gc.get_objects() has it not
             if isinstance(r, (dict, tuple)):
                 stack.extend(x for x in _referents(r, referents) if not is_tracked(x))
         stack = None
     untracked_seen.clear()
     untracked_seen = None
+    if sizes is not None:
+        sizes = _record_sizes(objs, exclude, sizes)
     device = sizer["device"]()
     sizer["close"]()
     pause = time.perf_counter() - t0
@@ -103,7 +109,8 @@ def _leak_census(args):
     wanted = list(args.get("paths_for") or [])
     if wanted:
         try:
-            paths, holders = _holder_paths(objs, wanted, tname, args.get("max_seconds", 3.0), exclude, warnings, args.get("growth"))
+            grown = _grown_since(args.get("sizes_from"), warnings)
+            paths, holders = _holder_paths(objs, wanted, tname, args.get("max_seconds", 3.0), exclude, warnings, args.get("growth"), grown)
         except Exception as e:  # a failed holder search leaves the census itself intact
             warnings.append(f"the holder search failed inside the target: {e!r}")
 
@@ -127,6 +134,8 @@ def _leak_census(args):
     }
     if device is not None:
         result["device"] = device
-    objs = counts = nbytes = graph = None
+    if sizes is not None:
+        result["sizes"] = sizes
+    objs = counts = nbytes = graph = sizes = None
     result["census_rss_kb"] = _give_back()
     _write_result(args["out"], json.dumps(result))

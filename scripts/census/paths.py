@@ -6,8 +6,8 @@ def _path_finder(prefetch, edges_up, keep, deadline, via):
     """find_paths(insts): breadth-first up the referrers of every sample at once (one heap scan per
     level); per sample, every root found within 3 levels of the nearest one (at most 6), each as
     (root label, steps from the root down). Several roots: an object kept in two places, or one
-    container with two names (a local alias and an attribute path), sorted out by the caller."""
-    import time
+    container with two names (a local alias and an attribute path), sorted out by the caller. deadline(): true once the
+    search's time is spent (base.py)."""
 
     def steps_to(st, node):
         steps = []
@@ -30,7 +30,7 @@ def _path_finder(prefetch, edges_up, keep, deadline, via):
             states.append(st)
         for depth in range(14):
             active = keep([st for st in states if st["level"]])
-            if not active or time.perf_counter() > deadline:
+            if not active or deadline():
                 break
             prefetch([n for st in active for n in st["level"]])
             for st in active:
@@ -49,7 +49,7 @@ def _path_finder(prefetch, edges_up, keep, deadline, via):
                         st["down"][id(holder)] = node
                         st["how"][id(holder)] = (kind, label)
                         nxt.append(holder)
-                    if time.perf_counter() > deadline:
+                    if deadline():
                         break
                 done = st["first"] is not None and depth - st["first"] >= 3 or len(st["found"]) >= 6
                 st["level"] = nxt if len(st["seen"]) < 400 and not done else []

@@ -5,11 +5,12 @@
 SAMPLES = 24
 
 
-def _holder_samples(objs, order, tname, ours, keep, deadline, growth):
+def _holder_samples(objs, order, tname, ours, keep, deadline, growth, grown=None):
     """(samples, via): type name -> up to SAMPLES instances; id(str key) -> the dict it is a key of
     (the one step up gc.get_referrers cannot see). `growth`: type name -> instances gained over the profile;
-    a container holding at least a quarter of that many is one the growth may be in."""
-    import gc, time
+    a container holding at least a quarter of that many is one the growth may be in, if it grew since
+    the first census (`grown`, grown.py; None: no record to tell)."""
+    import gc
 
     wanted = set(order)
     names = {}
@@ -24,8 +25,8 @@ def _holder_samples(objs, order, tname, ours, keep, deadline, growth):
             found.setdefault(n, keep([])).append(o)
     missing = wanted - set(found)
     tracked = set(found)  # drawn from gc.get_objects() in allocation order (the untracked pools are not)
-    if missing and time.perf_counter() < deadline:
-        _untracked(objs, missing, names, tname, ours, keep, deadline, growth or {}, found, via)
+    if missing and not deadline():
+        _untracked(objs, missing, names, tname, ours, keep, deadline, growth or {}, found, via, grown)
     out = {}
     for n, insts in found.items():
         k = len(insts)
@@ -54,13 +55,14 @@ def _spread(insts):
     return picks
 
 
-def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found, via):
+def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found, via, grown):
     # Untracked instances are never in gc.get_objects(): they are found as referents of tracked
     # objects. Where a few containers hold at least a quarter of the growth each (a dict whose keys
     # accumulate), the samples are theirs (the three biggest); otherwise an even sample of them all
     # finds those spread over many containers (a bytes attribute per instance). A str of the
-    # interpreter's own (sys.stdlib_module_names) is as old as the process: never a grower's sample.
-    import gc, itertools, sys, time
+    # interpreter's own (sys.stdlib_module_names) is as old as the process: never a grower's sample;
+    # nor is a container that has not grown since the first census (an old table of literals).
+    import gc, itertools, sys
 
     spaces = {id(getattr(m, "__dict__", None)) for m in list(sys.modules.values())}
     per = {n: keep({}) for n in missing}  # type -> id(container) -> count
@@ -87,7 +89,7 @@ def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found,
                         stride[n] *= 2
 
     for o in objs:
-        if time.perf_counter() > deadline:
+        if deadline():
             break
         if id(o) in ours:
             continue
@@ -100,23 +102,28 @@ def _untracked(objs, missing, names, tname, ours, keep, deadline, growth, found,
     for n in missing:
         counts = per[n]
         floor = max(10, growth.get(n, 0) // 4)
-        # the three biggest (a namespace's names are not data: module dicts are left out)
-        big = sorted((k, i) for i, k in counts.items() if k >= floor and i not in spaces)[-3:]
-        big = {i for k, i in big}
+        # candidates: a namespace's names are not data (module dicts are left out)
+        cand = {i for i, k in counts.items() if k >= floor and i not in spaces}
+        big = keep([])
+        if cand:  # the containers themselves, found again by id; those that grew since the first census
+            for o in itertools.chain(objs, list(extra.values())):
+                if id(o) in cand and (grown is None or grown(o)):
+                    big.append((counts[id(o)], id(o), o))
+        big.sort(key=lambda b: b[:2])
+        big = keep([b[2] for b in big[-3:]])  # the three biggest (the tuples go: they would be referrers)
         pool = keep([]) if big else spread[n]  # the spread would outvote them with old instances
         if big and spread[n]:
             # the big containers may be old (a table of 256 one-byte bytes): the holder search tries
             # the even sample too, and keeps the answer whose holder has more entries
             found[n + "\0spread"] = spread[n]
-        if big:  # the containers themselves, found again by id among the tracked objects
-            for o in itertools.chain(objs, list(extra.values())):
-                if id(o) in big:
-                    pool.extend(x for x in _referents(o, gc.get_referents) if names.get(type(x)) == n)
-                    if isinstance(o, dict):  # its str keys: gc.get_referrers cannot see the dict from them
-                        for k in dict.keys(o):
-                            if type(k) is str:
-                                via[id(k)] = o
+        for o in big:
+            pool.extend(x for x in _referents(o, gc.get_referents) if names.get(type(x)) == n)
+            if isinstance(o, dict):  # its str keys: gc.get_referrers cannot see the dict from them
+                for k in dict.keys(o):
+                    if type(k) is str:
+                        via[id(k)] = o
         if pool:
             found[n] = pool
         counts.clear()
+        cand = big = None
     extra.clear()

@@ -41,7 +41,7 @@ export function prepareResult(ch: CensusChannel, seq: number): string {
 }
 
 /** Write a file (a gdb snippet, a hook request) into a directory only we can write: created anew, renamed into place. */
-export function writeOwnFile(dir: string, name: string, text: string, mode = 0o600): string {
+export function writeOwnFile(dir: string, name: string, text: string | Uint8Array, mode = 0o600): string {
   return writeFileAtomically(path.join(dir, name), text, `leak-profile's ${name}`, mode);
 }
 

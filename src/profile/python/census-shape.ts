@@ -32,6 +32,8 @@ export interface RawCensus {
   device?: Record<string, number>;
   warnings?: string[];
   census_rss_kb?: number | null;
+  /** The first census only: id, entries, id, entries, … of its containers (scripts/census/grown.py). */
+  sizes?: number[];
 }
 
 /** Limits far above any real census, far below what could exhaust us. */
@@ -76,6 +78,8 @@ export function checkCensus(v: unknown, pid: number): RawCensus {
     if (r.autograd !== undefined) record(r.autograd, 'autograd', (b): b is number => count(b));
     if (r.device !== undefined) record(r.device, 'device', (b): b is number => count(b), 16);
     if (r.warnings !== undefined) need(Array.isArray(r.warnings) && r.warnings.length <= MAX_WARNINGS && r.warnings.every((w) => text(w, MAX_TEXT)), 'warnings is not a short list of strings');
+    // 200,000 containers at most (grown.py's SIZES_MAX), as pairs
+    need(r.sizes === undefined || (Array.isArray(r.sizes) && r.sizes.length % 2 === 0 && r.sizes.length <= 400_000 && r.sizes.every(count)), 'sizes is not a list of [id, entries] pairs');
     need(r.census_rss_kb === undefined || r.census_rss_kb === null || count(r.census_rss_kb), 'census_rss_kb is not a count');
     return r as unknown as RawCensus;
   } catch (e) {

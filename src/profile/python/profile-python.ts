@@ -8,7 +8,7 @@ import { detectRuntime } from '../detect-runtime.js';
 import { censusWarnings, deviceSeries, noteAutogradGraphs, type CensusExtras } from './census-findings.js';
 import { checkInjectable } from './preflight.js';
 import { fileUid, refuseIfStopped } from '../proc-state.js';
-import { takeCensus, toCensus, type RawCensus } from './take-census.js';
+import { takeCensus, toCensus, writeSizes, type RawCensus } from './take-census.js';
 import { closeChannel, openChannel } from './census-channel.js';
 import { hasHook, withdrawHookRequest } from './hook-request.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
@@ -68,6 +68,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
     let native: NativeSites | string | null = null;
     let ussDenied: string | null = null;
     let t0 = 0;
+    let sizes: number[] | null = null; // the first census's container sizes: holders after the first must have grown
     for (let i = 0; i < o.snapshots; i++) {
       if (i > 0 && o.countdown) await countdown(o.interval_s, (s) => say(`census ${i + 1}/${o.snapshots} in ${s} s`), o.signal);
       else if (i > 0) {
@@ -81,8 +82,9 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       if (!uss.ok) ussDenied = uss.reason;
       const trim = Boolean(o.trim) && i === o.snapshots - 1;
       if (trim) say('--trim: this census runs gc.collect() and malloc_trim(0) in the target (it changes its memory)');
-      const { raw, stop_s } = await captured(o, () => takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', trim, timeout_s: o.timeout_s ?? 60, signal: o.signal }));
-      if (i === 0) t0 = raw.time;
+      const { raw, stop_s } = await captured(o, () => takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', trim, sizes: i === 0, timeout_s: o.timeout_s ?? 60, signal: o.signal }));
+      if (i === 0) [t0, sizes] = [raw.time, raw.sizes ?? null];
+      delete raw.sizes; // container ids, for the holder census only: not kept in --out
       readings.push(pythonReading(raw.time - t0, uss.ok ? uss.reading.uss : null, raw.bytes, (raw as { budget?: unknown }).budget));
       if (trim) trimmed = trimResult((raw as { budget?: { trim?: unknown } }).budget?.trim);
       censuses.push(toCensus(raw, t0));
@@ -104,6 +106,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       const { raw, stop_s } = await captured(o, () => takeCensus({
         pid: o.pid, useHook, channel, seq: o.snapshots, mode: 'cheap', pathsFor: asked.map((g) => g.type),
         growth: Object.fromEntries(asked.map((g) => [g.type, Math.max(0, Math.round(g.count_delta))])), timeout_s: o.timeout_s ?? 60, signal: o.signal,
+        ...(sizes ? { sizesFrom: writeSizes(channel, sizes) } : {}),
       }));
       say(`holders found; target paused ${((raw as RawCensus & { total_s?: number }).total_s ?? raw.pause_s).toFixed(2)} s (+ ${stop_s.toFixed(2)} s under gdb)`);
       if (keepDir) keep(keepDir, `census-${o.pid}-holders.json`, raw);

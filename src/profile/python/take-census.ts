@@ -1,6 +1,7 @@
 // One census of a live Python process: inject the payload (or ask the hook), wait (bounded) for its
 // result in the census channel (see census-channel.ts: root never follows a path the target controls).
 import { existsSync } from 'node:fs';
+import { endianness } from 'node:os';
 import path from 'node:path';
 import { LeakError } from '../../errors.js';
 import type { Census, TypeStat } from '../../types.js';
@@ -25,6 +26,10 @@ export interface CensusRequest {
   pathsFor?: string[];
   /** Per type in pathsFor: instances gained over the profile (where to look for untracked ones). */
   growth?: Record<string, number>;
+  /** Record the size of every container (the first census: scripts/census/grown.py). */
+  sizes?: boolean;
+  /** The file writeSizes made of the first census's sizes: a holder after the first must have grown since. */
+  sizesFrom?: string;
   /** --trim: gc.collect() + malloc_trim(0) after the budget's reading (scripts/census/budget.py). */
   trim?: boolean;
   timeout_s: number;
@@ -35,7 +40,10 @@ export interface CensusRequest {
 export async function takeCensus(r: CensusRequest): Promise<{ raw: RawCensus; stop_s: number }> {
   const out = prepareResult(r.channel, r.seq);
   // trim: 1, not true: the args are pasted into the Python snippet as JSON.
-  const args = { out, mode: r.mode, paths_for: r.pathsFor ?? [], growth: r.growth ?? {}, max_seconds: 3, ...(r.trim ? { trim: 1 } : {}) };
+  const args = {
+    out, mode: r.mode, paths_for: r.pathsFor ?? [], growth: r.growth ?? {}, max_seconds: 3,
+    ...(r.trim ? { trim: 1 } : {}), ...(r.sizes ? { sizes: 1 } : {}), ...(r.sizesFrom ? { sizes_from: r.sizesFrom } : {}),
+  };
   let stop_s = 0;
   if (r.useHook) sendHookRequest(r.pid, args);
   else {
@@ -68,4 +76,24 @@ export function toCensus(raw: RawCensus, t0: number): Census {
   const types = new Map<string, TypeStat>();
   for (const [name, [count, bytes]] of Object.entries(raw.types)) types.set(name, { count, bytes });
   return { t_s: raw.time - t0, file: null, objects: raw.objects, bytes: raw.bytes, types, pause_s: raw.pause_s };
+}
+
+/**
+ * The first census's container sizes (flat id, entries, ...) as the holder census reads them
+ * (scripts/census/grown.py): int64 pairs sorted by id, in native byte order (the target runs on this
+ * machine), in a file of the channel the target can read and only we can write. Returns its path.
+ */
+export function writeSizes(ch: CensusChannel, sizes: number[]): string {
+  const pairs: [number, number][] = [];
+  for (let i = 0; i + 1 < sizes.length; i += 2) pairs.push([sizes[i]!, sizes[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const buf = Buffer.alloc(pairs.length * 16);
+  const le = endianness() === 'LE';
+  pairs.forEach(([id, n], k) => {
+    for (const [v, at] of [[id, 16 * k], [n, 16 * k + 8]] as const) {
+      if (le) buf.writeBigInt64LE(BigInt(v), at);
+      else buf.writeBigInt64BE(BigInt(v), at);
+    }
+  });
+  return writeOwnFile(ch.dir, 'sizes.bin', buf, 0o644);
 }

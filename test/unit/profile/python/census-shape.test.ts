@@ -18,6 +18,10 @@ test('a well-formed census passes as is', () => {
   assert.equal(r.holders.Foo![0]!.share, 1);
 });
 
+test('the first census\'s container sizes pass as they are', () => {
+  assert.deepEqual(checkCensus({ ...good(), sizes: [140234, 20, 140300, 16] }, 42).sizes, [140234, 20, 140300, 16]);
+});
+
 test('an older census without holders or paths gets empty ones', () => {
   const c: Record<string, unknown> = good();
   delete c.holders;
@@ -37,6 +41,8 @@ const bad: [string, (c: Record<string, unknown>) => void, RegExp][] = [
   ['a warning that is an object', (c) => (c.warnings = [{}]), /warnings is not a short list/],
   ['biggest containers as strings', (c) => (c.biggest_containers = ['list']), /biggest_containers/],
   ['a device figure as text', (c) => (c.device = { cuda_tensor_bytes: 'lots' }), /device has a bad entry/],
+  ['container sizes of odd length', (c) => (c.sizes = [140234, 20, 140300]), /sizes is not a list of \[id, entries\] pairs/],
+  ['a negative container size', (c) => (c.sizes = [140234, -1]), /sizes is not a list/],
 ];
 for (const [what, spoil, msg] of bad) {
   test(`refused with one line, exit 3: ${what}`, () => {
