@@ -17,8 +17,8 @@ import { parseFleetJson } from '../helpers/fleet-json.js';
 
 const RATE = 60; // MB/min, rank 1
 // Scrapes (1 s apart) of each node before reading back: the tracker calls rank 1 growing after ~12 s of
-// samples; 40 leave a margin for the read-back's own analysis and the quiet ranks' verdicts.
-const SAMPLES = 40;
+// samples (the analysis wants 10 at least); 25 leave a margin for the read-back's own verdicts.
+const SAMPLES = 25;
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-fleet-'));
 const spawned: ChildProcess[] = [];
 
