@@ -1,6 +1,6 @@
 // Waiting for the condition a test needs (a line printed, a file present, N readings in the DB, a
 // process state) instead of a fixed sleep: fast on an idle box, and still right on a loaded one.
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 
@@ -118,4 +118,28 @@ export function waitForExec(pid: number, exe: RegExp, o: WaitOptions = {}): Prom
       return false;
     }
   }, o);
+}
+
+/** The PIDs of a process's direct children (/proc/PID/task/TID/children, every thread), [] when it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Wait until a process has `n` children, each holding at least `minRssMb` resident (default 0): its
+ * workers started and allocated their base, so a tracker attached now sees the whole tree from its first tick.
+ */
+export function waitForChildren(pid: number, n: number, o: WaitOptions & { minRssMb?: number } = {}): Promise<true> {
+  const ready = () => childPids(pid).filter((c) => (rssMb(c) ?? 0) >= (o.minRssMb ?? 0)).length;
+  return waitUntil(`PID ${pid} to have ${n} children of ≥ ${o.minRssMb ?? 0} MB (have ${ready()})`, () => ready() >= n, o);
 }

@@ -9,20 +9,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { freePort } from '../helpers/free-port.js';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { PYTHON, collect, runBin, sleep, startBin } from '../helpers/procs.js';
+import { PYTHON, collect, runBin, startBin } from '../helpers/procs.js';
+import { rssMb, waitUntil } from '../helpers/wait.js';
 import { PROGRAMS, ROOT } from '../helpers/paths.js';
 import type { SessionReport } from '../../src/types.js';
 import { parseFleetJson } from '../helpers/fleet-json.js';
 
 const RATE = 60; // MB/min, rank 1
-const RECORD_S = 75;
+// Scrapes (1 s apart) of each node before reading back: the tracker calls rank 1 growing after ~12 s of
+// samples (the analysis wants 10 at least); 25 leave a margin for the read-back's own verdicts.
+const SAMPLES = 25;
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-fleet-'));
 const spawned: ChildProcess[] = [];
 
+const running = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 after(async () => {
-  for (const c of spawned.reverse()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
-  await sleep(500);
-  for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of spawned.reverse()) if (running(c)) c.kill('SIGTERM');
+  // Each one gone (a tracker saves its summary first), or SIGKILL for any still there after 10 s.
+  await waitUntil('the fleet to exit on SIGTERM', () => !spawned.some(running), { timeoutMs: 10_000 }).catch(() => null);
+  for (const c of spawned) if (running(c)) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -41,13 +46,7 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function until(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+const until = (fn: () => Promise<boolean>, ms: number, what: string) => waitUntil(what, fn, { timeoutMs: ms, everyMs: 250 });
 
 test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state and alerts name rank 1', { timeout: 170_000 }, async (t) => {
   const ports = [await freePort(), await freePort(), await freePort()];
@@ -59,7 +58,8 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
       stdio: 'ignore',
     });
     spawned.push(fixture);
-    await sleep(300);
+    // Its 10 MB base allocated: python has started, so the tracker attaches to the leaker itself.
+    await waitUntil(`rank ${rank}'s leaker to hold its base`, () => (rssMb(fixture.pid!) ?? 0) >= 10, { timeoutMs: 20_000 });
     const tracker = startBin('leak-track', [
       String(fixture.pid), '--duration', '0', '--interval', '1', '--db', path.join(dir, `node${rank}.db`),
       '--prometheus', `127.0.0.1:${ports[rank]}`, '--job', 'fleet', '--quiet',
@@ -95,8 +95,17 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   assert.match(om.headers.get('content-type') ?? '', /application\/openmetrics-text/);
   assert.match(await om.text(), /\n# EOF\n$/);
 
-  await sleep(Math.max(0, RECORD_S * 1000 - (Date.now() - started)));
+  // Recorded enough: Prometheus holds SAMPLES scrapes of every node's USS, and its rules, evaluated on what
+  // rank 1's tracker exports (growing, the interval's lower bound above 50 MB/min), have both alerts pending.
   const query = 'leak_detective_process_memory_bytes{type="uss",exported_job="fleet"}';
+  const vec = async (q: string) => (await getJson<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).result;
+  let held = 0;
+  await until(async () => {
+    const counts = (await vec(`count_over_time(${query}[5m])`)).map((s) => Number(s.value[1]));
+    held = counts.length === 3 ? Math.min(...counts) : 0;
+    return held >= SAMPLES && (await vec('ALERTS{alertstate="pending",rank="1"}')).length === 2;
+  }, 120_000, `${SAMPLES} samples of each node in Prometheus and rank 1's alerts pending`);
+  t.diagnostic(`recorded ${((Date.now() - started) / 1000).toFixed(0)} s: ${held} samples a node in Prometheus`);
 
   const r = await runBin('leak-report', ['--prometheus', prom, '--query', query, '--since', '5m', '--json'], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, r.stderr);
@@ -106,7 +115,7 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   const leaking = byName.get('rank=1')!;
   assert.equal(leaking.classification, 'growing', JSON.stringify(leaking));
   assert.equal(leaking.metric, 'uss');
-  assert.ok(leaking.samples >= RECORD_S - 15, `${leaking.samples} samples`);
+  assert.ok(leaking.samples >= held, `${leaking.samples} samples read back of the ${held} Prometheus held`);
   // The same process analysed from the node's own SQLite (what its tracker sampled directly): Prometheus
   // must carry that faithfully. And that is the fixture's 60 MB/min unless the machine starved it (a
   // 2-core box under a full parallel suite can leave the leaker behind its schedule: then the DB shows it).
@@ -133,7 +142,6 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   assert.doesNotMatch(check.stdout, /^FAIL rank=[02]/m);
 
   // What the trackers export, as Prometheus stored it: rank 1's own rate and state, the alerts pending.
-  const vec = async (q: string) => (await getJson<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`${prom}/api/v1/query?query=${encodeURIComponent(q)}`)).result;
   const growing = await vec('leak_detective_classification{state="growing",role="main"}');
   assert.deepEqual(growing.map((s) => [s.metric.rank, s.value[1]]).sort(), [['0', '0'], ['1', '1'], ['2', '0']]);
   const [rate] = await vec('leak_detective_growth_rate_bytes_per_second{rank="1"}');

@@ -2,10 +2,11 @@
 // and the CLI contract (JSON shape, exit codes, JUnit, annotations, bad input).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, startFixture, sleep } from '../helpers/procs.js';
+import { runBin, startFixture } from '../helpers/procs.js';
+import { rssMb, waitUntil } from '../helpers/wait.js';
 import type { SessionReport } from '../../src/types.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-report-'));
@@ -16,7 +17,8 @@ const recorded = (async () => {
   const leaker = startFixture('leaker.py', ['--rate', '90', '--base', '20', '--lifetime', '60']);
   const cycler = startFixture('cycler.py', ['--amplitude', '60', '--period', '4', '--base', '20', '--lifetime', '60']);
   const lru = startFixture('lru_cache.py', ['--item-mb', '4', '--items-per-s', '5', '--cache-size', '15', '--lifetime', '60']);
-  await sleep(500);
+  // Each has exec'd python (the tracker names it python3) and allocated its first memory.
+  await Promise.all([leaker, cycler, lru].map((p) => waitUntil(`PID ${p.pid} to be python with memory`, () => /python/.test(readlinkSync(`/proc/${p.pid}/exe`)) && (rssMb(p.pid!) ?? 0) >= 20, { timeoutMs: 20_000 })));
   const runs = await Promise.all(
     [leaker, cycler, lru].map((p, i) =>
       runBin('leak-track', [String(p.pid), '24s', '0.25', '--db', db, '--label', ['leaker', 'cycler', 'lru'][i]!, '--quiet']),

@@ -12,7 +12,8 @@ import { once } from 'node:events';
 import { freePort } from '../helpers/free-port.js';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { PYTHON, runBin, sleep, startBin } from '../helpers/procs.js';
+import { PYTHON, runBin, startBin } from '../helpers/procs.js';
+import { waitUntil } from '../helpers/wait.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import { importFleet, openMetricsOf, type FleetSpec } from '../helpers/fleet-generator.js';
 import { parseFleetJson, type FleetRow } from '../helpers/fleet-json.js';
@@ -25,13 +26,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await fn().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+/** Poll an HTTP condition; a refused connection (the server still starting) is "not yet". */
+const until = (fn: () => Promise<boolean>, ms: number, what: string) => waitUntil(what, () => fn().catch(() => false), { timeoutMs: ms, everyMs: 250 });
 
 const RATE = 60; // MB/min, the tracked leaker
 const SERIES = 300;
@@ -124,9 +120,15 @@ test('VictoriaMetrics: a generated fleet and a tracked leaker read back right; P
   assert.deepEqual(fails.map((l) => l.match(/^FAIL rank=(\d+) /)?.[1]).sort(), truth.filter((x) => x.kind === 'growing').map((x) => x.labels.rank).sort());
   assert.match(check.stdout, new RegExp(`^${SERIES} series \\(.*\\): ${fails.length} fail, `, 'm'));
 
-  // The tracker's exposition, scraped by VM itself: 40 s of it, read back growing at about its rate.
-  await until(async () => Date.now() - liveFrom > 40_000, 60_000, '40 s of scrapes');
-  const live = await runBin('leak-report', ['--prometheus', vm, '--query', 'leak_detective_process_memory_bytes{type="uss",role="main"}', '--since', '3m', '--json'], { timeoutMs: 60_000 });
+  // The tracker's exposition, scraped by VM itself: 25 scrapes (1 s apart) of it, read back growing at
+  // about its rate. Usually there already: the fleet above takes longer than that.
+  const liveQuery = 'leak_detective_process_memory_bytes{type="uss",role="main"}';
+  await until(async () => {
+    const res = (await (await fetch(`${vm}/api/v1/query?query=${encodeURIComponent(`count_over_time(${liveQuery}[5m])`)}`)).json()) as { data: { result: { value: [number, string] }[] } };
+    return Number(res.data.result[0]?.value[1] ?? 0) >= 25;
+  }, 120_000, '25 scrapes of the live tracker in VictoriaMetrics');
+  t.diagnostic(`live: ${((Date.now() - liveFrom) / 1000).toFixed(0)} s after VictoriaMetrics started`);
+  const live = await runBin('leak-report', ['--prometheus', vm, '--query', liveQuery, '--since', '3m', '--json'], { timeoutMs: 60_000 });
   assert.equal(live.code, 0, live.stderr);
   const row = parseFleetJson(live.stdout).rows[0]!;
   const direct = await runBin('leak-report', ['--db', path.join(dir, 'node.db'), '--json'], { timeoutMs: 60_000 });
