@@ -1,6 +1,6 @@
 // Waiting for the condition a test needs (a line printed, a file present, N readings in the DB, a
 // process state) instead of a fixed sleep: fast on an idle box, and still right on a loaded one.
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 
@@ -53,6 +53,24 @@ export function catchesSignal(pid: number, sig: keyof typeof SIGNUMS): boolean {
   } catch {
     return false;
   }
+}
+
+/** True when `sig` waits in the process's shared pending set (ShdPnd): a stopped process keeps what it is sent there. */
+export function signalPending(pid: number, sig: keyof typeof SIGNUMS): boolean {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^ShdPnd:\s*([0-9a-f]+)$/m);
+  return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(SIGNUMS[sig]! - 1))) !== 0n;
+}
+
+/** Bytes in the file the process has open whose path matches `re` (an unlinked temp file too), 0 when none. */
+export function openFileBytes(pid: number, re: RegExp): number {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (re.test(readlinkSync(`/proc/${pid}/fd/${fd}`))) return statSync(`/proc/${pid}/fd/${fd}`).size;
+      } catch { /* closed meanwhile */ }
+    }
+  } catch { /* gone */ }
+  return 0;
 }
 
 /** Wait until the process catches `sig` (a Node process: its inspector's SIGUSR1 handler is set up at start). */
@@ -117,5 +135,35 @@ export function waitForExec(pid: number, exe: RegExp, o: WaitOptions = {}): Prom
     } catch {
       return false;
     }
+  }, o);
+}
+
+/** A process's direct children (/proc/PID/task/PID/children), [] when it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The command line of a process, joined by spaces ('' when it is gone). */
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Wait until `pid` has at least `n` children whose command line matches `cmd` (they have exec'd it: a
+ * forked child still carries its parent's command line): "the workers are up", not "800 ms have passed".
+ */
+export function waitForChildren(pid: number, n: number, cmd: RegExp, o: WaitOptions = {}): Promise<number[]> {
+  const matching = () => childPids(pid).filter((c) => cmd.test(cmdlineOf(c)));
+  return waitUntil(`PID ${pid} to have ${n} children running ${cmd} (have ${matching().length})`, () => {
+    const m = matching();
+    return m.length >= n && m;
   }, o);
 }
