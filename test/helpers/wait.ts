@@ -118,6 +118,18 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/** A process's USS in MiB (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), or null when unreadable. */
+export function ussMb(pid: number): number | null {
+  try {
+    const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s*(\\d+) kB$`, 'm').exec(t)?.[1] ?? NaN);
+    const v = (kb('Private_Clean') + kb('Private_Dirty')) / 1024;
+    return Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Wait until a process's RSS has grown by `mb` over its size at the first reading taken after
  * `ready` (default: at once): "the leaker is allocating", not "500 ms have passed".
