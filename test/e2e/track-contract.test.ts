@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { collect, runBin, startBin, startFixture, waitFor, PYTHON } from '../helpers/procs.js';
+import { runBin, startFixture, waitFor, PYTHON } from '../helpers/procs.js';
+import { trackUntilChecked } from '../helpers/track-until.js';
 import { rssMb, waitForExec, waitForGrowth, waitUntil } from '../helpers/wait.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import type { SessionReport } from '../../src/types.js';
@@ -131,11 +132,7 @@ test('exit codes: leak-track 1 when --max-rate fails; leak-check FAIL 1, PASS 0,
     // no fixed window (fresh-clone CI read a fixed 12 s, then 30 s, as not yet decided on a loaded box:
     // the tracker reads USS every few ticks there). What this pins is leak-track's own exit code.
     const db = path.join(dir, 'l.db');
-    const tracker = startBin('leak-track', [String(leaker.pid), '--duration', '0', '--interval', '0.25', '--db', db, '--max-rate', '30', '--quiet']);
-    const tracked = collect(tracker, 150_000);
-    await waitUntil('leak-check to call the session so far a FAIL', async () => (await runBin('leak-check', ['--db', db, '--max-rate', '30'])).code === 1, { timeoutMs: 120_000, everyMs: 500 });
-    leaker.kill('SIGTERM'); // it exits 0; the tracker ends with it and judges the whole run
-    const fail = await tracked;
+    const fail = await trackUntilChecked(leaker, db, ['--interval', '0.25', '--max-rate', '30', '--quiet'], ['--max-rate', '30']);
     const why = fail.code === 1 ? '' : (await runBin('leak-report', ['--db', db])).stdout;
     assert.equal(fail.code, 1, `a 150 MB/min leak fails --max-rate 30: ${fail.stderr}${why}`);
   } finally {
