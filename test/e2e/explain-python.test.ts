@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { collect, runBin, startBin, waitFor } from '../helpers/procs.js';
+import { spawn } from 'node:child_process';
+import { collect, runBin, startBin, waitFor, type BinResult } from '../helpers/procs.js';
+import { childPids, follow, waitForOutput, waitUntil } from '../helpers/wait.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import { TORCH1_PYTHON } from '../helpers/python.js';
 import type { SessionReport } from '../../src/types.js';
@@ -15,12 +17,26 @@ import type { SessionReport } from '../../src/types.js';
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-explain-py-'));
 const prog = (f: string) => path.join(PROGRAMS, f);
 
+/**
+ * leak-track --explain until its profile is stored (or given up), then Ctrl-C: what these tests pin is
+ * the profile and its paragraph, which the summary printed at SIGINT carries as the full run's would.
+ * The run's own --duration stays the bound.
+ */
+async function trackUntilExplained(args: string[], timeoutMs: number): Promise<BinResult> {
+  const run = startBin('leak-track', args);
+  const err = follow(run.stderr);
+  const done = collect(run, timeoutMs);
+  await Promise.race([done, waitForOutput(err, /^leak-track: explain: (profile of .* stored with the session|no profile of )/m, { timeoutMs })]);
+  run.kill('SIGINT');
+  return done;
+}
+
 test('torch 1.13: one command names the tensor type and the _cache that keeps it', async () => {
   const dir = tmp();
   try {
     // 20 images a second of 64 KB tensors: 75 MB/min kept in processor.image_processor._cache
-    const r = await runBin('leak-track', ['--db', path.join(dir, 't.db'), '--duration', '45s', '--interval', '0.5', '--explain', '--explain-interval', '2', '--json',
-      '--', TORCH1_PYTHON, prog('py_processor_cache.py'), '--torch', '--per-s', '20', '--kb', '64', '--lifetime', '120'], { timeoutMs: 150_000 });
+    const r = await trackUntilExplained(['--db', path.join(dir, 't.db'), '--duration', '45s', '--interval', '0.5', '--explain', '--explain-interval', '2', '--json',
+      '--', TORCH1_PYTHON, prog('py_processor_cache.py'), '--torch', '--per-s', '20', '--kb', '64', '--lifetime', '120'], 150_000);
     const j = JSON.parse(r.stdout) as SessionReport;
     const e = j.explain?.[0];
     assert.ok(e, r.stderr);
@@ -37,9 +53,12 @@ test('torch 1.13: one command names the tensor type and the _cache that keeps it
 
 test('a leaking DataLoader worker: the worker is profiled, not the main', async () => {
   const dir = tmp();
+  // Attached once both workers are forked: tracked from launch, the main's torch import (10 s and more on
+  // a loaded box) is a climb of its own that --explain took for a leak (a run under load 17 read "the main was profiled").
+  const job = spawn(TORCH1_PYTHON, [prog('rec_dataloader.py'), '--worker-leak', '60', '--epoch-s', '300', '--batches-per-s', '4', '--lifetime', '150'], { stdio: 'ignore' });
   try {
-    const r = await runBin('leak-track', ['--db', path.join(dir, 't.db'), '--duration', '45s', '--interval', '0.5', '--explain', '--explain-interval', '2', '--json',
-      '--', TORCH1_PYTHON, prog('rec_dataloader.py'), '--worker-leak', '60', '--epoch-s', '300', '--batches-per-s', '4', '--lifetime', '120'], { timeoutMs: 150_000 });
+    await waitUntil('two DataLoader workers', () => childPids(job.pid!).length >= 2, { timeoutMs: 90_000 });
+    const r = await trackUntilExplained([String(job.pid), '--db', path.join(dir, 't.db'), '--duration', '45s', '--interval', '0.5', '--explain', '--explain-interval', '2', '--json'], 150_000);
     const j = JSON.parse(r.stdout) as SessionReport;
     const main = j.processes.find((p) => p.role === 'main')!;
     assert.ok(j.explain?.length, r.stderr);
@@ -51,6 +70,7 @@ test('a leaking DataLoader worker: the worker is profiled, not the main', async 
     assert.equal(e.status, 'done', `${e.message} ${r.stderr}`);
     assert.match(e.paragraph, /\(child\) is growing .* Inside: numpy\.ndarray \+[\d.]+ MB\/min kept in /, e.paragraph);
   } finally {
+    job.kill('SIGTERM'); // it exits cleanly, its workers with it
     rmSync(dir, { recursive: true, force: true });
   }
 });

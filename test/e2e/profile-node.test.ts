@@ -5,9 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, startFixture, sleep, isAlive } from '../helpers/procs.js';
+import { runBin, startFixture, isAlive } from '../helpers/procs.js';
 import { PROGRAMS } from '../helpers/paths.js';
-import { waitForSignalHandler, waitUntil } from '../helpers/wait.js';
+import { follow, waitForOutput, waitForSignalHandler, waitUntil } from '../helpers/wait.js';
 import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 import type { ProfileReport } from '../../src/types.js';
 
@@ -59,8 +59,9 @@ test('a target started with --inspect is used and left as it was', async () => {
 
 test('a stable service reports no grower', async () => {
   const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60', '--stable']);
+  const out = follow(svc.stdout);
   try {
-    await sleep(1500);
+    await waitForOutput(out, /^full/m); // the LRU holds its 500: nothing accumulates from here on
     const r = await runBin('leak-profile', ['--pid', String(svc.pid), '--snapshots', '3', '--interval', '1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const rep = JSON.parse(r.stdout) as ProfileReport;
@@ -81,7 +82,7 @@ test('errors: no such PID, not a Node/Python process, SIGUSR1 swallowed — exit
   assert.equal(other.code, 3);
   assert.match(other.stderr, /^leak-profile: PID \d+ runs sleep, not Node or CPython/);
   const swallow = startFixture('node-sigusr1-swallower.js', ['30']);
-  await sleep(500);
+  await waitForOutput(follow(swallow.stdout), /^ready/m);
   const sw = await runBin('leak-profile', ['--pid', String(swallow.pid), '--snapshots', '2', '--interval', '1']);
   swallow.kill();
   assert.equal(sw.code, 3, sw.stderr);
@@ -89,7 +90,7 @@ test('errors: no such PID, not a Node/Python process, SIGUSR1 swallowed — exit
   // --disable-sigusr1 exists from Node 22.14; where it does, the target must not be signalled at all.
   if (spawnSync(process.execPath, ['--disable-sigusr1', '-e', '0']).status === 0) {
     const disabled = spawn(process.execPath, ['--disable-sigusr1', path.join(PROGRAMS, 'node-sigusr1-swallower.js'), '30']);
-    await sleep(500);
+    await waitForOutput(follow(disabled.stdout), /^ready/m);
     const dis = await runBin('leak-profile', ['--pid', String(disabled.pid), '--snapshots', '2', '--interval', '1']);
     assert.ok(isAlive(disabled.pid!), '--disable-sigusr1 target survives');
     disabled.kill();

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { runBin, startFixture, sleep, isAlive, collect } from '../helpers/procs.js';
+import { runBin, startFixture, isAlive, collect } from '../helpers/procs.js';
 import { follow, waitForGrowth, waitForOutput, waitUntil } from '../helpers/wait.js';
 import type { ProfileReport } from '../../src/types.js';
 
@@ -50,9 +50,10 @@ test('a growing list of numpy arrays: numpy.ndarray first with its data bytes', 
 });
 
 test('a stable process reports no grower', { skip: skipNoGdb }, async () => {
-  const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '20']);
+  const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '60']);
+  const out = follow(p.stdout);
   try {
-    await sleep(3500); // the LRU fills in 2.5 s
+    await waitForOutput(out, /^full/m); // the LRU holds its 50: nothing accumulates from here on
     const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const rep = JSON.parse(r.stdout) as ProfileReport;

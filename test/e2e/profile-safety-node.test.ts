@@ -7,7 +7,8 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { startBin, runBin, waitFor, sleep, isAlive } from '../helpers/procs.js';
+import { startBin, runBin, waitFor, isAlive } from '../helpers/procs.js';
+import { openFileBytes, signalPending } from '../helpers/wait.js';
 import { attachAsNobody } from '../helpers/inspector-probe.js';
 import { listeningPorts, listeningSockets } from '../../src/profile/node/inspector-port.js';
 import { CdpSession, debuggerUrl } from '../../src/profile/node/cdp-session.js';
@@ -28,6 +29,7 @@ for (let i = 0; i < n; i++) keep.push({ i, s: 'item ' + i });
 const life = Number(process.argv[3] || 120);
 const t0 = Date.now();
 setInterval(() => { keep.push({ t: Date.now() }); if (Date.now() - t0 > life * 1000) process.exit(0); }, 50);
+process.on('SIGWINCH', () => console.log('turned')); // a round trip through its event loop (eventLoopTurned)
 console.log('ready');
 `);
 
@@ -35,6 +37,7 @@ interface Target {
   child: ChildProcess;
   pid: number;
   stderr: () => string;
+  stdout: () => string;
 }
 
 /** Start the target node (its inspector, if opened by SIGUSR1, on a free port: tests run side by side). */
@@ -45,8 +48,20 @@ async function startTarget(objects = 0, lifetime = 120, nodeArgs = ['--inspect-p
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
   await waitFor(() => out.includes('ready'), 30_000, 'the target to start');
-  return { child, pid: child.pid!, stderr: () => err };
+  return { child, pid: child.pid!, stderr: () => err, stdout: () => out };
 }
+
+/**
+ * Wait for a round trip through the target's event loop (SIGWINCH → it prints): a SIGUSR1 sent before
+ * this has been handled by now, so an inspector it opened would be listening.
+ */
+async function eventLoopTurned(t: Target): Promise<void> {
+  const turns = () => t.stdout().split('turned').length;
+  const before = turns();
+  process.kill(t.pid, 'SIGWINCH');
+  await waitFor(() => turns() > before, 10_000, 'the target to answer SIGWINCH');
+}
+
 
 /** Start leak-profile with TMPDIR pointing at a fresh directory, so leftovers can be seen. */
 function startProfile(args: string[]) {
@@ -177,9 +192,9 @@ test('SIGINT, SIGTERM and SIGHUP between snapshots and mid-snapshot: exit 128+N 
       const t = await startTarget(when === 'mid' ? 400_000 : 0);
       const p = startProfile(['--pid', String(t.pid), '--snapshots', '3', '--interval', '20']);
       const port = await waitFor(() => openedPort(p.stderr()), 60_000, 'the inspector to open');
-      if (when === 'mid') await waitFor(() => /snapshot 1\/3: taking/.test(p.stderr()), 60_000, 'the snapshot to start');
+      // mid: the snapshot is streaming into its temp file; between: done, and the 20 s interval follows at once
+      if (when === 'mid') await waitFor(() => openFileBytes(p.child.pid!, /leak-profile-.*\.heapsnapshot/) > 0, 60_000, 'the snapshot to stream in');
       else await waitFor(() => /snapshot 1\/3: done/.test(p.stderr()), 60_000, 'the first snapshot');
-      await sleep(when === 'mid' ? 150 : 500);
       p.child.kill(sig);
       const r = await p.done;
       const lines = p.stderr().trim().split('\n');
@@ -200,12 +215,15 @@ test('SIGINT, SIGTERM and SIGHUP between snapshots and mid-snapshot: exit 128+N 
 
 test('a signal while leak-profile waits for the port: it still waits out what SIGUSR1 may open, then exits 128+N', async () => {
   // The swallower catches SIGUSR1 and never opens an inspector: leak-profile sits in its port wait.
-  const swallower = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', '-e', "process.on('SIGUSR1', () => {}); setInterval(() => {}, 1000); console.log('ready')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const swallower = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', '-e', "process.on('SIGUSR1', () => console.log('got SIGUSR1')); setInterval(() => {}, 1000); console.log('ready')"], { stdio: ['ignore', 'pipe', 'ignore'] });
   spawned.push(swallower);
-  await new Promise((r) => swallower.stdout!.once('data', r));
-  for (const sig of ['SIGTERM', 'SIGHUP'] as const) {
+  let said = '';
+  swallower.stdout!.setEncoding('utf8').on('data', (c: string) => (said += c));
+  await waitFor(() => said.includes('ready'), 30_000, 'the swallower to start');
+  for (const [i, sig] of (['SIGTERM', 'SIGHUP'] as const).entries()) {
     const p = startProfile(['--pid', String(swallower.pid), '--snapshots', '2', '--interval', '1']);
-    await sleep(1500); // startup, then inside the 5 s wait
+    // SIGUSR1 has come: leak-profile is inside its 5 s wait for a port
+    await waitFor(() => said.split('got SIGUSR1').length - 1 > i, 30_000, 'leak-profile to send SIGUSR1');
     p.child.kill(sig);
     const r = await p.done;
     assert.equal(r.code, CODES[sig], p.stderr());
@@ -263,7 +281,7 @@ test('loopback only: a target whose inspector would open (or is open) beyond loo
     assert.equal(r.code, 3, r.stderr);
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
     assert.ok(r.stderr.startsWith(`leak-profile: PID ${t.pid}'s inspector would open on ${text}, beyond loopback, so leak-profile will not send it SIGUSR1: `), r.stderr);
-    await sleep(300);
+    await eventLoopTurned(t);
     assert.deepEqual(listeningSockets(t.pid), [], 'not signalled: nothing opened');
     assert.doesNotMatch(t.stderr(), /Debugger listening/);
   }
@@ -286,10 +304,11 @@ test('a stopped target is refused and never signalled: resumed, it opens no insp
     const r = await runBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '2', '--interval', '1']);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, new RegExp(`^leak-profile: PID ${t.pid} is stopped \\(state T: SIGSTOP or Ctrl-Z\\); leak-profile will not send it SIGUSR1, .*kill -CONT ${t.pid}`));
+    assert.ok(!signalPending(t.pid, 'SIGUSR1'), 'no SIGUSR1 was queued (a stopped process keeps it pending)');
   } finally {
     process.kill(t.pid, 'SIGCONT');
   }
-  await sleep(1500);
+  await eventLoopTurned(t);
   assert.deepEqual(listeningPorts(t.pid), [], 'no SIGUSR1 was queued');
   assert.doesNotMatch(t.stderr(), /Debugger listening/);
 });

@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { collect, runBin, startBin, waitFor, sleep, isAlive } from '../helpers/procs.js';
+import { collect, runBin, startBin, waitFor, isAlive } from '../helpers/procs.js';
+import { follow, waitForOutput } from '../helpers/wait.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import { closeChannel, openChannel, prepareResult, readResult } from '../../src/profile/python/census-channel.js';
 import { requestDir } from '../../src/profile/python/hook-request.js';
@@ -40,9 +41,11 @@ function asUid(uid: number, code: string): { status: number | null; out: string 
 }
 
 test('a Python target of another uid is profiled by root through gdb; planted hook markers are ignored: no signal, no write', async () => {
-  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '20', '--kb', '64', '--lifetime', '25']);
-  const done = collect(t, 90_000);
-  await sleep(1500);
+  // A long lifetime, ended by SIGTERM once profiled (the target still checks itself and says "ok N").
+  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '20', '--kb', '64', '--lifetime', '120']);
+  const out = follow(t.stdout);
+  const done = collect(t, 150_000);
+  await waitForOutput(out, /^ready/m); // its processor is built and the loop runs
   assert.equal(lstatSync(`/proc/${t.pid}`).uid, TARGET_UID);
   // The hostile neighbour plants the old, predictable marker: `ready` naming SIGTERM, request.json a
   // link to a root-only file. Before #9, root's leak-profile killed the job and overwrote that file.
@@ -67,6 +70,7 @@ print('planted')`);
     assert.ok(isAlive(t.pid!), 'the job was not sent the planted SIGTERM');
     assert.equal(readFileSync(victim, 'utf8'), 'root secret\n', 'the root file behind the planted link is untouched');
     assert.equal(readlinkSync(`/tmp/leak-detective-${TARGET_UID}/${t.pid}/request.json`), victim);
+    t.kill('SIGTERM');
     const end = await done;
     assert.equal(end.code, 0, end.stderr);
     assert.match(end.stdout, /^ok \d+/m, 'the target kept working correctly');
@@ -76,9 +80,10 @@ print('planted')`);
 });
 
 test('the hook in a target of another uid: recognised by its open descriptor, asked by SIGUSR2 only, results through the channel', async () => {
-  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '20', '--kb', '64', '--lifetime', '20']);
-  const done = collect(t, 90_000);
-  await sleep(1500);
+  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '20', '--kb', '64', '--lifetime', '120']);
+  const out = follow(t.stdout);
+  const done = collect(t, 150_000);
+  await waitForOutput(out, /^ready/m); // the hook is imported (before the processor is built)
   // No gdb on PATH: only the hook can answer.
   const r = await runBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '3', '--interval', '1', '--json'], { env: { PATH: '/nonexistent' } });
   assert.equal(r.code, 0, r.stderr);
@@ -86,15 +91,17 @@ test('the hook in a target of another uid: recognised by its open descriptor, as
   assert.equal((JSON.parse(r.stdout) as ProfileReport).growing[0]?.type, 'ProcessedImage');
   assert.ok(!existsSync(`/tmp/leak-detective-${TARGET_UID}/${t.pid}`), 'the hook no longer makes a predictable directory');
   assert.ok(!existsSync(`/tmp/leak-detective-requests-0/${t.pid}.json`), 'the request is withdrawn');
+  t.kill('SIGTERM');
   const end = await done;
   assert.equal(end.code, 0, end.stderr);
   assert.match(end.stdout, /^ok \d+/m);
 });
 
 test('the hook ignores requests from directories another user could write, and its own user cannot redirect root', async () => {
-  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '5', '--kb', '4', '--lifetime', '15']);
-  const done = collect(t, 60_000);
-  await sleep(1500);
+  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '5', '--kb', '4', '--lifetime', '120']);
+  const out = follow(t.stdout);
+  const done = collect(t, 150_000);
+  await waitForOutput(out, /^ready/m); // the hook's SIGUSR2 handler is installed
   // The neighbour writes a request in its own directory, naming a file of the target's user as "out".
   const bait = path.join(work, 'target-file');
   writeFileSync(bait, 'the target user\'s data\n');
@@ -108,14 +115,16 @@ print('ok')`);
   assert.equal(r.out, 'ok');
   try {
     process.kill(t.pid!, 'SIGUSR2');
-    await sleep(1500);
+    // Then SIGTERM: CPython runs pending handlers in signal-number order (SIGUSR2 = 12 before SIGTERM = 15),
+    // so once the target has said "ok N" and exited, the hook's handler has run to its end.
+    process.kill(t.pid!, 'SIGTERM');
+    const end = await done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.match(end.stdout, /^ok \d+/m, 'the target survived the SIGUSR2 and kept working');
     assert.equal(readFileSync(bait, 'utf8'), 'the target user\'s data\n', 'a request from another user\'s directory is never acted on');
-    assert.ok(isAlive(t.pid!));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const end = await done;
-  assert.equal(end.code, 0, end.stderr);
 });
 
 test('the census channel: the target can write its pre-created result and nothing else; root reads no link, no foreign file, no giant', () => {
@@ -183,10 +192,11 @@ test('the request directory is refused when another user made it, it is a link, 
 });
 
 test('a stopped Python target is refused before gdb or any signal touches it', async () => {
-  const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '12'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(t);
-  const done = collect(t, 60_000);
-  await sleep(1000);
+  const out = follow(t.stdout);
+  const done = collect(t, 150_000);
+  await waitForOutput(out, /^ready/m);
   process.kill(t.pid!, 'SIGSTOP');
   try {
     await waitFor(() => /\) T /.test(readFileSync(`/proc/${t.pid}/stat`, 'utf8')), 5000, 'state T');
@@ -196,6 +206,7 @@ test('a stopped Python target is refused before gdb or any signal touches it', a
   } finally {
     process.kill(t.pid!, 'SIGCONT');
   }
+  process.kill(t.pid!, 'SIGTERM');
   const end = await done;
   assert.equal(end.code, 0, end.stderr);
   assert.match(end.stdout, /^ok \d+/m);
@@ -204,12 +215,13 @@ test('a stopped Python target is refused before gdb or any signal touches it', a
 test('SIGTERM between censuses: exit 143 after one line, the channel removed', async () => {
   const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(t);
-  await sleep(1000);
+  await waitForOutput(follow(t.stdout), /^ready/m);
   const tmp = mkdtempSync(path.join(work, 'tmp-'));
   const p = startBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '3', '--interval', '20'], { env: { TMPDIR: tmp } });
+  const err = follow(p.stderr);
   const res = collect(p, 60_000);
   await waitFor(() => readdirSync(tmp).length > 0 && existsSync(`/proc/${p.pid}`), 10_000, 'the channel');
-  await sleep(4000); // the first census is done by now; leak-profile waits out the 20 s interval
+  await waitForOutput(err, /^leak-profile: census 2\/3 in 20 s$/m, { timeoutMs: 60_000 }); // the first census is done; leak-profile waits out the 20 s interval
   p.kill('SIGTERM');
   const r = await res;
   assert.equal(r.code, 143, r.stderr);

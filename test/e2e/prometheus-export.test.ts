@@ -8,7 +8,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { PYTHON, collect, runBin, sleep, startBin } from '../helpers/procs.js';
+import { PYTHON, collect, runBin, startBin } from '../helpers/procs.js';
+import { waitUntil } from '../helpers/wait.js';
 import { FIXTURES, PROGRAMS } from '../helpers/paths.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-export-'));
@@ -48,14 +49,14 @@ test('a job with a GPU: /metrics (text and OpenMetrics) and the textfile carry i
     { env: { PATH: `${path.join(FIXTURES, 'bin')}:${process.env.PATH}`, NVIDIA_SMI_REPLAY: frames, NVIDIA_SMI_PIDS: String(job.pid) } },
   );
   const done = collect(tracker, 60_000);
-  let body = '';
-  for (let i = 0; i < 100 && !/process_memory_bytes\{type="uss"/.test(body); i++) {
-    await sleep(100);
-    body = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
-  }
-  await sleep(1500);
+  // Up and through its first analysis (the classification) and nvidia-smi reading, the textfile written.
+  const file = path.join(textDir, `leak-detective-${tracker.pid}.prom`);
+  await waitUntil('the USS, VRAM and classification series and the textfile', async () => {
+    const b = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    return /memory_bytes\{type="uss"/.test(b) && /memory_bytes\{type="vram"/.test(b) && /^leak_detective_classification\{/m.test(b) && existsSync(file);
+  }, { everyMs: 100 });
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-  body = await res.text();
+  const body = await res.text();
   assert.match(res.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
   const check = checkMetrics(body);
   assert.equal(check.status, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
@@ -79,7 +80,6 @@ test('a job with a GPU: /metrics (text and OpenMetrics) and the textfile carry i
   // …and the classic format keeps `_total` after an OpenMetrics scrape.
   assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /^# TYPE leak_detective_samples_total counter$/m);
 
-  const file = path.join(textDir, `leak-detective-${tracker.pid}.prom`);
   assert.ok(existsSync(file), `textfile ${file}: ${readdirSync(textDir).join(', ')}`);
   assert.equal(lstatSync(file).mode & 0o777, 0o644);
   const written = readFileSync(file, 'utf8');

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, sleep } from '../helpers/procs.js';
+import { runBin } from '../helpers/procs.js';
+import { waitUntil } from '../helpers/wait.js';
 import { parseFleetJson, type FleetRow } from '../helpers/fleet-json.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-readback-'));
@@ -74,11 +75,7 @@ before(async () => {
     `--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
     '--log.level=warn', '--query.max-samples=1000', '--storage.tsdb.retention.time=30d',
   ], { stdio: 'ignore' });
-  for (let i = 0; i < 120; i++) {
-    if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) return;
-    await sleep(250);
-  }
-  throw new Error('Prometheus did not become ready');
+  await waitUntil('Prometheus to be ready', () => fetch(`${url}/-/ready`).then((r) => r.ok, () => false), { everyMs: 250 });
 });
 
 after(async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
-import { startBin, startFixture, collect, waitFor, sleep, isAlive, PYTHON, type BinResult } from '../helpers/procs.js';
+import { startBin, startFixture, collect, waitFor, isAlive, PYTHON, type BinResult } from '../helpers/procs.js';
 import { bin } from '../helpers/paths.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-sig-'));
@@ -100,7 +100,9 @@ test('SIGTERM to a job that ignores it: the tracker waits its grace, then SIGKIL
   const pid = launchedPid(t.stderr());
   await waitFor(() => sessions(db)[0]!.samples >= 3, 20_000, 'three samples');
   t.child.kill('SIGTERM');
-  await sleep(1000); // inside the 5 s grace: the job is still alive and the tracker still closing
+  // The session is closed before the grace begins (the SIGTERM was passed on to the job at once): from
+  // here the tracker sits in its 5 s grace, the job still alive.
+  await waitFor(() => sessions(db)[0]!.ended_at, 20_000, 'the session to be closed');
   assert.ok(isAlive(pid), 'the job ignored SIGTERM');
   t.child.kill('SIGHUP');
   const r = await t.done;

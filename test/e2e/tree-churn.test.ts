@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { runBin, sleep, startFixture } from '../helpers/procs.js';
+import { runBin, startFixture } from '../helpers/procs.js';
+import { waitForChildren } from '../helpers/wait.js';
 import { openDbForWrite } from '../../src/store/open-db.js';
 import { SessionWriter } from '../../src/store/session-writer.js';
 import type { SessionReport } from '../../src/types.js';
@@ -19,7 +20,7 @@ test('a parent leaking 120 MB/min that runs a 1 s helper every 0.2 s: helpers su
   const db = path.join(dir, 'helpers.db');
   const job = startFixture('tree_helpers.py', ['--rate', '120', '--every', '0.2', '--helper-s', '1', '--lifetime', '45']);
   after(() => job.kill('SIGKILL'));
-  await sleep(500);
+  await waitForChildren(job.pid!, 1, /^sleep /); // its loop runs: the first helper is out
   const track = await runBin('leak-track', [String(job.pid), '24s', '0.5', '--db', db, '--quiet'], { timeoutMs: 60_000 });
   job.kill();
   assert.equal(track.code, 0, track.stderr);

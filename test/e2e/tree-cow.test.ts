@@ -4,32 +4,28 @@
 // it allocates nothing; the tree row is the PSS sum.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { PROGRAMS } from '../helpers/paths.js';
-import { runBin, sleep, waitFor } from '../helpers/procs.js';
+import { runBin, waitFor } from '../helpers/procs.js';
+import { childPids, ussMb, waitUntil } from '../helpers/wait.js';
 import type { SessionReport } from '../../src/types.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-tree-cow-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
 
 test('DataLoader workers reading a big list inherited over fork: copy-on-write said, workers named, main un-shared, tree on PSS', async (t) => {
   const db = path.join(dir, 'cow.db');
   // Debian's python3 has torch 1.13 (installed by the test dependencies script).
   const job = spawn('/usr/bin/python3', [path.join(PROGRAMS, 'rec_dataloader.py'), '--cow-mb', '100', '--cow-touch', '6000', '--epoch-s', '400', '--batches-per-s', '4', '--lifetime', '70'], { stdio: 'ignore' });
   after(() => job.kill('SIGKILL'));
-  await waitFor(() => childrenOf(job.pid!).length >= 2, 40_000, 'two DataLoader workers');
-  await sleep(4000); // past the fork itself: from here on, only copying changes who owns the pages
+  const workers = await waitFor(() => childPids(job.pid!).length >= 2 && childPids(job.pid!), 40_000, 'two DataLoader workers');
+  // Past the fork itself: each worker has copied 4 MB of the list's pages by reading it (~3 MB/s each at
+  // these settings), so from here on only copying changes who owns the pages.
+  const base = new Map(workers.map((w) => [w, ussMb(w) ?? Infinity]));
+  await waitUntil('both workers to copy pages', () => workers.every((w) => (ussMb(w) ?? -Infinity) >= base.get(w)! + 4), { timeoutMs: 60_000, everyMs: 100 });
   const track = await runBin('leak-track', [String(job.pid), '30s', '0.5', '--db', db, '--quiet'], { timeoutMs: 60_000 });
   job.kill();
   assert.equal(track.code, 0, track.stderr);

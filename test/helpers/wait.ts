@@ -1,6 +1,6 @@
 // Waiting for the condition a test needs (a line printed, a file present, N readings in the DB, a
 // process state) instead of a fixed sleep: fast on an idle box, and still right on a loaded one.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 
@@ -55,6 +55,24 @@ export function catchesSignal(pid: number, sig: keyof typeof SIGNUMS): boolean {
   }
 }
 
+/** True when `sig` waits in the process's shared pending set (ShdPnd): a stopped process keeps what it is sent there. */
+export function signalPending(pid: number, sig: keyof typeof SIGNUMS): boolean {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^ShdPnd:\s*([0-9a-f]+)$/m);
+  return m !== null && (BigInt(`0x${m[1]}`) & (1n << BigInt(SIGNUMS[sig]! - 1))) !== 0n;
+}
+
+/** Bytes in the file the process has open whose path matches `re` (an unlinked temp file too), 0 when none. */
+export function openFileBytes(pid: number, re: RegExp): number {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (re.test(readlinkSync(`/proc/${pid}/fd/${fd}`))) return statSync(`/proc/${pid}/fd/${fd}`).size;
+      } catch { /* closed meanwhile */ }
+    }
+  } catch { /* gone */ }
+  return 0;
+}
+
 /** Wait until the process catches `sig` (a Node process: its inspector's SIGUSR1 handler is set up at start). */
 export function waitForSignalHandler(pid: number, sig: keyof typeof SIGNUMS, o: WaitOptions = {}): Promise<true> {
   return waitUntil(`PID ${pid} to catch ${sig}`, () => catchesSignal(pid, sig), o);
@@ -100,6 +118,18 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/** A process's USS in MiB (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), or null when unreadable. */
+export function ussMb(pid: number): number | null {
+  try {
+    const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s*(\\d+) kB$`, 'm').exec(t)?.[1] ?? NaN);
+    const v = (kb('Private_Clean') + kb('Private_Dirty')) / 1024;
+    return Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Wait until a process's RSS has grown by `mb` over its size at the first reading taken after
  * `ready` (default: at once): "the leaker is allocating", not "500 ms have passed".
@@ -135,11 +165,26 @@ export function childPids(pid: number): number[] {
   }
 }
 
+/** The command line of a process, joined by spaces ('' when it is gone). */
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
 /**
- * Wait until a process has `n` children, each holding at least `minRssMb` resident (default 0): its
- * workers started and allocated their base, so a tracker attached now sees the whole tree from its first tick.
+ * Wait until `pid` has at least `n` children, each holding at least `minRssMb` resident (default 0) and,
+ * where `cmd` is given, running it (exec'd: a forked child still carries its parent's command line):
+ * "the workers are up and allocated their base", not "800 ms have passed". Resolves to their PIDs.
  */
-export function waitForChildren(pid: number, n: number, o: WaitOptions & { minRssMb?: number } = {}): Promise<true> {
-  const ready = () => childPids(pid).filter((c) => (rssMb(c) ?? 0) >= (o.minRssMb ?? 0)).length;
-  return waitUntil(`PID ${pid} to have ${n} children of ≥ ${o.minRssMb ?? 0} MB (have ${ready()})`, () => ready() >= n, o);
+export function waitForChildren(pid: number, n: number, cmd?: RegExp | (WaitOptions & { minRssMb?: number }), o: WaitOptions & { minRssMb?: number } = {}): Promise<number[]> {
+  if (cmd !== undefined && !(cmd instanceof RegExp)) return waitForChildren(pid, n, undefined, cmd);
+  const minRss = o.minRssMb ?? 0;
+  const matching = () => childPids(pid).filter((c) => (!cmd || cmd.test(cmdlineOf(c))) && (minRss === 0 || (rssMb(c) ?? 0) >= minRss));
+  return waitUntil(`PID ${pid} to have ${n} children${cmd ? ` running ${cmd}` : ''}${minRss ? ` of ≥ ${minRss} MB` : ''} (have ${matching().length})`, () => {
+    const m = matching();
+    return m.length >= n && m;
+  }, o);
 }

@@ -8,7 +8,8 @@ import { openDbForWrite } from '../../../src/store/open-db.js';
 import { chooseProcessSource } from '../../../src/track/choose-source.js';
 import { trackSession } from '../../../src/track/track-session.js';
 import type { TickSummary } from '../../../src/track/sampler.js';
-import { isAlive, PYTHON, startFixture, sleep } from '../../helpers/procs.js';
+import { isAlive, PYTHON, startFixture } from '../../helpers/procs.js';
+import { waitForChildren } from '../../helpers/wait.js';
 import { PROGRAMS } from '../../helpers/paths.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-core-'));
@@ -18,7 +19,7 @@ test('trackSession: each tick hands over every process with its sample; the sess
   const source = chooseProcessSource();
   const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '30', '--lifetime', '30']);
   try {
-    await sleep(1500);
+    await waitForChildren(tree.pid!, 2, /leaker\.py/); // parent and both workers, as the ticks must show
     const ticks: TickSummary[] = [];
     let started: number | null = null;
     const r = await trackSession({

@@ -4,13 +4,14 @@ import { spawn } from 'node:child_process';
 import { readProcStat } from '../../../src/track/proc-stat.js';
 import { TreeWatcher } from '../../../src/track/tree-watcher.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { waitForExec } from '../../helpers/wait.js';
+
 const pidsOf = (w: TreeWatcher) => w.read().map((s) => s.pid);
 
 test('an expensive /proc scan runs every k-th tick, said once; exits are seen every tick, new children on scans', async () => {
   const me = readProcStat(process.pid)!;
   const first = spawn('sleep', ['30']);
-  await sleep(100);
+  await waitForExec(first.pid!, /\/sleep$/); // our child, running sleep, as the scan will find it
   const notices: string[] = [];
   // 1 ms interval: the scan budget is 5 µs, far below one scan, so k must rise.
   const w = new TreeWatcher(process.pid, me.startTicks, true, 1, (m) => notices.push(m));
@@ -22,12 +23,12 @@ test('an expensive /proc scan runs every k-th tick, said once; exits are seen ev
 
   // Find a scan tick: the read on which a new child first appears.
   const second = spawn('sleep', ['30']);
-  await sleep(100);
+  await waitForExec(second.pid!, /\/sleep$/);
   let reads = 0;
   while (!pidsOf(w).includes(second.pid!)) assert.ok(++reads <= w.scanEvery, `found within k = ${w.scanEvery} ticks`);
   // Right after a scan: the next k - 1 ticks only re-read known members; the k-th scans again.
   const third = spawn('sleep', ['30']);
-  await sleep(100);
+  await waitForExec(third.pid!, /\/sleep$/);
   const every = w.scanEvery; // as set by the scan just done
   const seen: boolean[] = [];
   for (let i = 0; i < every; i++) seen.push(pidsOf(w).includes(third.pid!));
