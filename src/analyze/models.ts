@@ -89,6 +89,66 @@ function lsqColumns(y: ArrayLike<number>, cols: Float64Array[]): { coef: number[
 }
 
 /**
+ * lsqColumns(y, [...base, c]) where base's sums are already in `fit` (lsqColumns(y, base) computed
+ * them): only c's own sums are taken, in one pass, each in the same order as lsqColumns takes it, so
+ * the fit is the same to the bit. The 70 knot and τ candidates of a fleet series spent most of
+ * fitModels re-summing the constant and the line (bench/README.md §6).
+ */
+function lsqExtend(y: ArrayLike<number>, base: Float64Array[], sums: { ata: number[][]; aty: number[] }, c: Float64Array): { coef: number[]; rss: number } | null {
+  const n = y.length, p = base.length;
+  const b0 = base[0]!, b1 = base[p - 1]!;
+  let sy = 0, s0 = 0, s1 = 0, cc = 0;
+  for (let i = 0; i < n; i++) {
+    const v = c[i]!;
+    sy += v * y[i]!;
+    s0 += b0[i]! * v;
+    s1 += b1[i]! * v;
+    cc += v * v;
+  }
+  const cross = p === 1 ? [s0] : [s0, s1];
+  const ata = sums.ata.map((row, j) => [...row.slice(0, p), cross[j]!]);
+  ata.push([...cross, cc]);
+  const coef = solve(ata, [...sums.aty.slice(0, p), sy]);
+  if (!coef) return null;
+  let rss = 0;
+  if (p === 1) {
+    for (let i = 0; i < n; i++) {
+      let f = 0;
+      f += coef[0]! * b0[i]!;
+      f += coef[1]! * c[i]!;
+      rss += (y[i]! - f) ** 2;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      let f = 0;
+      f += coef[0]! * b0[i]!;
+      f += coef[1]! * b1[i]!;
+      f += coef[2]! * c[i]!;
+      rss += (y[i]! - f) ** 2;
+    }
+  }
+  return { coef, rss };
+}
+
+/** The sums lsqColumns takes of `cols` (two at most) and y, kept for lsqExtend. */
+function sumsOf(y: ArrayLike<number>, cols: Float64Array[]): { ata: number[][]; aty: number[] } {
+  const k = cols.length, n = y.length;
+  const ata = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const aty = new Array<number>(k).fill(0);
+  for (let j = 0; j < k; j++) {
+    let sy = 0;
+    for (let i = 0; i < n; i++) sy += cols[j]![i]! * y[i]!;
+    aty[j] = sy;
+    for (let l = j; l < k; l++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += cols[j]![i]! * cols[l]![i]!;
+      ata[j]![l] = ata[l]![j] = s;
+    }
+  }
+  return { ata, aty };
+}
+
+/**
  * Candidate knots: 40 evenly spaced times from the 4th sample to the 90th percentile of t, leaving at
  * least 8 samples after the knot (a slope from 3 samples is noise, and it would be "the rate").
  */
@@ -115,12 +175,17 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
   if (l) out.push({ name: 'linear', params: 2, rss: l.rss, bic: bic(n, l.rss, 2), at: (x) => l.coef[0]! + l.coef[1]! * (x - t0), lastSegmentFrom: t0, endSlope: l.coef[1]!, startSlope: l.coef[1]! });
   let bestStep: ModelFit | null = null;
   let bestHinge: ModelFit | null = null;
+  const sums1 = sumsOf(y, [ones]);
+  const sums2 = sumsOf(y, [ones, line]);
+  const col = new Float64Array(n); // the candidate's column, filled in place (not kept by a fit)
   for (const k of knots(t)) {
-    const s = lsqColumns(y, [ones, column(t, (x) => (x >= k ? 1 : 0))]);
+    for (let i = 0; i < n; i++) col[i] = t[i]! >= k ? 1 : 0;
+    const s = lsqExtend(y, [ones], sums1, col);
     if (s && (!bestStep || s.rss < bestStep.rss)) {
       bestStep = { name: 'step', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + (x >= k ? s.coef[1]! : 0), lastSegmentFrom: k, endSlope: 0, startSlope: 0 };
     }
-    const h = lsqColumns(y, [ones, line, column(t, (x) => Math.max(0, x - k))]);
+    for (let i = 0; i < n; i++) col[i] = Math.max(0, t[i]! - k);
+    const h = lsqExtend(y, [ones, line], sums2, col);
     if (h && (!bestHinge || h.rss < bestHinge.rss)) {
       bestHinge = { name: 'hinge', params: 4, rss: h.rss, bic: bic(n, h.rss, 4), at: (x) => h.coef[0]! + h.coef[1]! * (x - t0) + h.coef[2]! * Math.max(0, x - k), lastSegmentFrom: k, endSlope: h.coef[1]! + h.coef[2]!, startSlope: h.coef[1]! };
     }
@@ -132,7 +197,8 @@ export function fitModels(t: ArrayLike<number>, y: ArrayLike<number>): ModelFit[
   for (let i = 0; i < 30; i++) {
     const tau = (span / 30) * Math.pow(60, i / 29); // span/30 … 2·span
     const e = (x: number) => 1 - Math.exp(-(x - t0) / tau);
-    const s = lsqColumns(y, [ones, column(t, e)]);
+    for (let j = 0; j < n; j++) col[j] = e(t[j]!);
+    const s = lsqExtend(y, [ones], sums1, col);
     if (s && s.coef[1]! > 0 && (!bestSat || s.rss < bestSat.rss)) {
       bestSat = {
         name: 'saturating', params: 3, rss: s.rss, bic: bic(n, s.rss, 3), at: (x) => s.coef[0]! + s.coef[1]! * e(x),

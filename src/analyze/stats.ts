@@ -131,6 +131,22 @@ export function rng(seed: number): () => number {
 }
 
 /**
+ * Theil–Sen's 40,000 random pairs for n points: the seeded generator gives the same pairs for the
+ * same n, and a fleet's series all have the same n, so they are drawn once (drawing them was half of
+ * a 720-point Theil–Sen's time).
+ */
+let pairs: { n: number; is: Int32Array; js: Int32Array } | null = null;
+function randomPairs(n: number): { is: Int32Array; js: Int32Array } {
+  if (pairs?.n !== n) {
+    const r = rng(12345);
+    const is = new Int32Array(40000), js = new Int32Array(40000);
+    for (let k = 0; k < 40000; k++) (is[k] = Math.floor(r() * n)), (js[k] = Math.floor(r() * n));
+    pairs = { n, is, js };
+  }
+  return pairs;
+}
+
+/**
  * Theil–Sen slope: the median of pairwise slopes. Exact up to 300 points; above that, the median of
  * 40,000 random pairs (seeded), so the cost stays O(1) in the series length.
  */
@@ -143,10 +159,9 @@ export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>): { slope: n
   if (n <= 300) {
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (t[j]! !== t[i]!) slopes[m++] = (y[j]! - y[i]!) / (t[j]! - t[i]!);
   } else {
-    const r = rng(12345);
+    const { is, js } = randomPairs(n);
     for (let k = 0; k < 40000; k++) {
-      const i = Math.floor(r() * n);
-      const j = Math.floor(r() * n);
+      const i = is[k]!, j = js[k]!;
       if (t[j]! !== t[i]!) slopes[m++] = (y[j]! - y[i]!) / (t[j]! - t[i]!);
     }
   }

@@ -90,8 +90,11 @@ export class ServerClient {
     return { status: res.status, chunks: chunks(), done: () => (clearTimeout(timer), ctl.abort()), progress };
   }
 
-  /** GET (or POST as a form, for long selectors) a JSON answer; null for 404/405 when optional. */
-  async json(path: string, params: [string, string][], o: { optional?: boolean; form?: boolean } = {}): Promise<{ status: number; body: unknown } | null> {
+  /**
+   * GET (or POST as a form, for long selectors) a JSON answer; null for 404/405 when optional. `scan`
+   * may read the bytes itself (a matrix of numbers: matrix-answer.ts); where it gives null, JSON.parse does.
+   */
+  async json(path: string, params: [string, string][], o: { optional?: boolean; form?: boolean; scan?: (body: Buffer) => unknown } = {}): Promise<{ status: number; body: unknown } | null> {
     const r = await this.open(path, params, o.form ?? false);
     if (o.optional && (r.status === 404 || r.status === 405)) {
       r.done();
@@ -107,7 +110,10 @@ export class ServerClient {
       }
       parts.push(c);
     }
-    const text = Buffer.concat(parts).toString('utf8');
+    const bytes = Buffer.concat(parts);
+    const scanned = o.scan?.(bytes);
+    if (scanned) return { status: r.status, body: scanned };
+    const text = bytes.toString('utf8');
     try {
       return { status: r.status, body: JSON.parse(text) as unknown };
     } catch {
@@ -115,8 +121,11 @@ export class ServerClient {
     }
   }
 
-  /** A streamed answer, line by line (VictoriaMetrics' bulk export); null for 404/405 or a non-200. */
-  async lines(path: string, params: [string, string][]): Promise<{ status: number; lines: AsyncGenerator<string>; errorText: () => Promise<string> } | null> {
+  /**
+   * A streamed answer, line by line, as bytes (VictoriaMetrics' bulk export: its parser reads the
+   * numbers from the bytes); null for 404/405 or a non-200.
+   */
+  async lines(path: string, params: [string, string][]): Promise<{ status: number; lines: AsyncGenerator<Buffer>; errorText: () => Promise<string> } | null> {
     const r = await this.open(path, params, true);
     if (r.status === 404 || r.status === 405) {
       r.done();
@@ -124,14 +133,15 @@ export class ServerClient {
     }
     const max = this.limits.maxLineBytes;
     const base = this.base;
-    async function* lines(): AsyncGenerator<string> {
+    async function* lines(): AsyncGenerator<Buffer> {
       let pending: Buffer[] = [];
       let size = 0;
       for await (const c of r.chunks) {
         let from = 0;
         for (let nl = c.indexOf(10, from); nl !== -1; nl = c.indexOf(10, from)) {
-          pending.push(Buffer.from(c.buffer, c.byteOffset + from, nl - from));
-          const line = Buffer.concat(pending).toString('utf8');
+          const tail = Buffer.from(c.buffer, c.byteOffset + from, nl - from);
+          // A line within one chunk is a view on it (no copy); the caller is done with it before the next.
+          const line = pending.length ? Buffer.concat([...pending, tail]) : tail;
           pending = [];
           size = 0;
           from = nl + 1;
@@ -145,7 +155,7 @@ export class ServerClient {
         }
       }
       const rest = Buffer.concat(pending).toString('utf8').trim();
-      if (rest) yield rest;
+      if (rest) yield Buffer.from(rest);
     }
     const errorText = async () => {
       let t = '';
