@@ -142,5 +142,6 @@ function readOne(p: Tracked, st: ProcStat, nowMs: number, n: number): Sample {
   const cpu = dtS > 0 ? ((st.cpuTicks - p.lastCpuTicks) / CLK_TCK / dtS) * 100 : null;
   p.lastCpuTicks = st.cpuTicks;
   p.lastMs = nowMs;
-  return { t_ms: nowMs, ...p.reader.read(n), vram: null, cpu: cpu === null ? null : Math.max(0, cpu) };
+  const m = p.reader.read(n); // fields named, not spread: one object per process per tick, not two
+  return { t_ms: nowMs, rss: m.rss, uss: m.uss, pss: m.pss, swap: m.swap, vram: null, cpu: cpu === null ? null : Math.max(0, cpu) };
 }
