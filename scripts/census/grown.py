@@ -76,7 +76,8 @@ def _load_sizes(path):
 
 def _grown_since(path, warnings):
     """grown(container) -> bool: it has more entries than at the first census, or none were recorded
-    for it (new since, or under SIZES_MIN then); None when there is no record to compare with."""
+    for it (new since, or under SIZES_MIN then); None when there is no record to compare with. (A new
+    container at the address of a freed bigger one reads as not grown: rare, and only after the first.)"""
     import bisect
 
     if not path:
