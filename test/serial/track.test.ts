@@ -242,7 +242,14 @@ describe('leak-track', { concurrency: 2 }, () => {
     test('USS matches an independent reading of the same PID within 2 %', async () => {
       const steady = startFixture('leaker.py', ['--rate', '0', '--base', '80', '--lifetime', '20']);
       try {
-        await holds(steady.pid!, 80); // its 80 MB allocated: steady from here (rate 0)
+        // Its 80 MB allocated and touched (RSS past it and no longer moving): steady from here, rate 0.
+      let last = 0;
+      await waitUntil(`PID ${steady.pid} to hold a steady 80 MB`, () => {
+        const now = rssMb(steady.pid!) ?? 0;
+        const still = now >= 80 && Math.abs(now - last) < 0.1;
+        last = now;
+        return still;
+      }, { everyMs: 200 });
         const { readSmapsRollup } = await import('../../src/track/smaps-rollup.js');
         const ours = readSmapsRollup(steady.pid!);
         assert.ok(ours.ok);
