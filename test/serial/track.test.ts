@@ -104,7 +104,7 @@ describe('leak-track', { concurrency: 2 }, () => {
       await new Promise((resolve) => trainer.once('exit', resolve));
       assert.equal(r.code, 0, r.stderr);
       const d = rows(path.join(dir, 'f.db'));
-      assert.ok(d.some((x) => x.pid === trainer.pid && x.role === 'main'), 'tracked the trainer as main');
+      assert.ok(d.some((x) => x.pid === trainer.pid && x.role === 'main'), `tracked the trainer as main (the biggest training-like tree on the box wins; candidates: ${list.stdout})`);
       const loud = await runBin('leak-track', ['--find-training', '1s', '0.5', '--db', path.join(dir, 'g.db')]);
       assert.equal(loud.code, 3, 'the trainer has exited, so nothing is found');
       assert.match(loud.stderr, /^leak-track: no process found: no training process found \(looked for python …train\*\.py/m);
