@@ -103,7 +103,7 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   await until(async () => {
     const counts = (await vec(`count_over_time(${query}[5m])`)).map((s) => Number(s.value[1]));
     held = counts.length === 3 ? Math.min(...counts) : 0;
-    return held >= SAMPLES && (await vec('ALERTS{alertstate="pending",rank="1"}')).length === 2;
+    return held >= SAMPLES && (await vec('ALERTS{alertstate="pending",rank="1"}')).length >= 2;
   }, 120_000, `${SAMPLES} samples of each node in Prometheus and rank 1's alerts pending`);
   t.diagnostic(`recorded ${((Date.now() - started) / 1000).toFixed(0)} s: ${held} samples a node in Prometheus`);
 

@@ -104,7 +104,7 @@ describe('leak-track', { concurrency: 2 }, () => {
       await new Promise((resolve) => trainer.once('exit', resolve));
       assert.equal(r.code, 0, r.stderr);
       const d = rows(path.join(dir, 'f.db'));
-      assert.ok(d.some((x) => x.pid === trainer.pid && x.role === 'main'), 'tracked the trainer as main');
+      assert.ok(d.some((x) => x.pid === trainer.pid && x.role === 'main'), `tracked the trainer as main (the biggest training-like tree on the box wins; candidates: ${list.stdout})`);
       const loud = await runBin('leak-track', ['--find-training', '1s', '0.5', '--db', path.join(dir, 'g.db')]);
       assert.equal(loud.code, 3, 'the trainer has exited, so nothing is found');
       assert.match(loud.stderr, /^leak-track: no process found: no training process found \(looked for python …train\*\.py/m);
@@ -242,7 +242,14 @@ describe('leak-track', { concurrency: 2 }, () => {
     test('USS matches an independent reading of the same PID within 2 %', async () => {
       const steady = startFixture('leaker.py', ['--rate', '0', '--base', '80', '--lifetime', '20']);
       try {
-        await holds(steady.pid!, 80); // its 80 MB allocated: steady from here (rate 0)
+        // Its 80 MB allocated and touched (RSS past it and no longer moving): steady from here, rate 0.
+      let last = 0;
+      await waitUntil(`PID ${steady.pid} to hold a steady 80 MB`, () => {
+        const now = rssMb(steady.pid!) ?? 0;
+        const still = now >= 80 && Math.abs(now - last) < 0.1;
+        last = now;
+        return still;
+      }, { everyMs: 200 });
         const { readSmapsRollup } = await import('../../src/track/smaps-rollup.js');
         const ours = readSmapsRollup(steady.pid!);
         assert.ok(ours.ok);

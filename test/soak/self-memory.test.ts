@@ -8,6 +8,8 @@
 // The two soaks run side by side (one tracker each at 50 ms is light; each reads only its own USS) and
 // are measured in ticks the tracker committed, not in seconds: a loaded box that slows the tracker down
 // stretches the soak instead of cutting its sampling short. 20 samples a tick (the tree's 20 processes).
+// Light (~0.25 of a core in all) and indifferent to its neighbours' load for that reason, this file runs
+// beside test/serial/ (scripts/test-serial.sh), not one of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +18,7 @@ import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { collect, startBin, startFixture } from '../helpers/procs.js';
 import { freePort } from '../helpers/free-port.js';
-import { waitForChildren, waitForSamples } from '../helpers/wait.js';
+import { samplesInDb, waitForChildren, waitUntil } from '../helpers/wait.js';
 
 const PROCESSES = 20;
 const TICK_S = 0.05;
@@ -52,7 +54,14 @@ async function soak(o: Soak): Promise<{ readings: number[]; note: string }> {
     const tracker = startBin('leak-track', [String(tree.pid), '--duration', '0', '--interval', String(TICK_S), '--db', db, '--quiet', ...((await o.flags?.(dir)) ?? [])]);
     const done = collect(tracker, 600_000);
     const stop = o.alongside?.(dir);
-    const ticks = (n: number) => waitForSamples(db, n * PROCESSES, { timeoutMs: 300_000, everyMs: 100 });
+    const ended = () => tracker.exitCode !== null || tracker.signalCode !== null;
+    const ticks = async (n: number) => {
+      await waitUntil(`${n} ticks (${n * PROCESSES} samples) in ${db}`, () => ended() || samplesInDb(db) >= n * PROCESSES, { timeoutMs: 300_000, everyMs: 100 });
+      if (ended()) {
+        const r = await done;
+        assert.fail(`the tracker ended before tick ${n} (${r.code ?? r.signal}): ${r.stderr}`);
+      }
+    };
     await ticks(o.warmupTicks);
     const readings: number[] = [];
     for (let i = 0; i < o.readings; i++) {
