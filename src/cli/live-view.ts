@@ -146,16 +146,15 @@ export class LiveView {
  * where the tracker had it (the running sum of each member's latest reading as it came in, on the
  * tracker's bounded copy); the report judges after the whole run, the missing readings drawn between
  * readings, each member after its own excursion, release and cycle handling, and the tree against its
- * members (docs/verdicts.md). Where the report chose another metric (a long-lived child without PSS,
- * --metric) the line says that too.
+ * members (docs/verdicts.md). Both metrics are named: the report may have chosen another (a long-lived
+ * child without PSS, --metric).
  */
 export function liveVsReport(live: { text: string; classification: string; metric?: string } | null, row: { classification: string | null; rate_mb_per_min: number | null; metric: string; label: string; why: string } | null): string | null {
   if (!live || !row || row.classification === live.classification) return null;
   const rate = row.rate_mb_per_min === null ? '' : ` ${row.rate_mb_per_min >= 0 ? '+' : ''}${row.rate_mb_per_min.toFixed(1)} MB/min`;
   const on = (live.metric ?? 'uss').toUpperCase();
-  const other = on === row.metric.toUpperCase() ? '' : ` (on ${row.metric.toUpperCase()}: not every long-lived member had ${on} read, or --metric asked for it)`;
   return (
     `The live line last read ${live.text} (${on} as it came in); the report reads ${row.label} ${row.classification}${rate} ` +
-    `on ${row.metric.toUpperCase()}${other}, judged after the whole run: ${row.why}`
+    `on ${row.metric.toUpperCase()}, judged after the whole run: ${row.why}`
   );
 }

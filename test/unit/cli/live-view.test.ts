@@ -88,3 +88,20 @@ test('the live line and the final verdict agree, or the summary says why (issue 
     mock.timers.reset();
   }
 });
+
+test('the live rate is the headline row\'s: the main\'s USS while the target has no children, the tree\'s once it had', () => {
+  mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  try {
+    const s = sink(false);
+    const v = new LiveView({ out: s.out, mode: 'lines', plannedMs: 0, label: 'x', color: false });
+    // one process: its USS grows 0.5 MB a tick; its PSS (the one-member tree) stays put
+    for (let i = 0; i < 70; i++) (v.update({ ...tick(i, 1000), processes: 1, treeBytes: 300 * MiB }), mock.timers.tick(1000));
+    v.finish();
+    assert.match(s.text().trimEnd().split('\n').at(-1)!, /1 proc · main 235 MB USS · tree 300 MB PSS · main \+30\.0 MB\/min, growing$/);
+    assert.deepEqual(v.lastShown(), { text: '+30.0 MB/min, growing', classification: 'growing', metric: 'uss' });
+    const row = { classification: 'stable', rate_mb_per_min: 0.1, metric: 'pss', label: 'tree total', why: 'flat within noise' };
+    assert.match(liveVsReport(v.lastShown(), row)!, /\(USS as it came in\); the report reads tree total stable \+0\.1 MB\/min on PSS, judged after the whole run/);
+  } finally {
+    mock.timers.reset();
+  }
+});
