@@ -67,7 +67,7 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
     const growing = stairs.ci[0] > floor;
     const span = duration;
     return {
-      ...base, noise_mb: noise, period_s: null, model: 'staircase', baseline: null,
+      ...base, noise_mb: noise, period_s: null, model: 'staircase', baseline: { t_s: [stairs.from_s, t0[t0.length - 1]!], mb: [stairs.at(stairs.from_s), stairs.at(t0[t0.length - 1]!)] },
       classification: growing ? 'growing' : 'insufficient-data', rate_mb_per_min: stairs.rate, rate_ci95_mb_per_min: stairs.ci,
       explanation: `memory grows in steps (${stairs.steps} of ${stairs.min_mb.toFixed(0)}–${stairs.max_mb.toFixed(0)} MB, every ~${formatDuration(stairs.every_s)}) and is never given back${growing ? '' : '; too few steps to tell the rate from no leak yet'}`,
       need_more_s: growing ? null : Math.max(span * Math.pow(stairs.half / Math.max(stairs.rate - floor, 1e-9), 2 / 3) - span, stairs.every_s),

@@ -15,8 +15,11 @@ export interface Staircase {
   every_s: number;
   min_mb: number;
   max_mb: number;
-  /** Degrees of freedom of the interval, and its half-width (MB/min). */
+  /** The interval's half-width (MB/min). */
   half: number;
+  /** The line through the risers (MB at t s), to draw under the series from the first riser on. */
+  at: (t: number) => number;
+  from_s: number;
 }
 
 interface Level {
@@ -71,10 +74,11 @@ export function staircaseAtReads(t: ArrayLike<number>, y: ArrayLike<number>, noi
   // Where the risers sit on the line exactly (a synthetic staircase), the interval still carries where
   // in its riser each step happened (anywhere between the readings around it: uniform, w²/12) and the
   // levels' own noise.
-  const sxx = tr.reduce((s, x) => s + (x - tr.reduce((a, b) => a + b, 0) / tr.length) ** 2, 0);
+  const mean = tr.reduce((a, b) => a + b, 0) / tr.length;
+  const sxx = tr.reduce((s, x) => s + (x - mean) ** 2, 0);
   const timing = widths.reduce((s, w) => s + (f.slope * w) ** 2 / 12, 0) / widths.length + noise * noise;
   const se = Math.sqrt(f.se * f.se + timing / sxx);
   const half = t975(tr.length - 2) * se * 60;
   const rate = f.slope * 60;
-  return { rate, ci: [rate - half, rate + half], steps: tr.length, every_s: every, min_mb: Math.min(...sizes), max_mb: Math.max(...sizes), half };
+  return { rate, ci: [rate - half, rate + half], steps: tr.length, every_s: every, min_mb: Math.min(...sizes), max_mb: Math.max(...sizes), half, at: (x) => f.intercept + f.slope * x, from_s: tr[0]! };
 }
