@@ -33,7 +33,9 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   // 10 s at start-up, its knot at 6 s, the 8 s reading still 17 MB short of the line after it — which
   // read the 10 MB/min leak that follows as 14 (6–22). Leading readings of the last segment that sit far
   // off the segment's robust line belong to the transition.
-  if (m.name === 'hinge' && from > 0) from = pastTransition(t, y, from, n, noise);
+  // A step's knot falls inside its transition the same way (a 120 MB level shift touched over 12 s
+  // on a loaded box): the readings of the transition are not the level after it.
+  if ((m.name === 'hinge' || m.name === 'step') && from > 0) from = pastTransition(t, y, from, n, noise);
   const lf = fitLine(t, y, Math.max(0, from), n, from > 0 ? m.noiseRho : 0);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
   const rate = lf.slope * 60;

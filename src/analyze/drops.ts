@@ -34,10 +34,28 @@ export function releaseCuts(t: ArrayLike<number>, y: ArrayLike<number>): { cuts:
  * (no stretch without a release longer than 1.5 periods at either end).
  */
 export function periodAtReads(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): number | null {
+  const s = sawtoothAtReads(t, y, noise);
+  return s !== null && s.releases >= 4 ? s.period : null;
+}
+
+/**
+ * A sawtooth on the readings with 2 or more releases (the checks of periodAtReads, bar the count):
+ * its number of releases and their median interval. With 2 or 3 (a run of 1–2 whole cycles: 20 s of
+ * an 8 s cycle read every 2 s) the troughs cannot be judged yet, and a line through the readings is
+ * nonsense: 10 readings of a flat 200 MB cycler read "growing 596 MB/min" that way.
+ */
+export function sawtoothAtReads(t: ArrayLike<number>, y: ArrayLike<number>, noise: number): { releases: number; period: number } | null {
   const n = t.length;
   if (n < 10) return null;
-  const { cuts, amp } = releaseCuts(t, y);
-  if (cuts.length < 4 || !(amp > 0)) return null;
+  const found = releaseCuts(t, y);
+  // Fewer than 4 releases (1–2 whole cycles): the trend removed before measuring the falls is the
+  // cycle's own (over 2 cycles, readings half the window apart rise by a cycle's part), and it hides
+  // releases. There each release must give back most of what the readings span, raw (3/4 of their
+  // 5–95 % range): wandering noise (AR(1), φ 0.9) makes a pair of half-range falls now and then, never
+  // a pair of these.
+  // (4 or more such falls where the trend hid them are left to the cycle search, as before.)
+  const { cuts, amp } = found.cuts.length >= 4 ? found : bigFalls(y);
+  if (cuts.length < 2 || (cuts !== found.cuts && cuts.length >= 4) || !(amp > 0)) return null;
   for (const c of cuts) if (y[c - 1]! - y[c]! <= 4 * noise && (c < 2 || y[c - 2]! - y[c]! <= 4 * noise)) return null;
   const gaps = cuts.slice(1).map((c, k) => t[c]! - t[cuts[k]!]!);
   const period = median(gaps);
@@ -60,5 +78,18 @@ export function periodAtReads(t: ArrayLike<number>, y: ArrayLike<number>, noise:
   }
   const mid = median(where);
   if (mid < 0.25 || mid > 0.75) return null;
-  return period;
+  return { releases: cuts.length, period };
+}
+
+/** Falls (over one reading, or two: a release caught mid-way) of 3/4 of the readings' raw 5–95 % range. */
+function bigFalls(y: ArrayLike<number>): { cuts: number[]; amp: number } {
+  const n = y.length;
+  const r = Float64Array.from(y as ArrayLike<number>).sort();
+  const amp = r[Math.floor(n * 0.95)]! - r[Math.floor(n * 0.05)]!;
+  const cuts: number[] = [];
+  for (let i = 1; i < n; i++) {
+    if (y[i - 1]! - y[i]! >= 0.75 * amp) cuts.push(i);
+    else if (i + 1 < n && y[i]! < y[i - 1]! && y[i + 1]! < y[i]! && y[i - 1]! - y[i + 1]! >= 0.75 * amp) cuts.push(++i);
+  }
+  return { cuts, amp };
 }

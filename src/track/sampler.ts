@@ -34,9 +34,17 @@ export interface TickSummary {
   elapsedMs: number;
   processes: number;
   main: Sample | null;
-  /** Sum over the tree of the latest USS (RSS where USS is unreadable), bytes. */
+  /**
+   * Sum over the tree of each member's latest reading of `treeMetric`, bytes: the metric the report
+   * judges the tree on (PSS where read, docs/verdicts.md § The tree row), so that the live line and the
+   * final verdict sum the same thing. Members with no reading of it yet are left out (`treeLeftOut`).
+   */
   treeBytes: number;
+  treeMetric: 'pss' | 'uss' | 'rss';
+  treeLeftOut: number;
+  /** The main's latest USS (RSS where USS is unreadable), bytes: the main row's metric. */
   mainBytes: number | null;
+  mainMetric: 'uss' | 'rss';
   costMs: number;
   /** This tick's committed samples with the process each belongs to (main first when alive). */
   rows: TickRow[];
@@ -59,6 +67,8 @@ interface Tracked {
   lastMs: number;
   reader: ProcessReader;
   lastUss: number | null;
+  lastPss: number | null;
+  lastRss: number | null;
   info: ProcessInfo;
 }
 
@@ -89,7 +99,6 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
     const seen = new Set<string>();
     const rows: { processId: number; sample: Sample }[] = [];
     const tickRows: TickRow[] = [];
-    let treeBytes = 0;
     let main: Sample | null = null;
     for (const st of tree) {
       const key = `${st.pid}:${st.startTicks}`;
@@ -100,7 +109,7 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
         const cmdline = (await o.source.cmdline(st.pid)) || `[${st.comm}]`;
         const info: ProcessInfo = { pid: st.pid, ppid: st.ppid, start_ticks: st.startTicks, name: st.comm, cmdline, role };
         const rowId = o.writer.addProcess(info, nowMs);
-        p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, reader: o.source.reader(st, ctx), lastUss: null, info };
+        p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, reader: o.source.reader(st, ctx), lastUss: null, lastPss: null, lastRss: null, info };
         tracked.set(key, p);
         if (tick > 0) notice(`child joined: ${st.comm} ${st.pid} (${cmdline.slice(0, 80)})`);
       }
@@ -109,7 +118,8 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       rows.push({ processId: p.rowId, sample });
       tickRows.push({ process: p.info, sample, rowId: p.rowId });
       if (sample.uss !== null) p.lastUss = sample.uss;
-      treeBytes += p.lastUss ?? sample.rss ?? 0;
+      if (sample.pss !== null) p.lastPss = sample.pss;
+      if (sample.rss !== null) p.lastRss = sample.rss;
       if (st.pid === o.root.pid) main = sample;
     }
     for (const [key, p] of tracked) {
@@ -119,10 +129,12 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       notice(`child exited: ${p.stat.comm} ${p.stat.pid}`);
     }
     o.writer.appendTick(rows);
+    const mainUss = tracked.get(`${o.root.pid}:${o.root.startTicks}`)?.lastUss;
+    const sum = treeSum(tree.map((st) => tracked.get(`${st.pid}:${st.startTicks}`)!), o.root.pid);
     const costMs = performance.now() - t0;
     o.onTick?.({
-      tick, elapsedMs: nowMs - startMs, processes: tree.length, main, treeBytes,
-      mainBytes: main ? (tracked.get(`${o.root.pid}:${o.root.startTicks}`)?.lastUss ?? main.rss) : null, costMs, rows: tickRows,
+      tick, elapsedMs: nowMs - startMs, processes: tree.length, main, treeBytes: sum.bytes, treeMetric: sum.metric, treeLeftOut: sum.leftOut,
+      mainBytes: main ? (mainUss ?? main.rss) : null, mainMetric: mainUss != null ? 'uss' : 'rss', costMs, rows: tickRows,
     });
     const nextMs = startMs + (tick + 1) * o.intervalMs;
     if (o.durationMs > 0 && nextMs - startMs > o.durationMs && !o.keepGoing?.()) return 'duration';
@@ -135,6 +147,24 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
       }
     }
   }
+}
+
+/**
+ * The tree's sum on the metric the report judges it on: PSS where the main has had PSS read, else USS,
+ * else RSS (the report: PSS when the main and every long-lived child had it). A member with no reading
+ * of that metric yet (a child that just joined) is left out and counted, as the report leaves out a
+ * short-lived child without one; its RSS would add pages the others' PSS already counts.
+ */
+function treeSum(members: Tracked[], rootPid: number): { bytes: number; metric: 'pss' | 'uss' | 'rss'; leftOut: number } {
+  const main = members.find((m) => m.info.pid === rootPid) ?? members[0]!;
+  const metric = main.lastPss !== null ? 'pss' : main.lastUss !== null ? 'uss' : 'rss';
+  let bytes = 0, leftOut = 0;
+  for (const m of members) {
+    const v = metric === 'pss' ? m.lastPss : metric === 'uss' ? m.lastUss : m.lastRss;
+    if (v === null) leftOut++;
+    else bytes += v;
+  }
+  return { bytes, metric, leftOut };
 }
 
 function readOne(p: Tracked, st: ProcStat, nowMs: number, n: number): Sample {

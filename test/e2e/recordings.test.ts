@@ -16,6 +16,8 @@ interface Expect {
   metric?: string;
   rate?: number;
   tolerance?: number;
+  /** A flat cycle's interval must hold 0 (its troughs do not rise, nor fall). */
+  holds_zero?: boolean;
   /** Where USS cannot decide: what the row says RSS reads. */
   rss_reading?: { class: string; rate: number; tolerance: number };
 }
@@ -63,6 +65,10 @@ for (const e of truth.recordings) {
         const at = `${e.file} ${x.row} ${p.pid}:\n${show(r)}`;
         if (x.class) assert.equal(p.classification, x.class, at);
         if (x.metric) assert.equal(p.metric, x.metric, at);
+        if (x.holds_zero) {
+          const [lo, hi] = p.rate_ci95_mb_per_min ?? [NaN, NaN];
+          assert.ok(lo <= 0 && hi >= 0, `interval ${lo}–${hi} misses 0: ${at}`);
+        }
         if (x.rss_reading) {
           const rr = p.rss_reading;
           assert.ok(rr, `no rss_reading: ${at}`);

@@ -8,6 +8,8 @@ import { openDbForWrite } from '../../../src/store/open-db.js';
 import { chooseProcessSource } from '../../../src/track/choose-source.js';
 import { trackSession } from '../../../src/track/track-session.js';
 import type { TickSummary } from '../../../src/track/sampler.js';
+import { readSession } from '../../../src/store/read-session.js';
+import { buildSessionReport } from '../../../src/report/session-report.js';
 import { isAlive, PYTHON, startFixture } from '../../helpers/procs.js';
 import { waitForChildren } from '../../helpers/wait.js';
 import { PROGRAMS } from '../../helpers/paths.js';
@@ -72,6 +74,37 @@ test('trackSession: aborting with a signal name records it and forwards it to a 
     assert.equal(s.end_reason, 'hangup');
   } finally {
     if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    source.close();
+    db.close();
+  }
+});
+
+test('the live tree sum is on the metric the report judges the tree on (PSS), and is the report\'s own last value', async () => {
+  // Issue 21: the status line summed USS while the verdict summed PSS; with a parent and forked
+  // workers sharing the interpreter's pages the two sums differ by megabytes, and the two lines of one
+  // report told two stories.
+  const db = openDbForWrite(path.join(tmp(), 'live-metric.db'));
+  const source = chooseProcessSource();
+  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '0', '--lifetime', '30']);
+  try {
+    await waitForChildren(tree.pid!, 2, /leaker\.py/); // both workers up: the first tick sees the whole tree
+    const ticks: TickSummary[] = [];
+    const r = await trackSession({
+      target: { kind: 'pid', pid: tree.pid! }, intervalS: 0.25, durationS: 2, children: true, db, source, nvidiaSmi: null,
+      onTick: (t) => ticks.push(t),
+    });
+    const last = ticks.at(-1)!;
+    assert.equal(last.rows.length, 3, 'parent and two workers');
+    assert.equal(last.treeMetric, 'pss');
+    const pss = last.rows.reduce((s, x) => s + x.sample.pss!, 0);
+    const uss = last.rows.reduce((s, x) => s + x.sample.uss!, 0);
+    assert.equal(last.treeBytes, pss, 'the sum of this tick\'s PSS');
+    const { report } = buildSessionReport(readSession(db, r.sessionId));
+    const row = report.processes.find((p) => p.role === 'tree')!;
+    assert.equal(row.metric, 'pss');
+    assert.ok(Math.abs(row.last_mb! - last.treeBytes / 1048576) <= 0.051, `report ${row.last_mb} MB, live ${(last.treeBytes / 1048576).toFixed(2)} MB (the USS sum: ${(uss / 1048576).toFixed(2)})`);
+  } finally {
+    tree.kill('SIGKILL');
     source.close();
     db.close();
   }
