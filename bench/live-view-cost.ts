@@ -20,7 +20,7 @@ const shapes: Record<string, (i: number) => number> = {
 
 for (const [shape, mb] of Object.entries(shapes)) {
   const tick = (i: number): TickSummary => ({
-    tick: i, elapsedMs: i * 2000, processes: 100, main: null, costMs: 1, rows: [], treeBytes: mb(i) * MiB, mainBytes: (200 + noise()) * MiB,
+    tick: i, elapsedMs: i * 2000, processes: 100, main: null, costMs: 1, rows: [], treeBytes: mb(i) * MiB, treeMetric: 'pss', treeLeftOut: 0, mainBytes: (200 + noise()) * MiB, mainMetric: 'uss',
   });
   const view = new LiveView({ out, mode: 'chart', plannedMs: 0, label: 'leak-track python3 4242', color: true });
   let i = 0;
