@@ -75,7 +75,7 @@ export async function planFleet(c: ServerClient, q: FleetQuery): Promise<FleetPl
       if (!(e instanceof TooBig)) throw e;
     }
   }
-  return { series, samplesPerSeries: perSeries, grid: q.stepMs !== null ? { startMs: q.startMs, endMs: q.endMs, bucketMs: null } : gridFor(q.startMs, q.endMs, perSeries) };
+  return { series, samplesPerSeries: perSeries, grid: q.stepMs !== null ? { startMs: q.startMs, endMs: q.endMs, bucketMs: null } : gridFor(q.startMs, q.endMs) };
 }
 
 /** Every series of the plan, read whole, one at a time. `via` says which way was taken. */
