@@ -120,7 +120,9 @@ function byPhase(n: number, p: number): number[] {
   const phase = new Float64Array(n);
   const start = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
-    phase[i] = (i / p) % 1;
+    // x − ⌊x⌋ is (i / p) % 1 to the bit for x ≥ 0 (both exact), without fmod's call (21 folds a series)
+    const x = i / p;
+    phase[i] = x - Math.floor(x);
     start[Math.min(n - 1, Math.floor(phase[i]! * n)) + 1]!++;
   }
   for (let b = 0; b < n; b++) start[b + 1]! += start[b]!;

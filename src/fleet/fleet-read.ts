@@ -75,7 +75,7 @@ export async function planFleet(c: ServerClient, q: FleetQuery): Promise<FleetPl
       if (!(e instanceof TooBig)) throw e;
     }
   }
-  return { series, samplesPerSeries: perSeries, grid: q.stepMs !== null ? { startMs: q.startMs, endMs: q.endMs, bucketMs: null } : gridFor(q.startMs, q.endMs, perSeries) };
+  return { series, samplesPerSeries: perSeries, grid: q.stepMs !== null ? { startMs: q.startMs, endMs: q.endMs, bucketMs: null } : gridFor(q.startMs, q.endMs) };
 }
 
 /** Every series of the plan, read whole, one at a time. `via` says which way was taken. */
@@ -159,6 +159,24 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
     const whole = shardsOf(plan.series, Math.max(1, Math.ceil(plan.series.length / 2)));
     queue.push({ sel: q.selector, label: whole?.label ?? '', values: whole ? whole.values.flat() : [] });
   }
+  const span = q.endMs - q.startMs;
+  const firstWidth = q.stepMs !== null ? Math.min(span, (pointsLimit - 1) * q.stepMs) : span / Math.max(1, Math.ceil((shardSeries * plan.samplesPerSeries) / SAMPLES_PER_REQUEST));
+  // Raw reads ask for the next shard's first window while this shard's series go to the workers, so
+  // the server evaluates and encodes it meanwhile (Prometheus: ~30 MB of JSON a shard; asked one after
+  // the other, the reader waited for each). A refusal or failure comes out where it is awaited, in order.
+  const rangeQuery = (sel: string, a: number, b: number) =>
+    c.json('api/v1/query', [['query', `${sel}[${Math.max(1, Math.round(b - a))}ms]`], ['time', sec(b)]], { form: true, scan: scanMatrixAnswer });
+  let ahead: { key: string; answer: ReturnType<typeof rangeQuery> } | null = null;
+  const askAhead = (sel: string, a: number, b: number) => {
+    const answer = rangeQuery(sel, a, b);
+    answer.catch(() => {}); // awaited (and thrown) when its shard is read
+    ahead = { key: `${sel}\n${a}\n${b}`, answer };
+  };
+  const ask = (sel: string, a: number, b: number) => {
+    const mine = ahead?.key === `${sel}\n${a}\n${b}` ? ahead.answer : null;
+    ahead = null;
+    return mine ?? rangeQuery(sel, a, b);
+  };
   for (let next = queue.shift(); next; next = queue.shift()) {
     const sel = next.sel;
     const got = new Map<string, FleetSeries>();
@@ -182,14 +200,12 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
         for (let k = 0; k < s.t.length; k++) f.buckets.add(s.t[k]! * 1000, s.v[k]!);
       }
     };
-    const span = q.endMs - q.startMs;
-    const samples = shardSeries * plan.samplesPerSeries;
-    let width = q.stepMs !== null ? Math.min(span, (pointsLimit - 1) * q.stepMs) : span / Math.max(1, Math.ceil(samples / SAMPLES_PER_REQUEST));
+    let width = q.stepMs !== null ? Math.min(span, (pointsLimit - 1) * q.stepMs) : firstWidth;
     const read = async (a: number, b: number): Promise<void> => {
       try {
         const what = `\`${sel}\``;
         const r = q.stepMs === null
-          ? await c.json('api/v1/query', [['query', `${sel}[${Math.max(1, Math.round(b - a))}ms]`], ['time', sec(b)]], { form: true, scan: scanMatrixAnswer })
+          ? await ask(sel, a, b)
           : await c.json('api/v1/query_range', [['query', sel], ['start', sec(a)], ['end', sec(b)], ['step', `${q.stepMs / 1000}`]], { form: true, scan: scanMatrixAnswer });
         if (r!.body instanceof ScannedMatrix) return takeScanned(r!.body);
         take(matrixOf(c.base, what, answerData(c.base, what, r!.status, r!.body), () => usageError(`--query must be a series selector (no functions or operators), got \`${q.selector}\``)));
@@ -220,6 +236,7 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
       if (q.stepMs !== null) width = Math.min(width, (pointsLimit - 1) * q.stepMs);
     }
     if (refused) continue;
+    if (q.stepMs === null && queue.length > 0) askAhead(queue[0]!.sel, q.startMs, Math.min(q.endMs, q.startMs + firstWidth));
     for (const f of got.values()) yield { labels: f.labels, buckets: f.buckets.finish() };
   }
 }

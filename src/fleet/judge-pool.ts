@@ -6,6 +6,12 @@ import { availableParallelism } from 'node:os';
 import { judgeSeries, type Judged, type JudgeOptions, type SeriesJob } from './judge-series.js';
 
 const BATCH = 16;
+/**
+ * Series the reader may hand over before it waits for a worker: more than a Prometheus shard's answer
+ * (≤ 86 series of a day at 15 s), so the next request is out while the workers judge this one (at
+ * 32 the reader waited for them, and they then waited for the server). ~12 KB of points each.
+ */
+const QUEUED = 256;
 
 interface Slot {
   worker: Worker;
@@ -50,7 +56,7 @@ export class JudgePool {
     this.pending.push(job);
     this.inFlight++;
     this.dispatch();
-    while (this.pending.length >= BATCH * this.slots.length && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
+    while (this.pending.length >= Math.max(QUEUED, BATCH * this.slots.length) && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
     if (this.failure) throw this.failure;
   }
 

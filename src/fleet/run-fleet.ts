@@ -69,7 +69,7 @@ export async function runFleet(r: FleetRequest, onJudged: (j: Judged) => void, s
         await pool.submit({
           id: id++, name: names.get(key) ?? key, labels: s.labels, t_ms: b.t_ms, bytes: unit === 1 ? b.values : b.values.map((v) => v * unit),
           raw: unit === 1 ? b.raw : { samples: b.raw.samples, first: b.raw.first! * unit, last: b.raw.last! * unit, min: b.raw.min! * unit, max: b.raw.max! * unit },
-          bucketed: b.grid.bucketMs !== null,
+          bucketed: b.bucketed,
         });
       }
       t = Date.now();

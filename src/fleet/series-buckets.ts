@@ -1,7 +1,10 @@
 // One series' raw samples folded, as they arrive, into bucket means on a grid fixed by the window
-// (not by the series): the fleet read and a read of that one series alone build the same points,
-// whichever way the samples came (a bulk export, windows of range queries, shards), so they get the
-// same verdict. Counts and extremes are kept from the raw samples.
+// (not by the series or the fleet): the fleet read and a read of that one series alone build the same
+// points, whichever way the samples came (a bulk export, windows of range queries, shards), so they
+// get the same verdict. A series of at most MAX_POINTS_PER_SERIES samples keeps them as they are
+// (decided by its own count: the grid once followed the fleet's density, and a 3-minute series read
+// as 2 bucket means in a fleet of day-long ones, but as its 13 samples alone). Counts and extremes
+// are kept from the raw samples.
 import type { RawFigures } from '../store/read-session.js';
 
 /**
@@ -15,13 +18,13 @@ export const MAX_POINTS_PER_SERIES = 720;
 export interface Grid {
   startMs: number;
   endMs: number;
-  /** Null: every sample is its own point (the window holds few enough). */
+  /** Null: every point is as the server gave it (query_range: evaluated every step). */
   bucketMs: number | null;
 }
 
-/** The grid for a window whose series hold about `samplesPerSeries` samples each. */
-export function gridFor(startMs: number, endMs: number, samplesPerSeries: number): Grid {
-  return { startMs, endMs, bucketMs: samplesPerSeries > MAX_POINTS_PER_SERIES ? (endMs - startMs) / MAX_POINTS_PER_SERIES : null };
+/** The grid for a window of raw samples: MAX_POINTS_PER_SERIES buckets across it. */
+export function gridFor(startMs: number, endMs: number): Grid {
+  return { startMs, endMs, bucketMs: (endMs - startMs) / MAX_POINTS_PER_SERIES };
 }
 
 /** A series read so far: bucket means (or raw samples) plus raw figures. */
@@ -33,8 +36,14 @@ export class SeriesBuckets {
   private sum = 0;
   private count = 0;
   private lastT = -Infinity;
+  private folding = false;
 
   constructor(readonly grid: Grid) {}
+
+  /** Whether the points are bucket means (more samples than MAX_POINTS_PER_SERIES on a bucketed grid). */
+  get bucketed(): boolean {
+    return this.folding;
+  }
 
   /** Add one sample (epoch ms, value ≥ 0). Out-of-order or repeated times are skipped (window edges overlap). */
   add(tMs: number, v: number): void {
@@ -46,13 +55,20 @@ export class SeriesBuckets {
     r.last = v;
     if (r.min === null || v < r.min) r.min = v;
     if (r.max === null || v > r.max) r.max = v;
+    if (this.folding) return this.fold(tMs, v);
+    this.t_ms.push(tMs);
+    this.values.push(v);
+    if (this.grid.bucketMs === null || this.t_ms.length <= MAX_POINTS_PER_SERIES) return;
+    // One sample too many to keep: the series is read as bucket means from its first sample on (the
+    // samples so far folded in their order: the same sums as folding them as they came).
+    this.folding = true;
+    const ts = this.t_ms.splice(0), vs = this.values.splice(0);
+    for (let i = 0; i < ts.length; i++) this.fold(ts[i]!, vs[i]!);
+  }
+
+  private fold(tMs: number, v: number): void {
     const g = this.grid;
-    if (g.bucketMs === null) {
-      this.t_ms.push(tMs);
-      this.values.push(v);
-      return;
-    }
-    const b = Math.min(Math.floor((tMs - g.startMs) / g.bucketMs), MAX_POINTS_PER_SERIES - 1);
+    const b = Math.min(Math.floor((tMs - g.startMs) / g.bucketMs!), MAX_POINTS_PER_SERIES - 1);
     if (b !== this.bucket) this.flush();
     this.bucket = b;
     this.sum += v;

@@ -70,7 +70,7 @@ test('selectors: plain selectors pass, functions and ranges are usage errors; sh
 });
 
 test('buckets are fixed by the window, not the series: the same samples in any split give the same points', () => {
-  const grid = gridFor(0, 86_400_000, 5760);
+  const grid = gridFor(0, 86_400_000);
   const whole = new SeriesBuckets(grid), parts = new SeriesBuckets(grid);
   const ts = Array.from({ length: 5760 }, (_, i) => i * 15_000 + 7);
   ts.forEach((t, i) => whole.add(t, 1e9 + i));
@@ -87,7 +87,7 @@ test('the same verdicts on two worker threads as one series at a time, inline', 
   const startMs = spec.endMs - 6 * 3_600_000;
   const jobs: SeriesJob[] = Array.from({ length: spec.series }, (_, i) => {
     const s = samplesOf(i, spec);
-    const b = new SeriesBuckets(gridFor(startMs, spec.endMs, s.values.length));
+    const b = new SeriesBuckets(gridFor(startMs, spec.endMs));
     s.timestamps.forEach((t, k) => b.add(t, s.values[k]!));
     b.finish();
     return { id: i, name: `rank=${i}`, labels: s.truth.labels, t_ms: b.t_ms, bytes: b.values, raw: b.raw, bucketed: true };
