@@ -138,7 +138,7 @@ test('SIGINT, SIGTERM and SIGHUP between snapshots and mid-snapshot: exit 128+N 
   const cases: [NodeJS.Signals, 'between' | 'mid'][] = [['SIGINT', 'mid'], ['SIGTERM', 'between'], ['SIGHUP', 'mid'], ['SIGINT', 'between'], ['SIGTERM', 'mid'], ['SIGHUP', 'between']];
   for (const batch of [cases.slice(0, 3), cases.slice(3)]) {
     await Promise.all(batch.map(async ([sig, when]) => {
-      const t = await startTarget(when === 'mid' ? 400_000 : 0);
+      const t = await startTarget(when === 'mid' ? 200_000 : 0); // mid: a heap whose snapshot streams for a while
       const p = startProfile(['--pid', String(t.pid), '--snapshots', '3', '--interval', '20']);
       const port = await waitFor(() => openedPort(p.stderr()), 60_000, 'the inspector to open');
       // mid: the snapshot is streaming into its temp file; between: done, and the 20 s interval follows at once
