@@ -4,10 +4,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
-import { startBin, runBin, waitFor, isAlive } from '../helpers/procs.js';
+import { runBin, waitFor, isAlive } from '../helpers/procs.js';
+import { eventLoopTurned, nodeTargetKit } from '../helpers/node-target.js';
 import { openFileBytes, signalPending } from '../helpers/wait.js';
 import { attachAsNobody } from '../helpers/inspector-probe.js';
 import { listeningPorts, listeningSockets } from '../../src/profile/node/inspector-port.js';
@@ -20,59 +21,7 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-// A target with a heap big enough that a snapshot takes a while (so a signal can land mid-snapshot).
-const TARGET = path.join(work, 'target.js');
-writeFileSync(TARGET, `
-const keep = [];
-const n = Number(process.argv[2] || 0);
-for (let i = 0; i < n; i++) keep.push({ i, s: 'item ' + i });
-const life = Number(process.argv[3] || 120);
-const t0 = Date.now();
-setInterval(() => { keep.push({ t: Date.now() }); if (Date.now() - t0 > life * 1000) process.exit(0); }, 50);
-process.on('SIGWINCH', () => console.log('turned')); // a round trip through its event loop (eventLoopTurned)
-console.log('ready');
-`);
-
-interface Target {
-  child: ChildProcess;
-  pid: number;
-  stderr: () => string;
-  stdout: () => string;
-}
-
-/** Start the target node (its inspector, if opened by SIGUSR1, on a free port: tests run side by side). */
-async function startTarget(objects = 0, lifetime = 120, nodeArgs = ['--inspect-port=127.0.0.1:0'], env: NodeJS.ProcessEnv = {}): Promise<Target> {
-  const child = spawn(process.execPath, [...nodeArgs, TARGET, String(objects), String(lifetime)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  spawned.push(child);
-  let out = '', err = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  await waitFor(() => out.includes('ready'), 30_000, 'the target to start');
-  return { child, pid: child.pid!, stderr: () => err, stdout: () => out };
-}
-
-/**
- * Wait for a round trip through the target's event loop (SIGWINCH → it prints): a SIGUSR1 sent before
- * this has been handled by now, so an inspector it opened would be listening.
- */
-async function eventLoopTurned(t: Target): Promise<void> {
-  const turns = () => t.stdout().split('turned').length;
-  const before = turns();
-  process.kill(t.pid, 'SIGWINCH');
-  await waitFor(() => turns() > before, 10_000, 'the target to answer SIGWINCH');
-}
-
-
-/** Start leak-profile with TMPDIR pointing at a fresh directory, so leftovers can be seen. */
-function startProfile(args: string[]) {
-  const tmp = mkdtempSync(path.join(work, 'tmp-'));
-  const child = startBin('leak-profile', args, { env: { TMPDIR: tmp } });
-  let err = '', out = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('close', (code, signal) => r({ code, signal })));
-  return { child, tmp, done, stderr: () => err, stdout: () => out };
-}
+const { startTarget, startProfile } = nodeTargetKit(work, spawned);
 
 const openedPort = (stderr: string): number | null => {
   const m = /opened the inspector .* on 127\.0\.0\.1:(\d+)/.exec(stderr);
@@ -189,7 +138,7 @@ test('SIGINT, SIGTERM and SIGHUP between snapshots and mid-snapshot: exit 128+N 
   const cases: [NodeJS.Signals, 'between' | 'mid'][] = [['SIGINT', 'mid'], ['SIGTERM', 'between'], ['SIGHUP', 'mid'], ['SIGINT', 'between'], ['SIGTERM', 'mid'], ['SIGHUP', 'between']];
   for (const batch of [cases.slice(0, 3), cases.slice(3)]) {
     await Promise.all(batch.map(async ([sig, when]) => {
-      const t = await startTarget(when === 'mid' ? 400_000 : 0);
+      const t = await startTarget(when === 'mid' ? 200_000 : 0); // mid: a heap whose snapshot streams for a while
       const p = startProfile(['--pid', String(t.pid), '--snapshots', '3', '--interval', '20']);
       const port = await waitFor(() => openedPort(p.stderr()), 60_000, 'the inspector to open');
       // mid: the snapshot is streaming into its temp file; between: done, and the 20 s interval follows at once

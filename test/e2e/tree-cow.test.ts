@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { PROGRAMS } from '../helpers/paths.js';
 import { runBin, waitFor } from '../helpers/procs.js';
 import { childPids, ussMb, waitUntil } from '../helpers/wait.js';
+import { trackUntil } from '../helpers/track-until.js';
 import type { SessionReport } from '../../src/types.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ld-tree-cow-'));
@@ -19,16 +20,26 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('DataLoader workers reading a big list inherited over fork: copy-on-write said, workers named, main un-shared, tree on PSS', async (t) => {
   const db = path.join(dir, 'cow.db');
   // Debian's python3 has torch 1.13 (installed by the test dependencies script).
-  const job = spawn('/usr/bin/python3', [path.join(PROGRAMS, 'rec_dataloader.py'), '--cow-mb', '100', '--cow-touch', '6000', '--epoch-s', '400', '--batches-per-s', '4', '--lifetime', '70'], { stdio: 'ignore' });
+  const job = spawn('/usr/bin/python3', [path.join(PROGRAMS, 'rec_dataloader.py'), '--cow-mb', '100', '--cow-touch', '6000', '--epoch-s', '400', '--batches-per-s', '4', '--lifetime', '150'], { stdio: 'ignore' });
   after(() => job.kill('SIGKILL'));
   const workers = await waitFor(() => childPids(job.pid!).length >= 2 && childPids(job.pid!), 40_000, 'two DataLoader workers');
   // Past the fork itself: each worker has copied 4 MB of the list's pages by reading it (~3 MB/s each at
   // these settings), so from here on only copying changes who owns the pages.
   const base = new Map(workers.map((w) => [w, ussMb(w) ?? Infinity]));
   await waitUntil('both workers to copy pages', () => workers.every((w) => (ussMb(w) ?? -Infinity) >= base.get(w)! + 4), { timeoutMs: 60_000, everyMs: 100 });
-  const track = await runBin('leak-track', [String(job.pid), '30s', '0.5', '--db', db, '--quiet'], { timeoutMs: 60_000 });
+  // 30 s of copying (the main's pages come un-shared slowly: 5 s showed none), and on until the tree is
+  // decided growing with its copy-on-write note (then Ctrl-C): on a loaded box PSS is read every few
+  // ticks, and a fixed 30 s of it once read 'stable 283 (-2354–2921)', with no copy-on-write lines.
+  const t0 = Date.now();
+  const decided = async () => {
+    if (Date.now() - t0 < 30_000) return false;
+    const live = await runBin('leak-report', ['--db', db, '--json']);
+    const tree = live.code === 0 ? (JSON.parse(live.stdout) as SessionReport).processes.find((p) => p.role === 'tree') : undefined;
+    return tree?.classification === 'growing' && Boolean(tree.copy_on_write);
+  };
+  const track = await trackUntil(job, db, ['--interval', '0.5', '--quiet'], 'the tree to be growing with a copy-on-write note', decided, { stop: 'tracker', timeoutMs: 100_000 });
   job.kill();
-  assert.equal(track.code, 0, track.stderr);
+  assert.equal(track.code, 130, track.stderr);
   const rep = await runBin('leak-report', ['--db', db, '--json']);
   assert.equal(rep.code, 0, rep.stderr);
   const r = JSON.parse(rep.stdout) as SessionReport;

@@ -17,6 +17,10 @@ while True:
         os.unlink(${JSON.stringify(dest)})
         time.sleep(0.0005)
     except OSError:  # root's file is there (sticky: not ours to replace) until root removes it
+        try:
+            os.unlink(${JSON.stringify(`${dest}.n`)})  # our link the rename refused: left, it would fail every later symlink
+        except OSError:
+            pass
         time.sleep(0.0005)
 `;
 

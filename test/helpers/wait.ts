@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
+import { readSmapsRollup } from '../../src/track/smaps-rollup.js';
 
 export interface WaitOptions {
   /** Give up after this long (generous: the box may be loaded). */
@@ -118,16 +119,10 @@ export function rssMb(pid: number): number | null {
   }
 }
 
-/** A process's USS in MiB (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), or null when unreadable. */
+/** A process's USS in MiB as leak-track reads it (smaps_rollup), or null when it cannot be read. */
 export function ussMb(pid: number): number | null {
-  try {
-    const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`^${k}:\\s*(\\d+) kB$`, 'm').exec(t)?.[1] ?? NaN);
-    const v = (kb('Private_Clean') + kb('Private_Dirty')) / 1024;
-    return Number.isFinite(v) ? v : null;
-  } catch {
-    return null;
-  }
+  const r = readSmapsRollup(pid);
+  return r.ok ? r.reading.uss / 1048576 : null;
 }
 
 /**
