@@ -19,9 +19,25 @@ export function checkDbPathForWrite(file: string): { dest: string; exists: boole
   assertNotPseudo(abs, what);
   const dir = assertTrustedDirectory(path.dirname(abs), what);
   const dest = path.join(dir, path.basename(abs));
+  waitOutRacingCreator(dest);
   const st = checkExistingFile(dest, what);
   for (const s of DB_SIBLINGS) checkExistingFile(dest + s, `${what}${s}`);
   return { dest, exists: st !== null };
+}
+
+/**
+ * A tracker that creates the DB links it into place from its private directory and then removes that
+ * directory: for that instant the DB has two links, and a second tracker starting at the same moment
+ * would refuse it as a planted hard link. A second link that goes away within two seconds was such a
+ * creator's; one that stays is refused by checkExistingFile as before.
+ */
+function waitOutRacingCreator(dest: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 100; i++) {
+    const st = lstatSync(dest, { throwIfNoEntry: false });
+    if (!st || !st.isFile() || st.nlink < 2) return;
+    Atomics.wait(pause, 0, 0, 20);
+  }
 }
 
 /**

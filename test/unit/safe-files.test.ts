@@ -10,6 +10,7 @@ import {
   assertTrustedDirectory, checkExistingFile, checkOutputPath, copyFileExclusive, createFileExclusive, readFileSafely, writeFileAtomically,
 } from '../../src/safe-files.js';
 import { LeakError } from '../../src/errors.js';
+import { waitForFile } from '../helpers/wait.js';
 
 const isCode = (code: number, re: RegExp) => (e: unknown) => e instanceof LeakError && e.exitCode === code && re.test(e.message);
 const OTHER = 4711; // a second local user (no passwd entry needed for setpriv)
@@ -111,4 +112,24 @@ test('copyFileExclusive: a 0600 copy; a symlinked source or an existing destinat
   assert.throws(() => copyFileExclusive(src, dst, 'copy'), isCode(2, /appeared while it was being created/));
   symlinkSync(src, path.join(dir, 'link.bin'));
   assert.throws(() => copyFileExclusive(path.join(dir, 'link.bin'), path.join(dir, 'other.bin'), 'copy'), isCode(2, /refusing .*link\.bin: it is a symbolic link/));
+});
+
+test('a DB with a second link that goes away at once (a tracker creating it at the same moment) is opened; one that stays is refused', async () => {
+  const { checkDbPathForWrite } = await import('../../src/store/db-files.js');
+  const { spawn } = await import('node:child_process');
+  const dir = mkdtempSync(path.join(tmpdir(), 'ld-dblink-'));
+  const db = path.join(dir, 'shared.db');
+  writeFileSync(db, '', { mode: 0o600 });
+  const other = path.join(dir, 'creator-private-new.db');
+  linkSync(db, other);
+  // the racing creator's private name, removed by another process while this one checks (the check is
+  // synchronous, as the tracker's is): it waits for the name to go, then opens the DB
+  const rm = spawn('sh', ['-c', `touch "${dir}/started"; while [ ! -e "${dir}/checking" ]; do :; done; rm -f "${other}"`]);
+  await waitForFile(path.join(dir, 'started'));
+  writeFileSync(path.join(dir, 'checking'), '');
+  assert.deepEqual(checkDbPathForWrite(db), { dest: db, exists: true });
+  await new Promise((r) => rm.on('exit', r));
+  // a second name that stays (a planted hard link) is refused, as before
+  linkSync(db, other);
+  assert.throws(() => checkDbPathForWrite(db), isCode(2, /2 hard links/));
 });
