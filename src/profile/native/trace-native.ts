@@ -54,9 +54,13 @@ export function startNativeTrace(pid: number, maxSeconds: number): Promise<Nativ
           async stop() {
             const seconds = (Date.now() - t0) / 1000;
             child.kill('SIGINT'); // bpftrace prints its maps and exits
-            const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+            let killed = false;
+            const killer = setTimeout(() => ((killed = true), child.kill('SIGKILL')), 20_000);
             await exited;
             clearTimeout(killer);
+            // No maps printed is not "no sites": say why there is no list rather than show an empty one
+            if (killed) return `bpftrace did not print what it followed within 20 s of being asked to stop (a saturated box?); no native sites`;
+            if (child.exitCode !== 0 && child.exitCode !== null) return `bpftrace ended with exit code ${child.exitCode} before printing what it followed: ${firstError(err)}`;
             let maps = '';
             try {
               maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
