@@ -1,5 +1,5 @@
 // leak-profile on live CPython processes (gdb injection through a pending call), through the built bin.
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
@@ -10,119 +10,139 @@ import type { ProfileReport } from '../../src/types.js';
 const hasGdb = spawnSync('gdb', ['--version']).status === 0;
 const skipNoGdb = hasGdb ? false : 'gdb is not installed (scripts/install-test-deps.sh installs it)';
 
-test('the processor cache: ProcessedImage first, held by processor.image_processor._cache, rate within 25 %, target still correct', { skip: skipNoGdb }, async () => {
-  const p = startFixture('py_processor_cache.py', ['--per-s', '20', '--kb', '64', '--lifetime', '20']);
-  const done = collect(p, 60_000);
-  await waitForGrowth(p.pid!, 2); // the cache is filling (1.25 MB/s)
-  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  const rep = JSON.parse(r.stdout) as ProfileReport;
-  assert.deepEqual(rep.target, { pid: p.pid, runtime: 'python' });
-  const top = rep.growing[0]!;
-  assert.equal(top.type, 'ProcessedImage');
-  assert.match(top.retainer_path ?? '', /^processor\.image_processor\._cache \(dict, \d+ items, [\d.]+ MB\)$/);
-  const expected = 20 * 64 / 1024 * 60; // 75 MB/min
-  const got = top.bytes_per_min! / 1048576;
-  assert.ok(Math.abs(got - expected) / expected < 0.25, `${got.toFixed(1)} MB/min vs ${expected}`);
-  assert.ok(rep.snapshots.every((s) => (s.pause_s ?? 0) > 0 && (s.pause_s ?? 9) < 5));
-  assert.ok(isAlive(p.pid!));
-  const end = await done;
-  assert.equal(end.code, 0);
-  assert.match(end.stdout, /^ok \d+/m, 'the target verified its own state afterwards');
-});
+// The 30-census stress runs beside the other cases (its own target; it pins survival, no rate or timing),
+// which run one after another: the file takes the time of the longest, not of the sum.
+describe('leak-profile on live CPython', { concurrency: true }, () => {
+  test('30 censuses in a row into a busy allocating loop crash nothing', { skip: skipNoGdb }, async () => {
+    // a long lifetime, ended by SIGTERM once profiled: 30 gdb stops take 40 s and more on a loaded box
+    const p = startFixture('py_processor_cache.py', ['--per-s', '200', '--kb', '4', '--lifetime', '150']);
+    const done = collect(p, 170_000);
+    try {
+      await waitForGrowth(p.pid!, 1); // allocating
+      const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '30', '--interval', '0.05', '--mode', 'cheap', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as ProfileReport).snapshots.length, 30);
+      assert.ok(isAlive(p.pid!));
+    } finally {
+      p.kill('SIGTERM');
+    }
+    const end = await done;
+    assert.equal(end.code, 0, end.stderr);
+    assert.match(end.stdout, /^ok \d+/m);
+  });
 
-// torch tensors: profile-python-tensors.test.ts and profile-python-autograd.test.ts (interpreters chosen explicitly)
-test('a growing list of numpy arrays: numpy.ndarray first with its data bytes', { skip: skipNoGdb }, async () => {
-  const p = startFixture('py_array_list.py', ['--per-s', '10', '--kb', '128', '--lifetime', '20']);
-  const out = follow(p.stdout);
-  try {
-    await waitForOutput(out, /^ready/m);
-    const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
-    assert.equal(top.type, 'numpy.ndarray');
-    const got = top.bytes_per_min! / 1048576;
-    assert.ok(Math.abs(got - 75) / 75 < 0.25, `${got} MB/min vs 75`);
-    assert.match(top.retainer_path ?? '', /^history \(list, \d+ items/);
-  } finally {
-    p.kill();
-  }
-});
+  describe('one case at a time', { concurrency: 1 }, () => {
+    test('the processor cache: ProcessedImage first, held by processor.image_processor._cache, rate within 25 %, target still correct', { skip: skipNoGdb }, async () => {
+      // A long lifetime, ended by SIGTERM once profiled (the target still checks itself and says "ok N").
+      const p = startFixture('py_processor_cache.py', ['--per-s', '20', '--kb', '64', '--lifetime', '120']);
+      const done = collect(p, 150_000);
+      try {
+        await waitForGrowth(p.pid!, 2); // the cache is filling (1.25 MB/s)
+        const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        const rep = JSON.parse(r.stdout) as ProfileReport;
+        assert.deepEqual(rep.target, { pid: p.pid, runtime: 'python' });
+        const top = rep.growing[0]!;
+        assert.equal(top.type, 'ProcessedImage');
+        assert.match(top.retainer_path ?? '', /^processor\.image_processor\._cache \(dict, \d+ items, [\d.]+ MB\)$/);
+        const expected = 20 * 64 / 1024 * 60; // 75 MB/min
+        const got = top.bytes_per_min! / 1048576;
+        assert.ok(Math.abs(got - expected) / expected < 0.25, `${got.toFixed(1)} MB/min vs ${expected}`);
+        assert.ok(rep.snapshots.every((s) => (s.pause_s ?? 0) > 0 && (s.pause_s ?? 9) < 5));
+        assert.ok(isAlive(p.pid!));
+      } finally {
+        p.kill('SIGTERM');
+      }
+      const end = await done;
+      assert.equal(end.code, 0);
+      assert.match(end.stdout, /^ok \d+/m, 'the target verified its own state afterwards');
+    });
 
-test('a stable process reports no grower', { skip: skipNoGdb }, async () => {
-  const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '60']);
-  const out = follow(p.stdout);
-  try {
-    await waitForOutput(out, /^full/m); // the LRU holds its 50: nothing accumulates from here on
-    const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as ProfileReport;
-    assert.deepEqual(rep.growing.map((g) => g.type), [], JSON.stringify(rep.growing));
-  } finally {
-    p.kill();
-  }
-});
+    // torch tensors: profile-python-tensors.test.ts and profile-python-autograd.test.ts (interpreters chosen explicitly)
+    test('a growing list of numpy arrays: numpy.ndarray first with its data bytes', { skip: skipNoGdb }, async () => {
+      const p = startFixture('py_array_list.py', ['--per-s', '10', '--kb', '128', '--lifetime', '20']);
+      const out = follow(p.stdout);
+      try {
+        await waitForOutput(out, /^ready/m);
+        const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '2', '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
+        assert.equal(top.type, 'numpy.ndarray');
+        const got = top.bytes_per_min! / 1048576;
+        assert.ok(Math.abs(got - 75) / 75 < 0.25, `${got} MB/min vs 75`);
+        assert.match(top.retainer_path ?? '', /^history \(list, \d+ items/);
+      } finally {
+        p.kill();
+      }
+    });
 
-test('a target asleep in a C call: clear timeout, exit 3, and it survives and wakes normally', { skip: skipNoGdb }, async () => {
-  const p = startFixture('py_sleeper.py', ['6']);
-  const done = collect(p, 30_000);
-  await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level sleep now
-  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '2', '--interval', '1', '--timeout', '2']);
-  assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, /did not reach a safe point within 2 s \(it is blocked in a C call or a sleep\)/);
-  const end = await done;
-  assert.equal(end.code, 0, `the sleeper died: ${end.signal}`);
-  assert.match(end.stdout, /woke/);
-});
+    test('a stable process reports no grower', { skip: skipNoGdb }, async () => {
+      const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '60']);
+      const out = follow(p.stdout);
+      try {
+        await waitForOutput(out, /^full/m); // the LRU holds its 50: nothing accumulates from here on
+        const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json']);
+        assert.equal(r.code, 0, r.stderr);
+        const rep = JSON.parse(r.stdout) as ProfileReport;
+        assert.deepEqual(rep.growing.map((g) => g.type), [], JSON.stringify(rep.growing));
+      } finally {
+        p.kill();
+      }
+    });
 
-test('30 censuses in a row into a busy allocating loop crash nothing', { skip: skipNoGdb }, async () => {
-  // a long lifetime, ended by SIGTERM once profiled: 30 gdb stops take 40 s and more on a loaded box
-  const p = startFixture('py_processor_cache.py', ['--per-s', '200', '--kb', '4', '--lifetime', '150']);
-  const done = collect(p, 170_000);
-  await waitForGrowth(p.pid!, 1); // allocating
-  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '30', '--interval', '0.05', '--mode', 'cheap', '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal((JSON.parse(r.stdout) as ProfileReport).snapshots.length, 30);
-  assert.ok(isAlive(p.pid!));
-  p.kill('SIGTERM');
-  const end = await done;
-  assert.equal(end.code, 0, end.stderr);
-  assert.match(end.stdout, /^ok \d+/m);
-});
+    test('a target asleep in a C call: clear timeout, exit 3, and it survives and wakes normally', { skip: skipNoGdb }, async () => {
+      const p = startFixture('py_sleeper.py', ['6']);
+      const done = collect(p, 30_000);
+      await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level sleep now
+      const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '2', '--interval', '1', '--timeout', '2']);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /did not reach a safe point within 2 s \(it is blocked in a C call or a sleep\)/);
+      const end = await done;
+      assert.equal(end.code, 0, `the sleeper died: ${end.signal}`);
+      assert.match(end.stdout, /woke/);
+    });
 
-test('without gdb, a target that imported leak_detective_hook is profiled by signal', async () => {
-  const p = startFixture('py_processor_cache.py', ['--hook', '--per-s', '20', '--kb', '64', '--lifetime', '15']);
-  const done = collect(p, 60_000);
-  // The hook is in: it keeps a descriptor open on its own source file (how leak-profile recognises it).
-  await waitUntil('the hook to be imported', () => { try { return readdirSync(`/proc/${p.pid}/fd`).some((fd) => { try { return readlinkSync(`/proc/${p.pid}/fd/${fd}`).endsWith('leak_detective_hook.py'); } catch { return false; } }); } catch { return false; } });
-  await waitForGrowth(p.pid!, 2);
-  const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json'], { env: { PATH: '/nonexistent' } });
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /imported leak_detective_hook: censuses on SIGUSR2, no gdb needed/);
-  const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
-  assert.equal(top.type, 'ProcessedImage');
-  assert.match(top.retainer_path ?? '', /^processor\.image_processor\._cache/);
-  const end = await done;
-  assert.equal(end.code, 0);
-  assert.match(end.stdout, /^ok \d+/m);
-});
+    test('without gdb, a target that imported leak_detective_hook is profiled by signal', async () => {
+      // A long lifetime, ended by SIGTERM once profiled (the target still checks itself and says "ok N").
+      const p = startFixture('py_processor_cache.py', ['--hook', '--per-s', '20', '--kb', '64', '--lifetime', '120']);
+      const done = collect(p, 150_000);
+      try {
+        // The hook is in: it keeps a descriptor open on its own source file (how leak-profile recognises it).
+        await waitUntil('the hook to be imported', () => { try { return readdirSync(`/proc/${p.pid}/fd`).some((fd) => { try { return readlinkSync(`/proc/${p.pid}/fd/${fd}`).endsWith('leak_detective_hook.py'); } catch { return false; } }); } catch { return false; } });
+        await waitForGrowth(p.pid!, 2);
+        const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '1', '--json'], { env: { PATH: '/nonexistent' } });
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, /imported leak_detective_hook: censuses on SIGUSR2, no gdb needed/);
+        const top = (JSON.parse(r.stdout) as ProfileReport).growing[0]!;
+        assert.equal(top.type, 'ProcessedImage');
+        assert.match(top.retainer_path ?? '', /^processor\.image_processor\._cache/);
+        assert.ok(isAlive(p.pid!));
+      } finally {
+        p.kill('SIGTERM');
+      }
+      const end = await done;
+      assert.equal(end.code, 0);
+      assert.match(end.stdout, /^ok \d+/m);
+    });
 
-test('without gdb and without the hook: exit 3 saying how to get gdb', async () => {
-  const p = startFixture('py_sleeper.py', ['10']);
-  const out = follow(p.stdout);
-  try {
-    await waitForOutput(out, /^sleeping/m);
-    const r = await runBin('leak-profile', ['--pid', String(p.pid)], { env: { PATH: '/nonexistent' } });
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /^leak-profile: gdb is not installed; install it \(apt-get install gdb\)/);
-  } finally {
-    p.kill();
-  }
-});
+    test('without gdb and without the hook: exit 3 saying how to get gdb', async () => {
+      const p = startFixture('py_sleeper.py', ['10']);
+      const out = follow(p.stdout);
+      try {
+        await waitForOutput(out, /^sleeping/m);
+        const r = await runBin('leak-profile', ['--pid', String(p.pid)], { env: { PATH: '/nonexistent' } });
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /^leak-profile: gdb is not installed; install it \(apt-get install gdb\)/);
+      } finally {
+        p.kill();
+      }
+    });
 
-test('errors: no such PID → 3', async () => {
-  const r = await runBin('leak-profile', ['--pid', '999999']);
-  assert.equal(r.code, 3);
-  assert.equal(r.stderr.trim(), 'leak-profile: no process with PID 999999');
-  assert.ok(execFileSync('python3', ['--version'], { encoding: 'utf8' }).startsWith('Python 3'));
+    test('errors: no such PID → 3', async () => {
+      const r = await runBin('leak-profile', ['--pid', '999999']);
+      assert.equal(r.code, 3);
+      assert.equal(r.stderr.trim(), 'leak-profile: no process with PID 999999');
+      assert.ok(execFileSync('python3', ['--version'], { encoding: 'utf8' }).startsWith('Python 3'));
+    });
+  });
 });
