@@ -24,24 +24,32 @@ export function classifyTrend(t: ArrayLike<number>, y: ArrayLike<number>, noise:
     return changes(robustSlope(t, y, 0, k), robustSlope(t, y, k, n));
   });
   const m = chooseModel(fits);
-  const r = judgeModel(t, y, noise, floor, m);
+  const r = judgeModel(t, y, noise, floor, m)!;
   if (r.classification === 'growing') return r;
   // The simpler model wins within chooseModel's margin; but where the noise's correlation is taken from
   // residuals a start-up the models cannot follow (torch's import under load: 15 s of an S-shaped climb
   // before a 75 MB/min leak) pins ρ at 0.99, the margin is worth 10 of ~6 effective samples and the
   // line through import and leak (370 MB/min, −1800–2500) or a constant won for 26 s of a 45 s run:
-  // "stable", "plateau" or undecided on a clear leak. The best-scoring model's last segment, its
-  // interval already widened by that same ρ, that reads growing above the floor is the reading.
+  // "stable", "plateau" or undecided on a clear leak. Where ρ is pinned so, the best-scoring model's last
+  // segment is the reading — only where that segment is a clean line on its own (the high ρ came from
+  // the misfit before it, not from the noise) and reads growing with its interval widened by that same
+  // ρ. Noise that wanders buys knots too (generated flat series of AR(0.7–0.95) noise read 49 and 61
+  // MB/min through one where ρ was not pinned): the simpler model's verdict stands.
   const best = fits.reduce((a, b) => (b.bic < a.bic ? b : a));
-  if (best === m) return r;
-  const rb = judgeModel(t, y, noise, floor, best);
-  return rb.classification === 'growing' ? rb : r;
+  if (best === m || !((best.noiseRho ?? 0) >= PINNED_RHO)) return r;
+  const rb = judgeModel(t, y, noise, floor, best, CLEAN_END_RHO);
+  return rb?.classification === 'growing' ? rb : r;
 }
+
+/** ρ of the closest fit's residuals from which model scoring has almost no samples left (nEff ≤ n/19). */
+const PINNED_RHO = 0.9;
+/** The lag-1 correlation of a last segment's own residuals at most which it is "a clean line". */
+const CLEAN_END_RHO = 0.5;
 
 type TrendVerdict = Omit<SeriesAnalysis, 'samples' | 'duration_s' | 'noise_mb' | 'period_s'>;
 
-/** The verdict on t, y (n ≥ 8) read through one fitted shape model `m`. */
-function judgeModel(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, floor: number, m: ModelFit): TrendVerdict {
+/** The verdict on t, y (n ≥ 8) read through one fitted shape model `m`; null where `cleanEndRho` is given and the last segment's own residuals correlate more. */
+function judgeModel(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, floor: number, m: ModelFit, cleanEndRho?: number): TrendVerdict | null {
   const n = t.length;
   const t0 = t[0]!;
   const tEnd = t[n - 1]!;
@@ -53,6 +61,7 @@ function judgeModel(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, f
   // read the 10 MB/min leak that follows as 14 (6–22). Leading readings of the last segment that sit far
   // off the segment's robust line belong to the transition.
   if (m.name === 'hinge' && from > 0) from = pastTransition(t, y, from, n, noise);
+  if (cleanEndRho !== undefined && !(fitLine(t, y, Math.max(0, from), n).rho <= cleanEndRho)) return null;
   const lf = fitLine(t, y, Math.max(0, from), n, from > 0 ? m.noiseRho : 0);
   // A saturating curve is still bending inside its last segment: its own end slope is the rate.
   const rate = lf.slope * 60;
