@@ -1,6 +1,6 @@
 // Classification of a series without cycles: fit shape models to the series itself, take the rate
 // from the last segment, and decide growing / plateau / stable / undecided.
-import { fitLine, t975, theilSen } from './stats.js';
+import { fitLine, mad, t975, theilSen } from './stats.js';
 import { chooseModel, fitModels, type ModelFit } from './models.js';
 import type { SeriesAnalysis } from './types.js';
 import { formatDuration } from '../units.js';
@@ -107,10 +107,15 @@ function judgeModel(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, f
   // A straight rise well above the noise whose interval is wide only because its residuals are strongly
   // correlated (a staircase: a leak allocating in a few big chunks, three steps in 18 s) is not "flat
   // within noise": it may be growing, and more recording decides.
-  // (A constant has no rise of its own to measure: where it was chosen on a short window, the line it
-  // was preferred to is the rise — 13 readings of torch's import, 10 → 50 MB in 6 s, read "stable".)
+  // (Nor is a constant or a step "flat" where the readings of its flat part rise well beyond the noise
+  // on a robust line: neither can say growth, and their interval is wide for the misfit — 13 readings of
+  // torch's import, 10 → 50 MB in 6 s, read "stable"; a 9 s import, then 75 MB/min for 10 s with
+  // ±0.2 MB noise, read "flat within noise apart from one step of 181 MB".)
+  // (The readings must sit on that robust line: a main whose pages its DataLoader workers share and
+  // un-share moves by steps both ways, and is flat.)
   const lineRose = m.name === 'constant' && lf.slope * (tEnd - t0) > Math.max(6 * noise, 4 * lf.residualSd, 0.5);
-  const steppedRise = (roseWell && m.name === 'linear' && rate >= floor) || (lineRose && rate >= floor);
+  const endRose = lineRose || ((m.name === 'constant' || m.name === 'step') && risesOnALine(t, y, Math.max(0, from), n, noise, floor));
+  const steppedRise = (roseWell && m.name === 'linear' && rate >= floor) || (endRose && rate >= floor);
   if (stillRising || steppedRise || (roseWell && (maybeRising || ((m.name === 'hinge' || m.name === 'saturating') && !levelled)))) {
     // Significant growth, but not yet clearly above the floor: record longer (SE ∝ T^(-3/2)).
     // Growth that is not even significant is noise around a flat end: plateau or stable.
@@ -157,4 +162,14 @@ function pastTransition(t: ArrayLike<number>, y: ArrayLike<number>, from: number
     from++;
   }
   return from;
+}
+
+/** t[from..to) rises on a robust line beyond the noise (6 σ, and 6 robust σ of the readings about that line), faster than the floor. */
+function risesOnALine(t: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number, noise: number, floor: number): boolean {
+  const ts = Array.prototype.slice.call(t, from, to) as number[];
+  const ys = Array.prototype.slice.call(y, from, to) as number[];
+  const f = theilSen(ts, ys);
+  const rise = f.slope * (ts[ts.length - 1]! - ts[0]!);
+  const off = 1.4826 * mad(ys.map((v, i) => v - f.intercept - f.slope * ts[i]!));
+  return f.slope * 60 >= floor && rise > Math.max(6 * noise, 6 * off, 0.5);
 }

@@ -49,3 +49,17 @@ test('torch import under load, then a 75 MB/min leak: no prefix reads stable or 
     }
   }
 });
+
+test('another run, its import over in 8 s: no prefix of its RSS or USS reads stable or plateau (a step model read it "flat within noise apart from one step")', () => {
+  const file = 'torch-import-early-profile.csv'; // cut where its --explain profile began
+  for (const col of [3, 4] as const) {
+    const s = series(file, col);
+    assert.ok(s.t_s.length >= 50, `${s.t_s.length} readings`);
+    for (let k = 10; k <= s.t_s.length; k++) {
+      const a = analyzeSeries({ t_s: s.t_s.slice(0, k), mb: s.mb.slice(0, k) });
+      const at = `${col === 3 ? 'RSS' : 'USS'}, ${k} readings (${s.t_s[k - 1]} s): ${a.classification} ${a.model} ${a.rate_mb_per_min?.toFixed(1)} — ${a.explanation}`;
+      assert.notEqual(a.classification, 'stable', at);
+      assert.notEqual(a.classification, 'plateau', at);
+    }
+  }
+});
