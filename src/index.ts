@@ -2,7 +2,7 @@
 // Re-exports only; each function lives beside its stage.
 export { assertNoLeak, LeakAssertionError, type AssertNoLeakOptions, type NoLeakResult } from './api/assert-no-leak.js';
 export { analyzeSeries, checkRate } from './analyze/index.js';
-export { track, type TrackOptions, type TrackResult } from './api/track.js';
+export { track, type ExplainTrackOptions, type TrackOptions, type TrackResult } from './api/track.js';
 export { readReport, readTraceReport, type ReadReportOptions } from './api/read-report.js';
 export { profilePid, profileSnapshots, type ProfileOptions } from './api/profile.js';
 export type { SeriesInput, SeriesAnalysis, AnalyzeOptions, RateCheck } from './analyze/index.js';

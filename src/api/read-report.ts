@@ -1,5 +1,6 @@
 // Reports from what was recorded, for scripts: the same Report JSON rows leak-report prints.
 import { buildSessionReport } from '../report/session-report.js';
+import { analyseAndCompose } from '../report/compose-session.js';
 import { readSessionsFromFile } from '../store/read-session.js';
 import { readTrace } from '../store/read-trace.js';
 import type { Metric, SessionReport } from '../types.js';
@@ -16,7 +17,8 @@ export interface ReadReportOptions {
 /** Analyse sessions of a leak-track DB: one SessionReport per session, oldest first. */
 export function readReport(dbFile: string, o: ReadReportOptions = {}): SessionReport[] {
   return readSessionsFromFile(dbFile, o.session === undefined ? 'latest' : String(o.session)).map(
-    (s) => buildSessionReport(s, { metric: o.metric, maxRate: o.maxRate ?? null }).report,
+    // composed as leak-report --json is: a session leak-track --explain profiled carries its `explain[]`
+    (s) => analyseAndCompose(s, { metric: o.metric, maxRate: o.maxRate ?? null }).report,
   );
 }
 
