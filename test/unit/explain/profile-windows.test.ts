@@ -35,8 +35,11 @@ for (const shape of ['slack', 'drop', 'step'] as const) {
     assert.equal(a.classification, clean.classification);
     assert.ok(Math.abs(a.rate_mb_per_min! - 60) < 3, `rate ${a.rate_mb_per_min} with windows left out`);
     assert.ok(fit.left_out >= 11, `left out ${fit.left_out}`);
-    // and the disturbance does change the fit when it is not left out (the test can fail)
-    assert.ok(raw.classification !== 'growing' || Math.abs(raw.rate_mb_per_min! - 60) > 3, `raw: ${raw.classification} ${raw.rate_mb_per_min}`);
+    // and the disturbance does change the fit when it is not left out (the test can fail). A drop no
+    // longer does: the analysis reads the spike as an excursion and the drop after it as a level
+    // shift by itself (issue 21's transients and level shifts), so only its left-out count is pinned.
+    if (shape !== 'drop') assert.ok(raw.classification !== 'growing' || Math.abs(raw.rate_mb_per_min! - 60) > 3, `raw: ${raw.classification} ${raw.rate_mb_per_min}`);
+    else assert.ok(raw.classification === 'growing' && Math.abs(raw.rate_mb_per_min! - 60) < 3, `raw: ${raw.classification} ${raw.rate_mb_per_min}`);
   });
 }
 
