@@ -74,8 +74,8 @@ def _holder_paths(objs, wanted, tname, max_seconds, exclude, warnings, growth=No
 
 def _choose(picks, found, grown=None):
     """The holders to name, largest share first: [((rank, text, holder), share)]. One entry per
-    holding container, under its best name (an owner's attribute path before a bare alias, then the
-    shortest); containers before instances bound straight to a name (those do not accumulate). After
+    holding container, under its best name (an owner's attribute path before a bare alias, a path from
+    a module global before one from a frame's local, then the shortest); containers before instances bound straight to a name (those do not accumulate). After
     the first, only containers that grew since the first census (grown: see _holder_paths)."""
     clusters = {}
     for inst, roots in zip(picks, found):
@@ -85,7 +85,10 @@ def _choose(picks, found, grown=None):
             if isinstance(holder, (tuple, frozenset)):
                 continue  # immutable: nothing accumulates in it (sys.stdlib_module_names holds no new str)
             key = id(holder) if holder is not None else text
-            rank = (holder is None, bare, len(steps), len(text))
+            # a path from a module global before one from a running frame's local, for the same
+            # container: where the census lands (`ImageProcessor.__call__() local self → ._cache`) is
+            # not where the code keeps it (`processor.image_processor._cache`)
+            rank = (holder is None, bare, " local " in root, len(steps), len(text))
             if key not in mine or rank < mine[key][0]:
                 mine[key] = (rank, text, holder if holder is not None else inst)
         for key, v in mine.items():

@@ -206,3 +206,41 @@ print(json.dumps(shares))`);
   const off = value.filter((s) => s <= 0.2 || s >= 0.8).length;
   assert.ok(off <= 4, `${off} of ${value.length} population sizes sampled 80 % or more from one side`);
 });
+
+// A fresh-clone run named `ImageProcessor.__call__() local self → ._cache` when the census landed inside
+// the method: the same dict is `processor.image_processor._cache` from a module global, as the code keeps it.
+const METHOD_BODY = `
+import gc, json
+src = '''
+class Record:
+    def __init__(self, i):
+        self.data = bytes([i % 251]) * 4096
+class ImageProcessor:
+    def __init__(self):
+        self._cache = {}
+    def __call__(self, i, census):
+        self._cache[i] = Record(i)
+        return census() if census else None
+class Processor:
+    def __init__(self):
+        self.image_processor = ImageProcessor()
+processor = Processor()
+'''
+import sys, types
+mod = sys.modules["target"] = types.ModuleType("target")
+ns = mod.__dict__
+exec(compile(src, "train.py", "exec"), ns)
+for i in range(599):
+    ns["processor"].image_processor(i, None)
+def census():
+    paths, holders = _holder_paths(gc.get_objects(), ["Record"], lambda t: t.__name__, 5.0, set(), [], {"Record": 600})
+    return [h["path"].split(" (")[0] for h in holders["Record"]]
+print(json.dumps(ns["processor"].image_processor(599, census)))`;
+
+for (const [version, python] of Object.entries({ default: PYTHON, ...PYENV_PYTHONS })) {
+  test(`holders (${version}): a path from a module global names the container, not the running method's self`, () => {
+    const { value, stderr } = runModules<string[]>(ALL, METHOD_BODY, { python });
+    assert.equal(stderr, '');
+    assert.deepEqual(value, ['target.processor.image_processor._cache']);
+  });
+}
