@@ -3,36 +3,16 @@
 // leak-track and by the previous one (wall-time budget; BASELINE_DIST, default /work/main/dist) side
 // by side on the same target, so both see the same load. Then this leak-track's CPU share on a tree of
 // 100 processes. Prints one JSON line per measurement. Run: node dist/bench/track-busy.js [--minutes 3]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, PY, sleep, start } from './children.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BASELINE = process.env.BASELINE_DIST ?? '/work/main/dist';
 const MINUTES = process.argv.includes('--minutes') ? Number(process.argv[process.argv.indexOf('--minutes') + 1]) : 3;
-const PY = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const kids: ChildProcess[] = [];
-process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
-
-function start(cmd: string, args: string[]): ChildProcess {
-  const c = spawn(cmd, args, { stdio: 'ignore' });
-  kids.push(c);
-  return c;
-}
-
-/** utime + stime of a process, seconds (null once it is gone). */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 const rssMb = (pid: number): number => Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096 / 1048576;
 

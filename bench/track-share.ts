@@ -10,11 +10,12 @@
 // `floor_pct` is that every interval. `--modes quiet,chart` also runs the tracker on a terminal (under
 // script(1)), where it draws the live chart and status line.
 // Run: node dist/bench/track-share.js [--seconds 60] [--counts 10,100] [--interval 2] [--loads idle,busy] [--modes quiet]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, PY, sleep, start } from './children.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const opt = (name: string, dflt: string): string => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1]! : dflt);
@@ -24,27 +25,6 @@ const INTERVAL = Number(opt('--interval', '2'));
 const LOADS = opt('--loads', 'idle,busy').split(',');
 const MODES = opt('--modes', 'quiet').split(',');
 const WARM_S = 3 * INTERVAL + 2; // first ticks: start-up, the first scans, the governors' first reads
-const PY = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const kids: ChildProcess[] = [];
-process.on('exit', () => kids.forEach((k) => k.kill('SIGKILL')));
-
-function start(cmd: string, args: string[]): ChildProcess {
-  const c = spawn(cmd, args, { stdio: 'ignore' });
-  kids.push(c);
-  return c;
-}
-
-/** utime + stime of a process, seconds (null once it is gone). */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 /** CPU ms to read every PID's smaps_rollup once: the median of 5 passes. */
 function floorMs(pids: number[]): number {
