@@ -59,7 +59,9 @@ export class ServerClient {
     } catch (e) {
       clearTimeout(timer);
       if (ctl.signal.aborted) throw timeoutError(`${this.base} did not answer ${u.pathname} within ${Math.round(ms / 1000)} s; check the server, or raise --timeout`);
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+      // the system's code (ECONNREFUSED), else fetch's own reason (`bad port` for ports it refuses)
+      const c = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = escapeControl(c?.code ?? c?.message ?? (e as Error).message);
       throw notFoundError(`cannot reach the Prometheus API at ${this.base} (${cause}); check the URL given to --prometheus`, e);
     }
     const reader = res.body?.getReader();

@@ -141,6 +141,7 @@ test('bad read-back flags: one line, the right exit code', async () => {
     ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--until', 'tomorrow'], 2, /--until must be a time, RFC 3339/],
     ['leak-report', ['--prometheus', 'http://127.0.0.1:9090', '--query', 'up', '--workers', '-1'], 2, /--workers must be a whole number from 0 to 64/],
     ['leak-check', ['--prometheus', `http://127.0.0.1:${closed}`, '--query', 'up', '--max-rate', '50'], 3, /cannot reach the Prometheus API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
+    ['leak-report', ['--prometheus', 'http://127.0.0.1:1', '--query', 'up'], 3, /cannot reach the Prometheus API at http:\/\/127\.0\.0\.1:1 \(bad port\)/],
     ['leak-report', ['--prometheus', webUrl, '--query', 'up'], 2, /did not answer api\/v1\/series as the Prometheus API does \(HTTP 200: <html>not prometheus<\/html>\)/],
   ];
   try {
