@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { runBin, type BinResult } from '../helpers/procs.js';
 import { writeSession } from '../helpers/session-db.js';
+import { FIXTURES } from '../helpers/paths.js';
 
 const HOSTILE = '\x1b]0;pwned\x07\x1b[2J';
 const BOUND_MS = 30_000; // a case that has not ended by then hangs
@@ -48,15 +49,35 @@ const report = (args: string[]) => runBin('leak-report', args, { timeoutMs: BOUN
 
 const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('');
 
-test('traces: a column named twice, 0x numbers and a last line cut mid-number are refused, naming the line', async () => {
+test('traces: a column named twice, 0x numbers and a malformed line before the last are refused, naming the line', async () => {
   const cases: [string, RegExp][] = [
     [`t_s,uss_bytes,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6},5\n`)}`, /line 1: column uss_bytes appears more than once/],
     [`t_s,uss_bytes\n0,100\n1,0x10\n`, /line 3: uss_bytes must be a non-negative number, got `0x10`/],
     [`t_s,uss_bytes\n0x1,100\n`, /line 2: t_s must be a non-negative number of seconds, got `0x1`/],
-    [`t_s,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6}\n`)}12,10`, /line 14 has no newline at its end: .*`12,10` may be incomplete/],
+    [`t_s,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6}\n`)}12,1e\n13,10`, /line 14: uss_bytes must be a non-negative number, got `1e`/],
     [`# Elapsed time   CPU (%)     Real (MB)   Virtual (MB)\n0 0 0x10 1\n`, /line 2: expected 4 numbers/],
   ];
   for (const [text, re] of cases) assertRefused(await report(['--trace', file('bad.csv', text)]), 2, re);
+});
+
+test('a last line with no newline (cut mid-number, or a psrecord log still being written) is left out with one line on stderr, never believed', async () => {
+  const cut = file('cut.csv', `t_s,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6}\n`)}12,10`);
+  const r = await report(['--trace', cut, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `leak-report: trace ${cut}: its last line (line 14, \`12,10\`) has no newline (still being written?): left out\n`);
+  const p = (JSON.parse(r.stdout) as { processes: { samples: number; last_mb: number }[] }).processes[0]!;
+  assert.equal(p.samples, 12, 'the 13 complete lines: a header and 12 samples');
+  assert.ok(p.last_mb > 100, `the last value is line 13's, not the cut 10 bytes: ${p.last_mb}`);
+  assert.equal((await report(['--trace', cut, '--quiet'])).stderr, '', '--quiet: nothing but errors');
+  // A real psrecord log (recorded from a process leaking 300 MB/min) cut in the middle of its last line.
+  const log = readFileSync(path.join(FIXTURES, 'recordings', 'steady-leaker-300.psrecord.log'), 'utf8');
+  const lines = log.trimEnd().split('\n');
+  const live = file('live.psrecord.log', `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 30)}`);
+  const c = await runBin('leak-check', ['--trace', live, '--max-rate', '200'], { timeoutMs: BOUND_MS });
+  assert.equal(c.code, 1, c.stdout + c.stderr);
+  assert.match(c.stdout, /^FAIL psrecord 0: growing/m);
+  assert.match(c.stderr, new RegExp(`^leak-check: trace .*live\\.psrecord\\.log: its last line \\(line ${lines.length}, \`.*\`\\) has no newline \\(still being written\\?\\): left out\n$`));
+  assertNoRawControl(c);
 });
 
 test('a FIFO, /dev/zero, a directory or a socket given as a trace or a snapshot is refused at once, not read', async () => {
