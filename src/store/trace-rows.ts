@@ -14,6 +14,8 @@ const METRIC_COLUMNS = ['rss_bytes', 'uss_bytes', 'pss_bytes', 'swap_bytes', 'vr
 const PSRECORD_HEADER = /^#\s*Elapsed time\s+CPU \(%\)\s+Real \(MB\)\s+Virtual \(MB\)/;
 /** No process has a petabyte: a bigger "size" is a unit mix-up or corruption, not memory. */
 const MAX_BYTES = 2 ** 50;
+/** The longest line read: a trace's lines are tens of bytes, a wide CSV's a few KB. */
+const MAX_LINE = MiB;
 /** Past ~3,000 years of seconds, t_s is not seconds (epoch milliseconds look like this). */
 const MAX_T_S = 1e11;
 
@@ -69,6 +71,11 @@ export function forEachLine(file: string, onLine: (text: string, line: number) =
         onLine(p.endsWith('\r') ? p.slice(0, -1) : p, ++line);
       }
       if (n === 0) return { lines: line, cut: null };
+      // A line still open past MAX_LINE is no trace's: gluing and splitting ever more of it is quadratic
+      // (a 300 MB line of digits or NULs kept a reader busy for minutes) and holds it all in memory.
+      if (carry.length > MAX_LINE) {
+        throw inputError(`${file}: line ${line + 1} is over 1 MiB long: not a line of a trace (a binary or corrupt file?); pass a trace CSV or a psrecord log`);
+      }
     }
   } finally {
     closeSync(fd);

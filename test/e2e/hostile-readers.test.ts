@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,10 @@ test('traces: a column named twice, 0x numbers and a malformed line before the l
     [`# Elapsed time   CPU (%)     Real (MB)   Virtual (MB)\n0 0 0x10 1\n`, /line 2: expected 4 numbers/],
   ];
   for (const [text, re] of cases) assertRefused(await report(['--trace', file('bad.csv', text)]), 2, re);
+  // 300 MB with no newline (a sparse file: NULs) was glued and split again each MiB, quadratic: minutes.
+  const long = file('long.csv', 't_s,uss_bytes\n0,1\n');
+  truncateSync(long, 300 * 1048576);
+  assertRefused(await report(['--trace', long]), 2, /long\.csv: line 3 is over 1 MiB long: not a line of a trace/);
 });
 
 test('a last line with no newline (cut mid-number, or a psrecord log still being written) is left out with one line on stderr, never believed', async () => {
