@@ -159,6 +159,10 @@ test('DBs: bad sample values are refused naming the DB, session, pid and column 
     ['blob', `UPDATE samples SET vram = x'00ff'`, /column vram holds `2 bytes` \(blob\)/],
     ['time', `UPDATE samples SET t_ms = 'soon' WHERE process_id = 1 AND t_ms = (SELECT min(t_ms) FROM samples)`, /column t_ms holds `soon` \(text\)/],
     ['pid', `UPDATE processes SET pid = 'x' WHERE pid = 4243`, /session 1 \(process row \d+\): column pid holds `x` \(text\)/],
+    ['limit', `UPDATE sessions SET mem_limit_bytes = -1073741824000`, /limit.db: session 1: column mem_limit_bytes holds `-1073741824000` \(integer\), not a size in bytes/],
+    ['limit-text', `UPDATE sessions SET mem_limit_bytes = 'abc'`, /column mem_limit_bytes holds `abc` \(text\)/],
+    ['limit-inf', `UPDATE sessions SET mem_limit_bytes = 1e400`, /column mem_limit_bytes holds `Infinity` \(real\)/],
+    ['limit-source', `UPDATE sessions SET mem_limit_bytes = 1073741824, mem_limit_source = x'1b'`, /column mem_limit_source holds `1 bytes` \(blob\), not text/],
   ];
   for (const [name, sql, re] of cases) {
     const f = plantedDb(name, sql);
