@@ -22,7 +22,17 @@ export function readReport(dbFile: string, o: ReadReportOptions = {}): SessionRe
   );
 }
 
-/** Analyse a trace CSV or a psrecord log (DESIGN.md §2 formats). */
-export function readTraceReport(file: string, o: Omit<ReadReportOptions, 'session'> = {}): SessionReport {
-  return buildSessionReport(readTrace(file), { metric: o.metric, maxRate: o.maxRate ?? null }).report;
+export interface ReadTraceOptions extends Omit<ReadReportOptions, 'session'> {
+  /** Told what was left out of the file: a last line with no newline (a log still being written). */
+  onNote?: (line: string) => void;
+}
+
+/**
+ * Analyse a trace CSV or a psrecord log (DESIGN.md §2 formats). A last line with no newline may be cut
+ * mid-number, so it is left out, and `onNote` is told.
+ */
+export function readTraceReport(file: string, o: ReadTraceOptions = {}): SessionReport {
+  const s = readTrace(file);
+  for (const n of s.notes ?? []) o.onNote?.(n);
+  return buildSessionReport(s, { metric: o.metric, maxRate: o.maxRate ?? null }).report;
 }

@@ -26,6 +26,11 @@ function shown(v: unknown, type: string): string {
   return `\`${escapeControl(s.slice(0, 40))}\` (${type})`;
 }
 
+/** SQLite's name for the type of a value read back. */
+function typeOf(v: unknown): string {
+  return typeof v === 'string' ? 'text' : Buffer.isBuffer(v) ? 'blob' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'real') : typeof v;
+}
+
 /**
  * Throw an input error (exit 2) naming the DB, session, pid and column of the first value that is
  * not what leak-track writes: sessions and processes fields of the wrong type, sample sizes that are
@@ -42,6 +47,15 @@ export function checkSessionRows(db: Db, file: string, sessionId: number): void 
   if (s.st !== 'text') throw bad('', 'started_at', '…', s.st, 'a time');
   if (!(s.it === 'integer' || s.it === 'real') || !((s.i as number) >= 0 && (s.i as number) < 1e9)) throw bad('', 'interval_s', s.i, s.it, 'a number of seconds');
   if (s.source !== 'track' && s.source !== 'trace') throw bad('', 'source', s.source, typeof s.source, 'track or trace');
+  // The memory limit (migration 2; absent in older DBs): a negative, infinite or text one became a
+  // negative or null `mem_limit_mb` in the report, with no word.
+  const lim = db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(sessionId) as { mem_limit_bytes?: unknown; mem_limit_source?: unknown };
+  const mb = lim.mem_limit_bytes;
+  if (mb !== undefined && mb !== null && !(typeof mb === 'number' && Number.isInteger(mb) && mb >= 0 && mb <= MAX_BYTES)) {
+    throw bad('', 'mem_limit_bytes', mb, typeOf(mb), 'a size in bytes in [0, 1 PiB]');
+  }
+  const src = lim.mem_limit_source;
+  if (src !== undefined && src !== null && typeof src !== 'string') throw bad('', 'mem_limit_source', src, typeOf(src), 'text');
   const p = db
     .prepare(
       `SELECT id, pid, typeof(pid) AS tp, typeof(ppid) AS tpp, typeof(start_ticks) AS tst, typeof(name) AS tn, typeof(cmdline) AS tc, role

@@ -51,6 +51,8 @@ export interface RecordedSession {
   ticks: number;
   /** Profiles leak-track --explain took while tracking (absent: none, or not a DB session). */
   profiles?: StoredProfile[];
+  /** What the reader left out of its input, one line each for stderr (a trace's unterminated last line). */
+  notes?: string[];
 }
 
 interface SessionRow {

@@ -42,7 +42,9 @@ export function readTrace(file: string, maxPointsPerProcess = MAX_POINTS_PER_PRO
       prevFirst = r.t_ms;
     }
   });
-  if (stats.size === 0) throw inputError(`${file} has a header but no samples`);
+  // A last line with no newline may be cut mid-number (a log still being written): left out, and said.
+  const cut = first.cut ? `trace ${file}: its last line (line ${first.cut.line}, \`${first.cut.text}\`) has no newline (still being written?): left out` : null;
+  if (stats.size === 0) throw inputError(`${file} has a header but no samples${first.cut ? ` (its last line, line ${first.cut.line}, has no newline, so it was left out)` : ''}`);
   const most = Math.max(...[...stats.values()].map((s) => s.samples));
   const bucketMs = most > maxPointsPerProcess ? Math.ceil((t1 - t0 + 1) / maxPointsPerProcess) : null;
   const series = new Map<number, ProcessSeries>();
@@ -70,6 +72,7 @@ export function readTrace(file: string, maxPointsPerProcess = MAX_POINTS_PER_PRO
     processes: [...series.values()],
     bucketMs,
     ticks,
+    ...(cut ? { notes: [cut] } : {}),
   };
 }
 

@@ -14,6 +14,8 @@ const METRIC_COLUMNS = ['rss_bytes', 'uss_bytes', 'pss_bytes', 'swap_bytes', 'vr
 const PSRECORD_HEADER = /^#\s*Elapsed time\s+CPU \(%\)\s+Real \(MB\)\s+Virtual \(MB\)/;
 /** No process has a petabyte: a bigger "size" is a unit mix-up or corruption, not memory. */
 const MAX_BYTES = 2 ** 50;
+/** The longest line read: a trace's lines are tens of bytes, a wide CSV's a few KB. */
+const MAX_LINE = MiB;
 /** Past ~3,000 years of seconds, t_s is not seconds (epoch milliseconds look like this). */
 const MAX_T_S = 1e11;
 
@@ -29,13 +31,20 @@ export interface TraceRow {
 
 export type TraceFormat = 'csv' | 'psrecord';
 
+/** A last line with no newline, left out: its number and its first 80 characters (escaped). */
+export interface CutLine {
+  line: number;
+  text: string;
+}
+
 /**
  * Call `onLine` for each line of a file, decoded as UTF-8, 1 MiB read at a time; stops after `maxLines`.
  * Only a regular file is read (open-input.ts), and no further than its size when opened. A last line
- * with no newline is refused, not believed: a file cut short, or still being written, ends mid-line,
- * and `123` may be the first digits of `1234567`.
+ * with no newline is never believed: a file cut short, or still being written (a psrecord log of a
+ * running job), ends mid-line, and `123` may be the first digits of `1234567`. It is left out and
+ * returned as `cut`, for the caller to say so; every complete line before it is read as usual.
  */
-export function forEachLine(file: string, onLine: (text: string, line: number) => void, maxLines = Infinity): number {
+export function forEachLine(file: string, onLine: (text: string, line: number) => void, maxLines = Infinity): { lines: number; cut: CutLine | null } {
   const { fd, size } = openInputFile(file, 'trace');
   const buf = Buffer.allocUnsafe(MiB);
   const decoder = new StringDecoder('utf8');
@@ -56,17 +65,17 @@ export function forEachLine(file: string, onLine: (text: string, line: number) =
       carry = n > 0 ? parts.pop()! : '';
       if (n === 0 && parts.length === 1 && parts[0] === '') parts.pop(); // the file ended with a newline
       for (let i = 0; i < parts.length; i++) {
-        if (line >= maxLines) return line;
+        if (line >= maxLines) return { lines: line, cut: null };
         const p = parts[i]!;
-        if (n === 0 && p.trim() !== '') {
-          throw inputError(
-            `${file}: line ${line + 1} has no newline at its end: the file was cut mid-line or is still being written, ` +
-              `so \`${escapeControl(p.slice(0, 80))}\` may be incomplete; end the file with a newline or wait for its writer to finish`,
-          );
-        }
+        if (n === 0 && p.trim() !== '') return { lines: line, cut: { line: line + 1, text: escapeControl(p.slice(0, 80)) } };
         onLine(p.endsWith('\r') ? p.slice(0, -1) : p, ++line);
       }
-      if (n === 0) return line;
+      if (n === 0) return { lines: line, cut: null };
+      // A line still open past MAX_LINE is no trace's: gluing and splitting ever more of it is quadratic
+      // (a 300 MB line of digits or NULs kept a reader busy for minutes) and holds it all in memory.
+      if (carry.length > MAX_LINE) {
+        throw inputError(`${file}: line ${line + 1} is over 1 MiB long: not a line of a trace (a binary or corrupt file?); pass a trace CSV or a psrecord log`);
+      }
     }
   } finally {
     closeSync(fd);
@@ -78,7 +87,7 @@ export function forEachTraceRow(
   file: string,
   onRow: (row: TraceRow) => void,
   maxLines = Infinity,
-): { format: TraceFormat; hasPid: boolean; lines: number } {
+): { format: TraceFormat; hasPid: boolean; lines: number; cut: CutLine | null } {
   let parseLine: ((text: string, line: number) => void) | null = null;
   let format: TraceFormat = 'csv';
   let hasPid = false;
@@ -95,7 +104,7 @@ export function forEachTraceRow(
     lastT.set(row.pid, row.t_ms);
     onRow(row);
   };
-  const lines = forEachLine(
+  const { lines, cut } = forEachLine(
     file,
     (text, line) => {
       if (parseLine) return parseLine(text, line);
@@ -111,8 +120,11 @@ export function forEachTraceRow(
     },
     maxLines,
   );
+  if (!parseLine && cut) {
+    throw inputError(`${file}: its only line has no newline at its end (still being written?), so it is not read; wait for its writer, or end the file with a newline`);
+  }
   if (!parseLine) throw inputError(`${file} is empty; expected a header such as t_s,uss_bytes`);
-  return { format, hasPid, lines };
+  return { format, hasPid, lines, cut };
 }
 
 function csvParser(file: string, header: string, emit: (r: TraceRow, t_s: number) => void) {

@@ -5,13 +5,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { runBin, type BinResult } from '../helpers/procs.js';
 import { writeSession } from '../helpers/session-db.js';
+import { FIXTURES } from '../helpers/paths.js';
 
 const HOSTILE = '\x1b]0;pwned\x07\x1b[2J';
 const BOUND_MS = 30_000; // a case that has not ended by then hangs
@@ -48,15 +49,39 @@ const report = (args: string[]) => runBin('leak-report', args, { timeoutMs: BOUN
 
 const rows = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join('');
 
-test('traces: a column named twice, 0x numbers and a last line cut mid-number are refused, naming the line', async () => {
+test('traces: a column named twice, 0x numbers and a malformed line before the last are refused, naming the line', async () => {
   const cases: [string, RegExp][] = [
     [`t_s,uss_bytes,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6},5\n`)}`, /line 1: column uss_bytes appears more than once/],
     [`t_s,uss_bytes\n0,100\n1,0x10\n`, /line 3: uss_bytes must be a non-negative number, got `0x10`/],
     [`t_s,uss_bytes\n0x1,100\n`, /line 2: t_s must be a non-negative number of seconds, got `0x1`/],
-    [`t_s,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6}\n`)}12,10`, /line 14 has no newline at its end: .*`12,10` may be incomplete/],
+    [`t_s,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6}\n`)}12,1e\n13,10`, /line 14: uss_bytes must be a non-negative number, got `1e`/],
     [`# Elapsed time   CPU (%)     Real (MB)   Virtual (MB)\n0 0 0x10 1\n`, /line 2: expected 4 numbers/],
   ];
   for (const [text, re] of cases) assertRefused(await report(['--trace', file('bad.csv', text)]), 2, re);
+  // 300 MB with no newline (a sparse file: NULs) was glued and split again each MiB, quadratic: minutes.
+  const long = file('long.csv', 't_s,uss_bytes\n0,1\n');
+  truncateSync(long, 300 * 1048576);
+  assertRefused(await report(['--trace', long]), 2, /long\.csv: line 3 is over 1 MiB long: not a line of a trace/);
+});
+
+test('a last line with no newline (cut mid-number, or a psrecord log still being written) is left out with one line on stderr, never believed', async () => {
+  const cut = file('cut.csv', `t_s,uss_bytes\n${rows(12, (i) => `${i},${1e8 + i * 1e6}\n`)}12,10`);
+  const r = await report(['--trace', cut, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `leak-report: trace ${cut}: its last line (line 14, \`12,10\`) has no newline (still being written?): left out\n`);
+  const p = (JSON.parse(r.stdout) as { processes: { samples: number; last_mb: number }[] }).processes[0]!;
+  assert.equal(p.samples, 12, 'the 13 complete lines: a header and 12 samples');
+  assert.ok(p.last_mb > 100, `the last value is line 13's, not the cut 10 bytes: ${p.last_mb}`);
+  assert.equal((await report(['--trace', cut, '--quiet'])).stderr, '', '--quiet: nothing but errors');
+  // A real psrecord log (recorded from a process leaking 300 MB/min) cut in the middle of its last line.
+  const log = readFileSync(path.join(FIXTURES, 'recordings', 'steady-leaker-300.psrecord.log'), 'utf8');
+  const lines = log.trimEnd().split('\n');
+  const live = file('live.psrecord.log', `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 30)}`);
+  const c = await runBin('leak-check', ['--trace', live, '--max-rate', '200'], { timeoutMs: BOUND_MS });
+  assert.equal(c.code, 1, c.stdout + c.stderr);
+  assert.match(c.stdout, /^FAIL psrecord 0: growing/m);
+  assert.match(c.stderr, new RegExp(`^leak-check: trace .*live\\.psrecord\\.log: its last line \\(line ${lines.length}, \`.*\`\\) has no newline \\(still being written\\?\\): left out\n$`));
+  assertNoRawControl(c);
 });
 
 test('a FIFO, /dev/zero, a directory or a socket given as a trace or a snapshot is refused at once, not read', async () => {
@@ -134,6 +159,10 @@ test('DBs: bad sample values are refused naming the DB, session, pid and column 
     ['blob', `UPDATE samples SET vram = x'00ff'`, /column vram holds `2 bytes` \(blob\)/],
     ['time', `UPDATE samples SET t_ms = 'soon' WHERE process_id = 1 AND t_ms = (SELECT min(t_ms) FROM samples)`, /column t_ms holds `soon` \(text\)/],
     ['pid', `UPDATE processes SET pid = 'x' WHERE pid = 4243`, /session 1 \(process row \d+\): column pid holds `x` \(text\)/],
+    ['limit', `UPDATE sessions SET mem_limit_bytes = -1073741824000`, /limit.db: session 1: column mem_limit_bytes holds `-1073741824000` \(integer\), not a size in bytes/],
+    ['limit-text', `UPDATE sessions SET mem_limit_bytes = 'abc'`, /column mem_limit_bytes holds `abc` \(text\)/],
+    ['limit-inf', `UPDATE sessions SET mem_limit_bytes = 1e400`, /column mem_limit_bytes holds `Infinity` \(real\)/],
+    ['limit-source', `UPDATE sessions SET mem_limit_bytes = 1073741824, mem_limit_source = x'1b'`, /column mem_limit_source holds `1 bytes` \(blob\), not text/],
   ];
   for (const [name, sql, re] of cases) {
     const f = plantedDb(name, sql);

@@ -104,7 +104,7 @@ export const checkCommand: Command = async (argv, io) => {
       } : undefined,
     }, io);
   }
-  const [session] = loadSessions(args);
+  const [session] = loadSessions(args, (m) => !args.quiet && io.stderr.write(`leak-check: ${escapeControl(m)}\n`));
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
   if (args.explain) {
     if (session!.profiles?.length) report.explain = explainEntries(session!, rows.map((r) => r.report), sessionStartMs(session!));

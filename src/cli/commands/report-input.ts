@@ -25,11 +25,13 @@ export interface InputArgs {
   session: string | undefined;
 }
 
-/** Sessions to analyse, oldest first. */
-export function loadSessions(a: InputArgs): RecordedSession[] {
+/** Sessions to analyse, oldest first. `note` gets what the reader left out (a trace's unterminated last line). */
+export function loadSessions(a: InputArgs, note: (line: string) => void): RecordedSession[] {
   if (a.trace) {
     if (a.session !== undefined) throw usageError('--session applies to a --db, not to a --trace file');
-    return [readTrace(a.trace)];
+    const s = readTrace(a.trace);
+    for (const n of s.notes ?? []) note(n);
+    return [s];
   }
   return readSessionsFromFile(a.db, a.session);
 }

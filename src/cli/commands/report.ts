@@ -13,6 +13,7 @@ import { renderSessionHtml } from '../../report/html/session-html.js';
 import { checkHtmlPath, writeHtmlFile } from '../../report/html/write-html.js';
 import type { Metric } from '../../types.js';
 import { terminalWidth } from '../terminal-width.js';
+import { escapeControl } from '../../text/escape.js';
 
 
 const REPORT_HELP = {
@@ -80,7 +81,7 @@ export const reportCommand: Command = async (argv, io) => {
   const args = parseReportArgs(argv, io.env);
   if (args.html) checkHtmlPath(args.html);
   if (args.prometheus) return fleetCommand(args.prometheus, { bin: 'leak-report', json: args.json, quiet: args.quiet, html: args.html, maxRate: null }, io);
-  const sessions = loadSessions(args);
+  const sessions = loadSessions(args, (m) => !args.quiet && io.stderr.write(`leak-report: ${escapeControl(m)}\n`));
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   sessions.forEach((s, i) => {
     const composed = analyseAndCompose(s, { metric: args.metric });
