@@ -86,3 +86,31 @@ test('--explain flags: a companion without --explain, and bad values, are usage 
   assert.deepEqual(parseTrackArgs(['4242', '--explain'], {}).explain, { maxPerProcess: 1, intervalS: 15, outDir: null });
   assert.equal(parseTrackArgs(['4242'], {}).explain, null);
 });
+
+test('the paragraph names each memory once: an object and what it keeps, or the container that holds it, are the table\'s', () => {
+  const g = (type: string, count_delta: number, perMin: number, retainer_path: string | null, retained?: number) => ({
+    type, counts: [1, 2], bytes: [1, 2], count_delta, bytes_delta: perMin * MiB, bytes_per_min: perMin * MiB, retainer_path,
+    ...(retained === undefined ? {} : { retained_bytes_per_min: retained * MiB }),
+  });
+  const para = (growing: ProfileReport['growing']) => explainParagraph({ label: 'p 1 (main)', rateText: 'growing 150 MB/min (149–151)' }, stored({ report: { ...report, growing } }));
+  // leak-track --explain runs: py_processor_cache.py without torch; rec_dataloader.py's worker; node-holders.js --shape listener
+  assert.equal(para([
+    g('ProcessedImage', 332, 154.4, 'processor.image_processor._cache (dict, 1214 items, 76.0 MB)'),
+    g('bytes', 334, 154.3, 'processor.image_processor._cache[k].pixel_values (dict, 1214 items, 76.0 MB)'),
+    g('tuple', 55, 0.5, "sys.path_importer_cache['/usr/lib/python3.11/re']._loaders (list, 5 items, 0.7 KB)"),
+  ]), "p 1 (main) is growing 150 MB/min (149–151). Inside: ProcessedImage +154 MB/min kept in processor.image_processor._cache (dict, 1214 items, 76.0 MB); tuple +0.50 MB/min kept in sys.path_importer_cache['/usr/lib/python3.11/re']._loaders (list, 5 items, 0.7 KB).");
+  assert.doesNotMatch(para([
+    g('numpy.ndarray', 160, 57.1, 'ds.kept (list, 456 items, 28.6 MB)'),
+    g('list', 1, 57.1, 'torch._decomp.decomposition_table[k]._tags (dict, 916 items, 0.9 MB)'),
+  ]), /list \+/);
+  const node = para([
+    g('PrefetchedBatch', 12, 0, 'loader._events.batch[…] → listener at node-holders.js:61 → batch (PrefetchedBatch)', 192.2),
+    g('(closure)', 12, 0, 'loader._events.batch (Array)', 192.2),
+    g('system / Context', 12, 0, 'loader._events.batch → listener at node-holders.js:61 (Array)', 192.2),
+    g('Timeout', 3, 1, 'timers (Map)'),
+  ]);
+  assert.equal(node, 'p 1 (main) is growing 150 MB/min (149–151). Inside: PrefetchedBatch +192 MB/min kept in loader._events.batch[…] → listener at node-holders.js:61 → batch (PrefetchedBatch); Timeout +1.00 MB/min kept in timers (Map).');
+  // two leaks at different rates, or at one rate in unrelated holders, are both named
+  assert.match(para([g('A', 10, 50, 'x.a (list, 1 items, 1 MB)'), g('B', 10, 50, 'y.b (list, 1 items, 1 MB)')]), /A \+50\.0 MB\/min .*; B \+50\.0 MB\/min/);
+  assert.match(para([g('A', 10, 50, 'x.a (list, 1 items, 1 MB)'), g('B', 10, 20, 'x.a[k].b (list, 1 items, 1 MB)')]), /; B \+20\.0 MB\/min/);
+});
