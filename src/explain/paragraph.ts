@@ -12,6 +12,8 @@ const fmt = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs
 
 /** How many growing types the paragraph names. */
 export const NAMED_TYPES = 3;
+/** A type after the first is named only when it grows at least this share of the first's rate. */
+export const MINOR_SHARE = 0.05;
 
 /** What the verdict says about the profiled process: its label and its rate in words (null: no row). */
 export interface Subject {
@@ -47,12 +49,16 @@ export function inside(r: ProfileReport): string {
  * the same memory as one already named is left to the table below. Named beside each other, a
  * ProcessedImage and the bytes it keeps (+154 MB/min each), or PrefetchedBatch, the (closure) and the
  * Context that keep it (+192 MB/min each), said the process grew two or three times as fast as it does.
+ * A type growing under MINOR_SHARE of the first's rate is left to the table too.
  */
 export function topGrowers(r: ProfileReport, n = NAMED_TYPES): GrowingType[] {
   const named: GrowingType[] = [];
   for (const g of r.growing) {
     if (named.length >= n) break;
-    if (!g.folded_into && !named.some((h) => sameMemory(g, h))) named.push(g);
+    if (g.folded_into || named.some((h) => sameMemory(g, h))) continue;
+    const [first, rate] = [named[0] ? rateOf(named[0]) : null, rateOf(g)];
+    if (first !== null && rate !== null && rate < MINOR_SHARE * first) continue; // "int +0.03 MB/min" beside "torch.Tensor +76"
+    named.push(g);
   }
   return named;
 }
