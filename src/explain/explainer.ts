@@ -10,7 +10,7 @@ import type { TickSummary } from '../track/sampler.js';
 import type { ProfileReport } from '../types.js';
 import type { ProfileProcessOptions } from '../profile/profile-process.js';
 import { ProfileRecorder, type ProfileStatus, type ProfileWindow } from '../store/profile-store.js';
-import { confidentGrowth, GrowthWatch, seriesOf, type Growth, type Watched } from './growth-watch.js';
+import { GrowthWatch, ownGrowth, seriesOf, type Growth, type Watched } from './growth-watch.js';
 import type { SeriesWindow } from '../analyze/index.js';
 import { describeTarget } from './describe-target.js';
 
@@ -84,8 +84,8 @@ export class Explainer {
       // The analysis costs more with more points: every tick while short, then every few seconds.
       if (series.t_s.length > 200 && now - w.checkedMs < (this.o.checkEveryMs ?? 5000)) continue;
       w.checkedMs = now;
-      const { t_s, mb } = series;
-      const g = confidentGrowth(t_s, mb, this.windows.get(w.key) ?? [], { maxRate: this.o.maxRate, settleS: this.o.intervalS });
+      const { t_s } = series;
+      const g = ownGrowth(w, MIN_POINTS, this.windows.get(w.key) ?? [], { maxRate: this.o.maxRate, settleS: this.o.intervalS });
       // Worth a profile: at least MIN_GROWN_MB grown even at the interval's lower bound (less is below
       // what a census or snapshot diff can tell from noise), and still so after a while: a sawtooth read
       // every few ticks can look like growth for one fit, never for long.

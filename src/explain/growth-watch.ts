@@ -59,6 +59,21 @@ export function seriesOf(w: Watched, min: number): { t_s: number[]; mb: number[]
   return s ? s.snapshot() : null;
 }
 
+/**
+ * Growth the process makes itself: where the watch judges USS, RSS must be confidently growing too.
+ * USS also climbs when pages the process shared become its own with RSS flat: a DataLoader main whose
+ * workers copied its pages on write (a census in a worker copies ~40 MB at once) read "growing 59 MB/min
+ * (29–89)" on USS with RSS on a plateau at 228 MB, and was profiled: nothing of its own grew.
+ */
+export function ownGrowth(w: Watched, min: number, windows: readonly SeriesWindow[], rule: GrowthRule = {}): Growth | null {
+  const s = seriesOf(w, min);
+  if (!s) return null;
+  const g = confidentGrowth(s.t_s, s.mb, windows, rule);
+  if (!g || w.uss.length < min) return g; // judged on RSS already
+  const rss = w.rss.snapshot();
+  return rss.t_s.length >= min && confidentGrowth(rss.t_s, rss.mb, windows, rule) ? g : null;
+}
+
 /** The series of every tracked process, fed tick by tick. */
 export class GrowthWatch {
   readonly procs = new Map<string, Watched>();

@@ -16,12 +16,12 @@ function pick<K extends string>(o: unknown, keys: readonly K[]): Record<K, numbe
   return out;
 }
 
-/** One census's reading: its wall time (relative to the first), the USS read before it, its objects' bytes and its `budget`. */
-export function pythonReading(t_s: number, uss: number | null, objectsBytes: number, raw: unknown): PythonBudgetReading {
+/** One census's reading: its wall time (relative to the first), the USS read before it, its objects' bytes, its `budget`, and RSS - USS read with the USS. */
+export function pythonReading(t_s: number, uss: number | null, objectsBytes: number, raw: unknown, shared: number | null = null): PythonBudgetReading {
   const b = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const malloc: MallocInfo | null = pick(b.malloc, ['arena', 'hblkhd', 'uordblks', 'fordblks', 'keepcost'] as const);
   const pymalloc: PymallocInfo | null = pick(b.pymalloc, ['arenas_bytes', 'allocated_bytes', 'free_bytes'] as const);
-  return { t_s, uss, objects_bytes: objectsBytes, malloc, pymalloc };
+  return { t_s, uss, shared, objects_bytes: objectsBytes, malloc, pymalloc };
 }
 
 /** One snapshot's reading from the JSON text of the target's process.memoryUsage(), or null if unusable. */

@@ -20,6 +20,8 @@ export interface PythonBudgetReading {
   t_s: number;
   /** USS of the target read from /proc when the census began; null when it could not be read. */
   uss: number | null;
+  /** Resident bytes shared with another process (RSS - USS) when the census began; absent when not read. */
+  shared?: number | null;
   /** The census's bytes of Python objects (tensors' storages and numpy buffers counted once). */
   objects_bytes: number;
   malloc: MallocInfo | null;

@@ -85,7 +85,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       const { raw, stop_s } = await captured(o, () => takeCensus({ pid: o.pid, useHook, channel, seq: i, mode: o.mode ?? 'auto', trim, sizes: i === 0, timeout_s: o.timeout_s ?? 60, signal: o.signal }));
       if (i === 0) [t0, sizes] = [raw.time, raw.sizes ?? null];
       delete raw.sizes; // container ids, for the holder census only: not kept in --out
-      readings.push(pythonReading(raw.time - t0, uss.ok ? uss.reading.uss : null, raw.bytes, (raw as { budget?: unknown }).budget));
+      readings.push(pythonReading(raw.time - t0, uss.ok ? uss.reading.uss : null, raw.bytes, (raw as { budget?: unknown }).budget, uss.ok ? Math.max(0, uss.reading.rss - uss.reading.uss) : null));
       if (trim) trimmed = trimResult((raw as { budget?: { trim?: unknown } }).budget?.trim);
       censuses.push(toCensus(raw, t0));
       raws.push(raw as RawCensus & CensusExtras);

@@ -19,7 +19,7 @@ const report: ProfileReport = {
   snapshots: [{ t_s: 0, file: null, objects: 1, bytes: 1 }, { t_s: 30, file: null, objects: 2, bytes: 2 }],
   growing: [
     { type: 'torch.Tensor', counts: [1, 2], bytes: [1, 2], count_delta: 502, bytes_delta: 45 * MiB, bytes_per_min: 90 * MiB, retainer_path: 'processor.image_processor._cache (dict, 502 items, 502 MB)' },
-    { type: 'x\u001b[31m', counts: [1, 2], bytes: [1, 2], count_delta: 1, bytes_delta: MiB, bytes_per_min: 2 * MiB, retainer_path: null },
+    { type: 'x\u001b[31m', counts: [1, 2], bytes: [1, 2], count_delta: 1, bytes_delta: MiB, bytes_per_min: 5 * MiB, retainer_path: null },
   ],
 };
 const stored = (over: Partial<StoredProfile>): StoredProfile => ({
@@ -29,7 +29,7 @@ const stored = (over: Partial<StoredProfile>): StoredProfile => ({
 
 test('the paragraph joins the verdict and what is inside; target text is escaped', () => {
   const p = explainParagraph({ label: 'python3 4242 (main)', rateText: 'growing 114 MB/min (108–120)' }, stored({}));
-  assert.equal(p, 'python3 4242 (main) is growing 114 MB/min (108–120). Inside: torch.Tensor +90.0 MB/min kept in processor.image_processor._cache (dict, 502 items, 502 MB); x\\x1b[31m +2.00 MB/min held by an unknown holder.');
+  assert.equal(p, 'python3 4242 (main) is growing 114 MB/min (108–120). Inside: torch.Tensor +90.0 MB/min kept in processor.image_processor._cache (dict, 502 items, 502 MB); x\\x1b[31m +5.00 MB/min held by an unknown holder.');
   assert.equal(topHolder(report), 'torch.Tensor kept in processor.image_processor._cache (dict, 502 items, 502 MB)');
 });
 
@@ -85,4 +85,40 @@ test('--explain flags: a companion without --explain, and bad values, are usage 
   assert.throws(() => parseTrackArgs(['4242', '--explain', '--explain-interval', '0.1'], {}), usage(/--explain-interval must be between/));
   assert.deepEqual(parseTrackArgs(['4242', '--explain'], {}).explain, { maxPerProcess: 1, intervalS: 15, outDir: null });
   assert.equal(parseTrackArgs(['4242'], {}).explain, null);
+});
+
+test('the paragraph names each memory once: an object and what it keeps, or the container that holds it, are the table\'s', () => {
+  const g = (type: string, count_delta: number, perMin: number, retainer_path: string | null, retained?: number) => ({
+    type, counts: [1, 2], bytes: [1, 2], count_delta, bytes_delta: perMin * MiB, bytes_per_min: perMin * MiB, retainer_path,
+    ...(retained === undefined ? {} : { retained_bytes_per_min: retained * MiB }),
+  });
+  const para = (growing: ProfileReport['growing']) => explainParagraph({ label: 'p 1 (main)', rateText: 'growing 150 MB/min (149–151)' }, stored({ report: { ...report, growing } }));
+  // leak-track --explain runs: py_processor_cache.py without torch; rec_dataloader.py's worker; node-holders.js --shape listener
+  assert.equal(para([
+    g('ProcessedImage', 332, 154.4, 'processor.image_processor._cache (dict, 1214 items, 76.0 MB)'),
+    g('bytes', 334, 154.3, 'processor.image_processor._cache[k].pixel_values (dict, 1214 items, 76.0 MB)'),
+    g('tuple', 55, 12, 'log.records (list, 5 items, 0.7 KB)'),
+  ]), 'p 1 (main) is growing 150 MB/min (149–151). Inside: ProcessedImage +154 MB/min kept in processor.image_processor._cache (dict, 1214 items, 76.0 MB); tuple +12.0 MB/min kept in log.records (list, 5 items, 0.7 KB).');
+  assert.doesNotMatch(para([
+    g('numpy.ndarray', 160, 57.1, 'ds.kept (list, 456 items, 28.6 MB)'),
+    g('list', 1, 57.1, 'torch._decomp.decomposition_table[k]._tags (dict, 916 items, 0.9 MB)'),
+  ]), /list \+/);
+  const node = para([
+    g('PrefetchedBatch', 12, 0, 'loader._events.batch[…] → listener at node-holders.js:61 → batch (PrefetchedBatch)', 192.2),
+    g('(closure)', 12, 0, 'loader._events.batch (Array)', 192.2),
+    g('system / Context', 12, 0, 'loader._events.batch → listener at node-holders.js:61 (Array)', 192.2),
+    g('Timeout', 3, 20, 'timers (Map)'),
+  ]);
+  assert.equal(node, 'p 1 (main) is growing 150 MB/min (149–151). Inside: PrefetchedBatch +192 MB/min kept in loader._events.batch[…] → listener at node-holders.js:61 → batch (PrefetchedBatch); Timeout +20.0 MB/min kept in timers (Map).');
+  // two leaks at different rates, or at one rate in unrelated holders, are both named
+  assert.match(para([g('A', 10, 50, 'x.a (list, 1 items, 1 MB)'), g('B', 10, 50, 'y.b (list, 1 items, 1 MB)')]), /A \+50\.0 MB\/min .*; B \+50\.0 MB\/min/);
+  assert.match(para([g('A', 10, 50, 'x.a (list, 1 items, 1 MB)'), g('B', 10, 20, 'x.a[k].b (list, 1 items, 1 MB)')]), /; B \+20\.0 MB\/min/);
+});
+
+test('the paragraph leaves types growing under 5 % of the first\'s rate to the table', () => {
+  // leak-track --find-training --explain on py_processor_cache.py --torch: "torch.Tensor +76.2 MB/min kept in
+  // …; ProcessedImage +0.07 MB/min kept in …; int +0.03 MB/min kept in …"
+  const g = (type: string, perMin: number) => ({ type, counts: [1, 2], bytes: [1, 2], count_delta: 255, bytes_delta: perMin * MiB, bytes_per_min: perMin * MiB, retainer_path: `c.${type} (dict, 719 items, 45.1 MB)` });
+  const p = explainParagraph({ label: 'p 1 (main)', rateText: 'growing 75.7 MB/min (75.5–75.9)' }, stored({ report: { ...report, growing: [g('torch.Tensor', 76.2), g('ProcessedImage', 0.07), g('int', 0.03), g('Big', 5)] } }));
+  assert.equal(p, 'p 1 (main) is growing 75.7 MB/min (75.5–75.9). Inside: torch.Tensor +76.2 MB/min kept in c.torch.Tensor (dict, 719 items, 45.1 MB); Big +5.00 MB/min kept in c.Big (dict, 719 items, 45.1 MB).');
 });

@@ -112,3 +112,24 @@ test('the budget leads the text report and has its section on the HTML page', ()
   assert.match(html, /<section id="budget">.*USS \+61 MB in 40 s.*class="dominant"><td>native \(not visible to Python\)/s);
   assert.equal(mb(-0.001), '0.00 MB');
 });
+
+test('Python: pages that stopped being shared (a forked worker copied on write) are their own part, not native', () => {
+  // A DataLoader worker under leak-track --explain (a run of rec_dataloader.py --worker-leak 60): USS +52 MB
+  // in 11 s where the worker grows 60 MB/min; the census's own walk copied ~40 MB of the parent's pages,
+  // which the remainder called "native … 79 %" while the growing types said numpy arrays did it all.
+  const b = pythonBudget([
+    pythonReading(0, 100 * M, 50 * M, { malloc: malloc(0), pymalloc: pm(0) }, 90 * M),
+    pythonReading(11, 152 * M, 60 * M, { malloc: malloc(0.1 * M), pymalloc: pm(1 * M) }, 49 * M),
+  ])!;
+  const part = (k: string) => b.parts.find((p) => p.key === k)?.bytes;
+  assert.equal(part('unshared'), 41 * M);
+  assert.ok(Math.abs(part('native')!) < 0.2 * M, JSON.stringify(b.parts));
+  assert.equal(b.dominant, 'unshared');
+  assert.match(b.verdict, /pages no longer shared \(copy-on-write\) \+41 MB, .*: pages this process shared with another became its own \(copy-on-write in a forked worker/);
+  assert.equal(Math.round(b.parts.reduce((s, p) => s + p.bytes, 0)), 52 * M, 'the parts add up to the USS growth');
+  // never more than the growth the objects leave unexplained, and nothing where sharing grew
+  const capped = pythonBudget([pythonReading(0, 100 * M, 0, {}, 90 * M), pythonReading(10, 110 * M, 8 * M, {}, 0)])!;
+  assert.equal(capped.parts.find((p) => p.key === 'unshared')!.bytes, 2 * M);
+  const more = pythonBudget([pythonReading(0, 100 * M, 0, {}, 10 * M), pythonReading(10, 130 * M, 0, {}, 60 * M)])!;
+  assert.ok(!more.parts.some((p) => p.key === 'unshared'));
+});
