@@ -10,6 +10,7 @@ import { classifyCycles } from './classify-cycles.js';
 import { classifyTrend } from './classify-trend.js';
 import { staircaseAtReads } from './staircase.js';
 import { startupEnd } from './startup.js';
+import { lineWithOneShift, risesAroundFalls } from './level-shift.js';
 import type { AnalyzeOptions, SeriesAnalysis, SeriesInput } from './types.js';
 
 const MIN_SAMPLES = 10;
@@ -84,7 +85,7 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
     if (lone) {
       const tt = Array.prototype.slice.call(t, lone.from, lone.to) as number[];
       const yy = Array.prototype.slice.call(y, lone.from, lone.to) as number[];
-      const r = classifyTrend(tt, yy, noise, floor);
+      const r = notFlat(tt, yy, noise, floor, classifyTrend(tt, yy, noise, floor));
       return { ...base, noise_mb: noise, period_s: null, ...r, explanation: `${r.explanation}; ${lone.note}${excNote}` };
     }
     if (releases.length) {
@@ -95,10 +96,41 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
       };
     }
   }
+  // A line with one small level shift down (memory given back once): judged with the shift taken out.
+  const shifted = lineWithOneShift(t, y, noise, floor);
+  if (shifted) {
+    const r = classifyTrend(t, shifted.y, noise, floor);
+    if (r.classification === 'growing') {
+      const note = `; one drop of ${shifted.shift.toFixed(1)} MB at ~${formatDuration(shifted.at - t[0]!)} (memory given back once) left out`;
+      const baseline = r.baseline && { t_s: r.baseline.t_s, mb: r.baseline.mb.map((v, i) => (r.baseline!.t_s[i]! >= shifted.at ? v - shifted.shift : v)) };
+      return { ...base, noise_mb: noise, period_s: null, ...r, baseline, explanation: r.explanation + note + excNote };
+    }
+  }
   const r = classifyTrend(t, y, noise, floor);
   const after = r.classification === 'insufficient-data' ? afterStartup(t, y, noise, floor) : null;
-  if (after) return { ...base, noise_mb: noise, period_s: null, ...after, explanation: after.explanation + excNote };
-  return { ...base, noise_mb: noise, period_s: null, ...r, explanation: r.explanation + excNote };
+  if (after) {
+    const a = notFlat(t, y, noise, floor, after);
+    return { ...base, noise_mb: noise, period_s: null, ...a, explanation: a.explanation + excNote };
+  }
+  const v = notFlat(t, y, noise, floor, r);
+  return { ...base, noise_mb: noise, period_s: null, ...v, explanation: v.explanation + excNote };
+}
+
+/**
+ * "Stable" is never said of readings that rise, fall sharply and rise again (level-shift.ts): a few
+ * releases cannot tell a cycle from a leak under it, and the interval of a line through them
+ * (±1,700 MB/min) says nothing; undecided, it is said why.
+ */
+function notFlat(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, floor: number, r: ReturnType<typeof classifyTrend>): ReturnType<typeof classifyTrend> {
+  if (r.classification !== 'stable' && r.classification !== 'insufficient-data') return r;
+  const around = risesAroundFalls(t, y, noise, floor);
+  if (!around) return r;
+  const k = around.falls;
+  return {
+    ...r, classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, model: 'sawtooth',
+    explanation: `memory rises, is released sharply (${k === 1 ? 'once' : `${k} times`}) and rises again: ${k === 1 ? 'one release' : `${k} releases`} cannot tell a cycle from a leak under it; 4 are needed`,
+    need_more_s: Math.max(0, 4 - k) * around.every_s,
+  };
 }
 
 /**
