@@ -5,6 +5,8 @@
 import type { Db } from './open-db.js';
 import type { ProfileReport } from '../types.js';
 import { toStorageError } from './storage-errors.js';
+import { checkProfileJson } from './check-profile-json.js';
+import { escapeControl } from '../text/escape.js';
 
 export type ProfileStatus = 'running' | 'done' | 'failed' | 'interrupted';
 export type WindowKind = 'paused' | 'inflated';
@@ -104,25 +106,23 @@ export function readProfiles(db: Db, sessionId: number): StoredProfile[] {
       id: r.id,
       processRowId: r.process_id,
       pid: r.pid,
-      runtime: r.runtime,
+      runtime: escapeOrNull(r.runtime),
       started_ms: r.started_ms,
       ended_ms: r.ended_ms,
       status: r.status,
       trigger: r.trigger_rate !== null && r.trigger_lo !== null && r.trigger_hi !== null ? { rate: r.trigger_rate, ci: [r.trigger_lo, r.trigger_hi] } : null,
-      message: parsed.error ? [r.message, parsed.error].filter(Boolean).join('; ') : r.message,
+      message: escapeOrNull(parsed.error ? [r.message, parsed.error].filter(Boolean).join('; ') : r.message),
       report: parsed.report,
       windows: (windows.all(r.id) as ProfileWindow[]).filter((w) => Number.isFinite(w.start_ms) && Number.isFinite(w.end_ms) && w.end_ms >= w.start_ms),
     };
   });
 }
 
+/** The DB's text is whoever wrote the DB's: printed escaped. */
+const escapeOrNull = (s: string | null): string | null => (s === null ? null : escapeControl(s));
+
 function parseReport(json: string | null): { report: ProfileReport | null; error: string | null } {
   if (json === null) return { report: null, error: null };
-  try {
-    const r = JSON.parse(json) as ProfileReport;
-    if (!r || typeof r !== 'object' || !Array.isArray(r.growing) || !Array.isArray(r.snapshots)) throw new Error('not Profile JSON');
-    return { report: r, error: null };
-  } catch {
-    return { report: null, error: 'the stored profile result is damaged and was left out' };
-  }
+  const r = checkProfileJson(json);
+  return 'report' in r ? { report: r.report, error: null } : { report: null, error: `the stored profile result is damaged (${r.error}) and was left out` };
 }

@@ -3,6 +3,7 @@ import { openDbForRead, type Db } from './open-db.js';
 import { notFoundError, usageError } from '../errors.js';
 import { toStorageError } from './storage-errors.js';
 import { checkSessionRows } from './check-samples.js';
+import { checkProfileRows } from './check-profiles.js';
 import { dbDisplayName } from './db-read-copy.js';
 import type { Metric, ProcessInfo, SessionInfo } from '../types.js';
 import { MiB } from '../units.js';
@@ -111,6 +112,7 @@ function readOneSession(db: Db, id: number, maxPointsPerProcess: number): Record
   const s = db.prepare(`SELECT * FROM sessions WHERE id = ?`).get(id) as SessionRow | undefined;
   if (!s) throw notFoundError(`no session ${id} in this database`);
   checkSessionRows(db, dbDisplayName(db), id); // every value typed and bounded before the analysis sees it
+  checkProfileRows(db, dbDisplayName(db), id);
   const procRows = db
     .prepare(`SELECT id, pid, ppid, start_ticks, name, cmdline, role FROM processes WHERE session_id = ? ORDER BY id`)
     .all(id) as (ProcessInfo & { id: number })[];

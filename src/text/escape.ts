@@ -46,7 +46,11 @@ export function escapeDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => escapeDeep(v)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[escapeControl(k)] = escapeDeep(v);
+    // defineProperty, not `out[k] =`: a `__proto__` key (JSON.parse makes it an own property) must stay data,
+    // not become the copy's prototype and lend it fields no check has seen.
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      Object.defineProperty(out, escapeControl(k), { value: escapeDeep(v), enumerable: true, writable: true, configurable: true });
+    }
     return out as T;
   }
   return value;

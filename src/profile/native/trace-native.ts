@@ -2,7 +2,9 @@
 // the unfreed bytes by call site. Where this machine cannot (no bpftrace, no uprobes, not root), one
 // line says why and the profile goes on without it.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { escapeControl } from '../../text/escape.js';
 import { sitesScript } from './sites-script.js';
 import { parseMaps, parseSites, rankSites, type NativeSite } from './sites-parse.js';
 
@@ -22,22 +24,55 @@ export interface NativeTrace {
 export const MAX_LIVE = 262_144;
 const NOTE = `allocations made while tracing and not freed by its end, by the function that called malloc/calloc/realloc (memory from before is not seen; at most ${MAX_LIVE.toLocaleString('en-US')} live allocations followed)`;
 
-/** The path of the target's libc as bpftrace can open it (through /proc/PID/root: containers too). */
-function targetLibc(pid: number): string | null {
+/**
+ * The path of the target's libc as bpftrace can open it (through /proc/PID/root: containers too), or
+ * why there is none to trust. The target chooses what it maps: a copy of libc it owns (dlopen'ed, so
+ * mapped first) would have root's bpftrace parse the target's ELF and count nothing of the real
+ * malloc; a path with a blank or a quote cannot go into the program. So the file must be executable-
+ * mapped, root's, written by nobody else, in directories only root can change.
+ */
+function targetLibc(pid: number): string | { why: string } {
   let maps: string;
   try {
     maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
   } catch {
-    return null;
+    return { why: `PID ${pid}'s memory map cannot be read` };
   }
-  const lib = parseMaps(maps).find((m) => /\/libc(\.so\.6|-[\d.]+\.so)$/.test(m.path));
-  return lib ? `/proc/${pid}/root${lib.path}` : null;
+  const libs = [...new Set(parseMaps(maps).filter((m) => m.exec && /\/libc(\.so\.6|-[\d.]+\.so)$/.test(m.path)).map((m) => m.path))];
+  if (libs.length === 0) return { why: `PID ${pid} has no glibc libc.so.6 mapped (static binary or another libc)` };
+  const whys: string[] = [];
+  for (const lib of libs) {
+    const why = untrusted(`/proc/${pid}/root`, lib);
+    if (!why) return `/proc/${pid}/root${lib}`;
+    whys.push(`${escapeControl(lib)} ${why}`);
+  }
+  return { why: `PID ${pid}'s libc is not one root's bpftrace may open: ${whys.join('; ')}` };
+}
+
+/** Why `file` (absolute, seen under `root`) is not root's and unchangeable by others; null when it is. */
+function untrusted(root: string, file: string): string | null {
+  if (!/^[\w./+-]+$/.test(file)) return 'has characters a bpftrace probe cannot name';
+  const parts = file.split('/').filter(Boolean);
+  for (let i = parts.length; i >= 0; i--) {
+    const at = path.join(root, ...parts.slice(0, i));
+    let st;
+    try {
+      st = statSync(at);
+    } catch {
+      return 'cannot be looked at (gone?)';
+    }
+    const last = i === parts.length;
+    if (last && !st.isFile()) return 'is not a regular file';
+    if (st.uid !== 0) return `${last ? 'belongs' : `is in ${escapeControl('/' + parts.slice(0, i).join('/'))}, which belongs`} to uid ${st.uid}, not root`;
+    if ((st.mode & 0o022) !== 0 && (last || (st.mode & 0o1000) === 0)) return `${last ? 'is' : `is in ${escapeControl('/' + parts.slice(0, i).join('/'))}, which is`} writable by others`;
+  }
+  return null;
 }
 
 /** Attach; resolves once the probes are live, or with the reason they cannot be. `maxSeconds` bounds it even if we die. */
 export function startNativeTrace(pid: number, maxSeconds: number): Promise<NativeTrace | string> {
   const libc = targetLibc(pid);
-  if (!libc) return Promise.resolve(`PID ${pid} has no glibc libc.so.6 mapped (static binary or another libc)`);
+  if (typeof libc !== 'string') return Promise.resolve(libc.why);
   const program = `interval:s:${Math.ceil(maxSeconds)} { exit(); }\n${sitesScript(pid, libc)}`;
   const t0 = Date.now();
   return new Promise((resolve) => {

@@ -34,3 +34,11 @@ test('JUnit stays well-formed XML (python xml.etree parses it) whatever a proces
   const name = execFileSync('python3', ['-c', 'import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.buffer.read()); print(r.find(".//testcase").get("name"))'], { input: xml, encoding: 'utf8' });
   assert.equal(name.trim(), 'p\\u{ffff}\\x1b]0;x\\x07\\x00<&" 7 (main, uss)');
 });
+
+test("escapeDeep keeps a parsed `__proto__` key as data: the copy gets no prototype and no fields it did not have", () => {
+  const parsed = JSON.parse('{"__proto__": {"budget": {"parts": 7}}, "growing": []}') as Record<string, unknown>;
+  const v = escapeDeep(parsed);
+  assert.equal(Object.getPrototypeOf(v), Object.prototype);
+  assert.equal(v.budget, undefined, 'no inherited budget');
+  assert.deepEqual(Object.keys(v), ['__proto__', 'growing']);
+});
