@@ -1,7 +1,7 @@
 // The budget of a profile's growth: the target's USS growth over the window, split into what the
 // runtime can name (objects, free space its allocators keep) and the remainder no runtime figure shows
 // (native). Pure: it takes plain readings (one per census or snapshot) and returns numbers and words.
-import type { Budget, BudgetPart, NodeBudgetReading, PythonBudgetReading } from './types.js';
+import type { Budget, BudgetPart, NodeCapture, PythonBudgetReading } from './types.js';
 import { MiB } from '../../units.js';
 
 /** Below this USS growth over the window the budget says there is no growth worth splitting. */
@@ -21,6 +21,7 @@ const NODE_WORDS: Record<string, [string, string]> = {
   v8_heap_free: ['V8 heap free', 'V8 keeps heap pages it does not use (it gives them back under pressure): not live objects'],
   array_buffers: ['ArrayBuffers and Buffers', 'Buffers or typed arrays hold it (outside the V8 heap): see their holders below'],
   external_other: ['external, not ArrayBuffers', 'memory outside the V8 heap that Node or an addon reports to V8 (zlib or crypto contexts, native handles) and keeps'],
+  snapshots: ["kept after leak-profile's own snapshots", "leak-profile's own heap snapshots: memory the allocator kept after them, not the target's growth"],
   native: ['native (not visible to V8)', 'native memory no V8 figure shows: a native addon or library allocates and does not free, or the allocator keeps freed memory'],
 };
 
@@ -51,23 +52,36 @@ export function pythonBudget(readings: readonly PythonBudgetReading[]): Budget |
   }
   const known = parts.reduce((s, p) => s + p.bytes, 0);
   parts.push(part(PY_WORDS, malloc ? 'native' : 'native_or_free', delta(a.uss!, b.uss!) - known));
-  return finish('python', a, b, parts, PY_WORDS);
+  return finish('python', a, b, parts, PY_WORDS, readings);
 }
 
-/** The budget of a Node target's snapshots, or null when USS or the target's memoryUsage is missing. */
-export function nodeBudget(readings: readonly NodeBudgetReading[]): Budget | null {
-  const ends = usableEnds(readings);
-  if (!ends) return null;
-  const [a, b] = ends;
+/**
+ * The budget of a Node target's snapshots, each read just before it (after its GC) and just after it. A
+ * heap snapshot allocates in the target and the allocator keeps much of it (tens to hundreds of MB, more
+ * for a bigger heap): the window runs from just after the first snapshot (what it left is in the base)
+ * to just before the last (what it leaves is not in the window), and what the snapshots between left is
+ * its own part. Null when fewer than two captures were read.
+ */
+export function nodeBudget(caps: readonly NodeCapture[]): Budget | null {
+  if (caps.length < 2 || caps.some((c) => typeof c.before.uss !== 'number' || typeof c.after.uss !== 'number')) return null;
+  const a = caps[0]!.after, b = caps[caps.length - 1]!.before;
   const parts = [
     part(NODE_WORDS, 'v8_heap_used', delta(a.heap_used, b.heap_used)),
     part(NODE_WORDS, 'v8_heap_free', delta(a.heap_total - a.heap_used, b.heap_total - b.heap_used)),
     part(NODE_WORDS, 'array_buffers', delta(a.array_buffers, b.array_buffers)),
     part(NODE_WORDS, 'external_other', delta(a.external - a.array_buffers, b.external - b.array_buffers)),
   ];
+  if (caps.length > 2) parts.push(part(NODE_WORDS, 'snapshots', caps.slice(1, -1).reduce((s, c) => s + (c.after.uss! - c.before.uss!), 0)));
   const known = parts.reduce((s, p) => s + p.bytes, 0);
   parts.push(part(NODE_WORDS, 'native', delta(a.uss!, b.uss!) - known));
-  return finish('node', a, b, parts, NODE_WORDS);
+  const left = Math.max(0, caps[0]!.after.uss! - caps[0]!.before.uss!);
+  const budget = finish('node', a, b, parts, NODE_WORDS, caps.map((c) => c.before));
+  budget.first_capture_left = left;
+  const native = parts[parts.length - 1]!.bytes;
+  if (native <= -GROWTH_FLOOR && left > 0) {
+    budget.verdict += ` (native below zero: the growth reused memory the allocator had kept free after leak-profile's first snapshot, which left ${mb(left).slice(1)}; USS grew less than the parts above)`;
+  }
+  return budget;
 }
 
 /** The first and last readings that have a USS, if they are distinct. */
@@ -81,15 +95,24 @@ function part(words: Record<string, [string, string]>, key: string, bytes: numbe
   return { key, label: words[key]![0], bytes };
 }
 
-function finish(runtime: 'python' | 'node', a: { uss: number | null; t_s: number }, b: { uss: number | null; t_s: number }, parts: BudgetPart[], words: Record<string, [string, string]>): Budget {
+function finish(runtime: 'python' | 'node', a: { uss: number | null; t_s: number }, b: { uss: number | null; t_s: number }, parts: BudgetPart[], words: Record<string, [string, string]>, all: readonly { uss: number | null; t_s: number }[]): Budget {
   const uss_delta = b.uss! - a.uss!;
   const window_s = b.t_s - a.t_s;
   const top = parts.reduce((m, p) => (p.bytes > m.bytes ? p : m), parts[0]!);
   const grew = uss_delta >= GROWTH_FLOOR && top.bytes > 0;
   const dominant = grew ? top.key : null;
   const head = `USS ${mb(uss_delta)} in ${Math.round(window_s)} s: ${parts.map((p) => `${p.label} ${mb(p.bytes)}`).join(', ')}`;
-  const verdict = grew ? `${head}: ${words[top.key]![1]}` : `${head}: no growth worth splitting (under ${GROWTH_FLOOR / MiB} MB)`;
-  return { runtime, window_s, uss_first: a.uss!, uss_last: b.uss!, uss_delta, parts, dominant, verdict };
+  let verdict = grew ? `${head}: ${words[top.key]![1]}` : `${head}: no growth worth splitting (under ${GROWTH_FLOOR / MiB} MB)`;
+  const peak = peakBetween(a, b, all);
+  if (peak) verdict += `; meanwhile USS rose ${mb(peak.uss! - Math.max(a.uss!, b.uss!)).slice(1)} above both ends (${Math.round(peak.t_s - a.t_s)} s into the window) and fell back: the split is of the net growth, and what came and went was given back`;
+  return { runtime, window_s, uss_first: a.uss!, uss_last: b.uss!, uss_delta, parts, dominant, verdict, ...(peak ? { uss_peak: peak.uss!, uss_peak_t_s: peak.t_s - a.t_s } : {}) };
+}
+
+/** A reading between the ends whose USS rose above both by more than the floor (growth that was given back), or null. */
+function peakBetween(a: { uss: number | null; t_s: number }, b: { uss: number | null; t_s: number }, all: readonly { uss: number | null; t_s: number }[]) {
+  const inside = all.filter((r) => typeof r.uss === 'number' && r.t_s > a.t_s && r.t_s < b.t_s);
+  const top = inside.reduce<{ uss: number | null; t_s: number } | null>((m, r) => (!m || r.uss! > m.uss! ? r : m), null);
+  return top && top.uss! - Math.max(a.uss!, b.uss!) >= GROWTH_FLOOR ? top : null;
 }
 
 /** Signed MB with enough digits to tell 0.02 from 0. */

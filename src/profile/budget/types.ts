@@ -37,6 +37,12 @@ export interface NodeBudgetReading {
   array_buffers: number;
 }
 
+/** A Node capture's readings: just before its snapshot (after its GC) and just after it. */
+export interface NodeCapture {
+  before: NodeBudgetReading;
+  after: NodeBudgetReading;
+}
+
 export interface BudgetPart {
   key: string;
   label: string;
@@ -55,4 +61,9 @@ export interface Budget {
   dominant: string | null;
   /** The one line a user reads first. */
   verdict: string;
+  /** USS at a capture between the ends that rose above both by 2 MB or more (growth given back), and when (s into the window). */
+  uss_peak?: number;
+  uss_peak_t_s?: number;
+  /** Node: USS the first heap snapshot left in the target (memory the allocator kept after it), before the window. */
+  first_capture_left?: number;
 }

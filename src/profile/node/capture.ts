@@ -182,9 +182,9 @@ export interface Captured {
  * Take one snapshot into `fd` (the caller creates it exclusively, mode 0600, and owns it; `file`
  * names it in messages). Refuses (unless `force`) when serialising it could push the box or its
  * container into the OOM killer: V8 needs several times the heap in use. A write failure (disk
- * full) is a storage error.
+ * full) is a storage error. `afterGc` runs between the GC and the snapshot (the budget's reading).
  */
-export async function captureSnapshot(pid: number, ins: Inspector, fd: number, file: string, force: boolean, warn: (m: string) => void, signal?: AbortSignal): Promise<Captured> {
+export async function captureSnapshot(pid: number, ins: Inspector, fd: number, file: string, force: boolean, warn: (m: string) => void, signal?: AbortSignal, afterGc?: () => Promise<void>): Promise<Captured> {
   const s = ins.session;
   const usage = await raceAbort(s.send<{ usedSize: number; totalSize: number }>('Runtime.getHeapUsage'), signal);
   if (typeof usage !== 'object' || usage === null || !Number.isFinite(usage.usedSize) || usage.usedSize < 0) {
@@ -220,6 +220,7 @@ export async function captureSnapshot(pid: number, ins: Inspector, fd: number, f
   });
   try {
     await raceAbort(Promise.race([s.send('HeapProfiler.collectGarbage', {}, 120_000), failure]), signal);
+    if (afterGc) await raceAbort(afterGc(), signal); // the growth budget's reading before the snapshot allocates
     const t0 = performance.now();
     await raceAbort(Promise.race([s.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, 30 * 60_000), failure]), signal);
     const pause_s = (performance.now() - t0) / 1000;

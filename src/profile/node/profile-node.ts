@@ -13,7 +13,7 @@ import { captureSnapshot, closeInspector, openInspector, type Inspector } from '
 import { DEADMAN_GRACE_S } from './dead-man-switch.js';
 import { readNodeMemory } from './memory-usage.js';
 import { nodeBudget } from '../budget/compose.js';
-import type { NodeBudgetReading } from '../budget/types.js';
+import type { NodeBudgetReading, NodeCapture } from '../budget/types.js';
 import { startNativeTrace, type NativeSites, type NativeTrace } from '../native/trace-native.js';
 import { abortableSleep, abortSignalName, AbortedError, Interrupted } from '../interrupted.js';
 
@@ -50,7 +50,7 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
   const warn = (m: string) => (warnings.push(m), say(`warning: ${m}`));
   const inputs: SnapshotInput[] = [];
   const fds: number[] = [];
-  const readings: (NodeBudgetReading | string)[] = [];
+  const readings: { before?: NodeBudgetReading | string; after?: NodeBudgetReading | string }[] = [];
   const native: { trace: NativeTrace | null; result: NativeSites | string | null } = { trace: null, result: null };
   try {
     const ins = await openInspector(o.pid, o.signal);
@@ -71,8 +71,8 @@ export async function profileNode(o: NodeProfileOptions): Promise<ProfileReport>
     const report = await analyzeSnapshotsInParallel(inputs, { top: o.top, onProgress: say, collectBetweenFiles: o.collectBetweenFiles });
     report.target = { pid: o.pid, runtime: 'node' };
     if (!o.outDir) for (const sn of report.snapshots) sn.file = null; // unnamed files, gone with their descriptors
-    const why = readings.find((r): r is string => typeof r === 'string');
-    const budget = why ? null : nodeBudget(readings as NodeBudgetReading[]);
+    const why = readings.flatMap((r) => [r.before, r.after]).find((r): r is string => typeof r === 'string');
+    const budget = why ? null : nodeBudget(readings.filter((r) => r.before && r.after) as NodeCapture[]);
     if (budget) report.budget = budget;
     else warn(`no growth budget: ${why ?? 'fewer than two readings'}`);
     if (typeof native.result === 'string') warn(`--native-sites: ${native.result}`);
@@ -103,7 +103,7 @@ function openSnapshotFile(o: NodeProfileOptions, name: string, fds: number[]): {
   return { fd, file, readPath: `/proc/self/fd/${fd}`, out: null };
 }
 
-async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void, readings: (NodeBudgetReading | string)[], native: { trace: NativeTrace | null; result: NativeSites | string | null }): Promise<void> {
+async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: string[], inputs: SnapshotInput[], fds: number[], warn: (m: string) => void, say: (m: string) => void, readings: { before?: NodeBudgetReading | string; after?: NodeBudgetReading | string }[], native: { trace: NativeTrace | null; result: NativeSites | string | null }): Promise<void> {
   const t0 = Date.now();
   for (let i = 0; i < o.snapshots; i++) {
     if (i > 0) await waitInterval(o.interval_s * 1000, ins, o.signal);
@@ -112,9 +112,13 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
     const { fd, file, readPath, out } = openSnapshotFile(o, files[i]!, fds);
     say(`snapshot ${i + 1}/${o.snapshots}: taking…`);
     let c;
+    const reading: (typeof readings)[number] = {};
+    readings.push(reading);
     o.onCapture?.('start');
     try {
-      c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal);
+      // Read just before the snapshot (after its GC) and just after: what the snapshot itself left in the
+      // target is then known, and kept out of the budget's window (see nodeBudget).
+      c = await captureSnapshot(o.pid, ins, fd, file, Boolean(o.force), warn, o.signal, async () => void (reading.before = await readNodeMemory(o.pid, ins, (Date.now() - t0) / 1000)));
       out?.commit(); // a partial snapshot is no snapshot: only a complete one gets its name
     } catch (e) {
       out?.discard();
@@ -124,8 +128,7 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
     }
     const t_s = (Date.now() - t0) / 1000;
     inputs.push({ file: readPath, label: o.outDir ? file : `snapshot ${i + 1}/${o.snapshots}`, t_s, pause_s: Math.round(c.pause_s * 1000) / 1000 });
-    // After the snapshot: its GC has run, and the memory the snapshot itself took is in every reading alike.
-    readings.push(await readNodeMemory(o.pid, ins, t_s));
+    reading.after = await readNodeMemory(o.pid, ins, t_s);
     if (i === 0 && o.nativeSites) {
       const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
       if (typeof t === 'string') native.result = t;

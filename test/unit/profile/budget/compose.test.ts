@@ -16,7 +16,7 @@ const pm = (free_bytes: number) => ({ arenas_bytes: 0, allocated_bytes: 0, free_
 test('Python: a native leak is the remainder, and the first line says so', () => {
   const b = pythonBudget([
     { t_s: 0, uss: 100 * M, objects_bytes: 10 * M, malloc: malloc(1 * M), pymalloc: pm(0) },
-    { t_s: 20, uss: 200 * M, objects_bytes: 10 * M, malloc: malloc(1 * M), pymalloc: pm(0) }, // a middle census is not used
+    { t_s: 20, uss: 130 * M, objects_bytes: 10 * M, malloc: malloc(1 * M), pymalloc: pm(0) }, // a middle census below the ends' top is not in the split
     { t_s: 40, uss: 161 * M, objects_bytes: 10.02 * M, malloc: malloc(1.1 * M), pymalloc: pm(0) },
   ])!;
   assert.equal(b.dominant, 'native');
@@ -65,7 +65,7 @@ test('no budget without USS at two censuses; small growth names no part', () => 
 });
 
 test('Node: ArrayBuffers, external and native are told apart', () => {
-  const r = (t_s: number, uss: number, used: number, total: number, ext: number, ab: number) => ({ t_s, uss, heap_used: used, heap_total: total, external: ext, array_buffers: ab });
+  const r = (t_s: number, uss: number, used: number, total: number, ext: number, ab: number) => { const x = { t_s, uss, heap_used: used, heap_total: total, external: ext, array_buffers: ab }; return { before: x, after: x }; };
   assert.equal(nodeBudget([r(0, 100 * M, 10 * M, 20 * M, 5 * M, 4 * M), r(9, 150 * M, 10 * M, 20 * M, 53 * M, 52 * M)])!.dominant, 'array_buffers');
   assert.equal(nodeBudget([r(0, 100 * M, 10 * M, 20 * M, 5 * M, 4 * M), r(9, 150 * M, 10 * M, 20 * M, 53 * M, 4 * M)])!.dominant, 'external_other');
   assert.equal(nodeBudget([r(0, 100 * M, 10 * M, 20 * M, 5 * M, 4 * M), r(9, 150 * M, 40 * M, 50 * M, 5 * M, 4 * M)])!.dominant, 'v8_heap_used');
@@ -132,4 +132,49 @@ test('Python: pages that stopped being shared (a forked worker copied on write) 
   assert.equal(capped.parts.find((p) => p.key === 'unshared')!.bytes, 2 * M);
   const more = pythonBudget([pythonReading(0, 100 * M, 0, {}, 10 * M), pythonReading(10, 130 * M, 0, {}, 60 * M)])!;
   assert.ok(!more.parts.some((p) => p.key === 'unshared'));
+});
+
+const nr = (t_s: number, uss: number, used = 10 * M, ab = 0) => ({ t_s, uss, heap_used: used, heap_total: used + 2 * M, external: ab + M, array_buffers: ab });
+
+test("Node: what leak-profile's own snapshots leave in the target is not blamed on native code", () => {
+  // JS objects grow 40 MB; the first snapshot left 30 MB and the last one 200 MB (a bigger heap) in the allocator.
+  const b = nodeBudget([
+    { before: nr(0, 10 * M), after: nr(1, 40 * M) },
+    { before: nr(9, 80 * M, 50 * M), after: nr(10, 280 * M, 50 * M) },
+  ])!;
+  assert.equal(b.dominant, 'v8_heap_used', b.verdict);
+  assert.equal(b.uss_delta, 40 * M);
+  assert.equal(b.parts.find((p) => p.key === 'native')!.bytes, 0);
+  assert.equal(b.first_capture_left, 30 * M);
+  // A snapshot between them: what it left is its own part, not native.
+  const c = nodeBudget([
+    { before: nr(0, 10 * M), after: nr(1, 40 * M) },
+    { before: nr(5, 40 * M), after: nr(6, 90 * M) },
+    { before: nr(9, 90 * M), after: nr(10, 95 * M) },
+  ])!;
+  assert.equal(c.parts.find((p) => p.key === 'snapshots')!.bytes, 50 * M);
+  assert.equal(c.parts.find((p) => p.key === 'native')!.bytes, 0);
+  assert.equal(c.dominant, 'snapshots');
+  assert.match(c.verdict, /leak-profile's own heap snapshots/);
+});
+
+test('Node: Buffers that reuse what the first snapshot left: native below zero is explained', () => {
+  const b = nodeBudget([
+    { before: nr(0, 10 * M), after: nr(1, 40 * M) },
+    { before: nr(9, 69 * M, 10 * M, 48 * M), after: nr(10, 90 * M, 10 * M, 48 * M) },
+  ])!;
+  assert.equal(b.dominant, 'array_buffers');
+  assert.equal(b.parts.find((p) => p.key === 'native')!.bytes, -19 * M);
+  assert.match(b.verdict, /native below zero: the growth reused memory the allocator had kept free after leak-profile's first snapshot, which left 30 MB/);
+});
+
+test('a USS that rose between the ends and came back: the net is split, and the rise is said', () => {
+  const py = (t_s: number, uss: number) => ({ t_s, uss, objects_bytes: 0, malloc: null, pymalloc: null });
+  const b = pythonBudget([py(0, 10 * M), py(5, 60 * M), py(10, 11 * M)])!;
+  assert.equal(b.dominant, null);
+  assert.equal(b.uss_peak, 60 * M);
+  assert.equal(b.uss_peak_t_s, 5);
+  assert.match(b.verdict, /no growth worth splitting .*; meanwhile USS rose 49 MB above both ends \(5 s into the window\) and fell back: the split is of the net growth/);
+  // A rise that stays is growth, not a peak.
+  assert.equal(pythonBudget([py(0, 10 * M), py(5, 60 * M), py(10, 61 * M)])!.uss_peak, undefined);
 });
