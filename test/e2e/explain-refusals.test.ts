@@ -27,16 +27,18 @@ const tracer = (pid: number): string | null => {
 
 // Two at a time: four trackers at once on a loaded 2-core box took over a minute to call a 270 MB/min leak.
 describe('leak-track --explain: profiles that cannot be taken or are cut short', { concurrency: 2 }, () => {
-  test('a growing perl process: "No profile: … runs perl" in the paragraph, the run ends as usual (exit 0)', async () => {
+  test('a growing perl process: "No profile: … runs perl" in the paragraph once (--explain-max 2), the run ends as usual (exit 0)', async () => {
     const dir = tmp();
     try {
       // ~120 MB/min of strings kept by perl (no child processes: a bash loop forks a copy of itself for
       // every command substitution). By hand, a bash job read the same way: "runs bash, not Node or CPython".
-      const r = await runBin('leak-track', ['--db', path.join(dir, 't.db'), '--duration', '45s', '--interval', '0.5', '--explain', '--json', '--',
+      const r = await runBin('leak-track', ['--db', path.join(dir, 't.db'), '--duration', '45s', '--interval', '0.5', '--explain', '--explain-max', '2', '--json', '--',
         'perl', '-e', 'my @k; while (1) { push @k, "a" x 200000; select(undef, undef, undef, 0.1) }'], { timeoutMs: 150_000 });
       assert.equal(r.code, 0, r.stderr);
-      const e = (JSON.parse(r.stdout) as SessionReport).explain?.[0];
+      const explained = (JSON.parse(r.stdout) as SessionReport).explain ?? [];
+      const e = explained[0];
       assert.ok(e, `not profiled: ${r.stderr}`);
+      assert.equal(explained.length, 1, 'a refusal is not retried under --explain-max 2');
       assert.equal(e.status, 'failed');
       assert.match(e.paragraph, /^perl \d+ \(main\) (is|was) growing .*\. No profile: PID \d+ runs perl, not Node or CPython; leak-profile can look inside Node and CPython processes only\.$/, e.paragraph);
       assert.match(r.stderr, /^leak-track: explain: no profile of perl \d+ \(main\): PID \d+ runs perl/m);
