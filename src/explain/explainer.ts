@@ -122,6 +122,9 @@ export class Explainer {
     const startMs = Date.now();
     const who = `${w.name} ${w.pid} (${w.role})`;
     const { runtime, refusal } = describeTarget(w.pid);
+    // A runtime we cannot look into, no permission, a process gone: no later try would do better, so
+    // --explain-max N does not retry it (a perl job with --explain-max 2 read "No profile" twice).
+    if (refusal) this.taken.set(w.key, this.o.maxPerProcess);
     const id = rec.start({ processRowId: w.rowId, pid: w.pid, runtime, atMs: startMs, trigger: g });
     this.o.say(`explain: ${who} is growing ${g.rate.toFixed(1)} MB/min (${g.ci[0].toFixed(1)}–${g.ci[1].toFixed(1)}); profiling it (${runtime ?? 'runtime unknown'}) while tracking goes on`);
     const captures: ProfileWindow[] = [];

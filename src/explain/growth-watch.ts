@@ -60,18 +60,29 @@ export function seriesOf(w: Watched, min: number): { t_s: number[]; mb: number[]
 }
 
 /**
- * Growth the process makes itself: where the watch judges USS, RSS must be confidently growing too.
- * USS also climbs when pages the process shared become its own with RSS flat: a DataLoader main whose
- * workers copied its pages on write (a census in a worker copies ~40 MB at once) read "growing 59 MB/min
- * (29–89)" on USS with RSS on a plateau at 228 MB, and was profiled: nothing of its own grew.
+ * Growth the process makes itself, judged on RSS (read every tick) with USS as the check:
+ *  - RSS must be confidently growing. USS also climbs when pages the process shared become its own with
+ *    RSS flat: a DataLoader main whose workers copied its pages on write (a census in a worker copies
+ *    ~40 MB at once) read "growing 59 MB/min (29–89)" on USS with RSS on a plateau at 228 MB, and was
+ *    profiled: nothing of its own grew.
+ *  - USS, once read MIN_POINTS times, must not say otherwise: confidently growing (its figures are the
+ *    trigger's, as the verdict reads USS), or undecided. USS of a torch job steps by the ~55–110 MB of
+ *    libtorch pages each time another process mapping the same library starts or exits: a 75 MB/min leak
+ *    tracked by PID read confident on USS for a few seconds of 90 and was never profiled, RSS growing
+ *    75.7 (75.7–75.7) throughout. Stable, plateau or cycling on USS: memory shared with others grows.
  */
 export function ownGrowth(w: Watched, min: number, windows: readonly SeriesWindow[], rule: GrowthRule = {}): Growth | null {
-  const s = seriesOf(w, min);
-  if (!s) return null;
-  const g = confidentGrowth(s.t_s, s.mb, windows, rule);
-  if (!g || w.uss.length < min) return g; // judged on RSS already
-  const rss = w.rss.snapshot();
-  return rss.t_s.length >= min && confidentGrowth(rss.t_s, rss.mb, windows, rule) ? g : null;
+  if (w.rss.length < min && w.uss.length < min) return null;
+  const rss = w.rss.length >= min ? w.rss.snapshot() : null;
+  const byRss = rss ? confidentGrowth(rss.t_s, rss.mb, windows, rule) : null;
+  if (w.uss.length < min) return byRss;
+  const uss = w.uss.snapshot();
+  const byUss = confidentGrowth(uss.t_s, uss.mb, windows, rule);
+  if (!rss) return byUss; // no RSS series (not read here): USS alone
+  if (!byRss) return null;
+  if (byUss) return byUss;
+  const a = analyzeSeries(leaveOutWindows(uss.t_s, uss.mb, windows, rule.settleS ?? 0), { floorMbPerMin: rule.floorMbPerMin });
+  return a.classification === 'insufficient-data' || a.classification === 'growing' ? byRss : null;
 }
 
 /** The series of every tracked process, fed tick by tick. */
