@@ -127,7 +127,7 @@ test('--html of leak-profile (offline snapshots: refused before they are read)',
 });
 
 test('heap snapshots in leak-profile --out (Node): refused before the target is signalled', ROOT_ONLY, async () => {
-  node = startFixture('leaker.js', ['--lifetime', '120']);
+  node = startFixture('leaker.js', ['--lifetime', '600']);
   const pid = node.pid!;
   await tryWriter('snapshots', inDir(`${pid}-1.heapsnapshot`), (d) => runBin('leak-profile', ['--pid', String(pid), '--out', d, '--snapshots', '2', '--interval', '1'], { timeoutMs: 60_000 }), '^leak-profile: (cannot trust )?--out');
 });

@@ -15,7 +15,7 @@ import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 const PAUSE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'pause-load.js');
 
 test('a Ctrl-C while leak-profile still loads its modules prints one line and exits 130 (positional PID)', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '60']);
+  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '600']);
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-early-'));
   try {
     await waitForSignalHandler(svc.pid!, 'SIGUSR1');
@@ -38,7 +38,7 @@ test('a Ctrl-C while leak-profile still loads its modules prints one line and ex
 });
 
 test('a live profile without --out names its snapshots, never the /proc/self/fd path they are read from', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '60']);
+  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '600']);
   try {
     await waitForSignalHandler(svc.pid!, 'SIGUSR1');
     // Each stderr line with when it came, to bound when the inspector is closed after the last snapshot.

@@ -222,9 +222,9 @@ test('disk full while writing a snapshot (a 1 MB tmpfs as --out): exit 4, one li
 });
 
 test('loopback only: a target whose inspector would open (or is open) beyond loopback is refused and never signalled', async () => {
-  const viaArgs = await startTarget(0, 120, ['--inspect-port=0.0.0.0:0']);
-  const viaEnv = await startTarget(0, 120, [], { NODE_OPTIONS: '--inspect-port=[::]:0' });
-  const bareHost = await startTarget(0, 120, ['--inspect-port', '10.1.2.3']);
+  const viaArgs = await startTarget(0, 600, ['--inspect-port=0.0.0.0:0']);
+  const viaEnv = await startTarget(0, 600, [], { NODE_OPTIONS: '--inspect-port=[::]:0' });
+  const bareHost = await startTarget(0, 600, ['--inspect-port', '10.1.2.3']);
   for (const [t, text] of [[viaArgs, '0.0.0.0:0 (--inspect-port=0.0.0.0:0 in its command line)'], [viaEnv, '[::]:0 (--inspect-port=[::]:0 in NODE_OPTIONS)'], [bareHost, '10.1.2.3:9229 (--inspect-port 10.1.2.3 in its command line)']] as const) {
     const r = await runBin('leak-profile', ['--pid', String(t.pid), '--snapshots', '2', '--interval', '1']);
     assert.equal(r.code, 3, r.stderr);

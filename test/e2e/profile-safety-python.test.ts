@@ -42,7 +42,7 @@ function asUid(uid: number, code: string): { status: number | null; out: string 
 
 test('a Python target of another uid is profiled by root through gdb; planted hook markers are ignored: no signal, no write', async () => {
   // A long lifetime, ended by SIGTERM once profiled (the target still checks itself and says "ok N").
-  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '20', '--kb', '64', '--lifetime', '120']);
+  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '20', '--kb', '64', '--lifetime', '600']);
   const out = follow(t.stdout);
   const done = collect(t, 150_000);
   await waitForOutput(out, /^ready/m); // its processor is built and the loop runs
@@ -80,7 +80,7 @@ print('planted')`);
 });
 
 test('the hook in a target of another uid: recognised by its open descriptor, asked by SIGUSR2 only, results through the channel', async () => {
-  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '20', '--kb', '64', '--lifetime', '120']);
+  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '20', '--kb', '64', '--lifetime', '600']);
   const out = follow(t.stdout);
   const done = collect(t, 150_000);
   await waitForOutput(out, /^ready/m); // the hook is imported (before the processor is built)
@@ -98,7 +98,7 @@ test('the hook in a target of another uid: recognised by its open descriptor, as
 });
 
 test('the hook ignores requests from directories another user could write, and its own user cannot redirect root', async () => {
-  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '5', '--kb', '4', '--lifetime', '120']);
+  const t = spawnAs(TARGET_UID, [PY, path.join(PROGRAMS, 'py_processor_cache.py'), '--hook', '--per-s', '5', '--kb', '4', '--lifetime', '600']);
   const out = follow(t.stdout);
   const done = collect(t, 150_000);
   await waitForOutput(out, /^ready/m); // the hook's SIGUSR2 handler is installed
@@ -192,7 +192,7 @@ test('the request directory is refused when another user made it, it is a link, 
 });
 
 test('a stopped Python target is refused before gdb or any signal touches it', async () => {
-  const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(t);
   const out = follow(t.stdout);
   const done = collect(t, 150_000);
@@ -213,7 +213,7 @@ test('a stopped Python target is refused before gdb or any signal touches it', a
 });
 
 test('SIGTERM between censuses: exit 143 after one line, the channel removed', async () => {
-  const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '30'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const t = spawn(PY, [path.join(PROGRAMS, 'py_processor_cache.py'), '--per-s', '5', '--kb', '4', '--lifetime', '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.push(t);
   await waitForOutput(follow(t.stdout), /^ready/m);
   const tmp = mkdtempSync(path.join(work, 'tmp-'));

@@ -36,7 +36,7 @@ test('a job with a GPU: /metrics (text and OpenMetrics) and the textfile carry i
   const textDir = path.join(dir, 'textfile');
   mkdirSync(textDir);
   const port = await freePort();
-  const job = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', '30', '--lifetime', '60', '--base', '5'], {
+  const job = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', '30', '--lifetime', '600', '--base', '5'], {
     env: { ...process.env, RANK: '5', LOCAL_RANK: '1', WORLD_SIZE: '8' },
     stdio: 'ignore',
   });

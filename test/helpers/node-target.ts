@@ -29,7 +29,7 @@ export function nodeTargetKit(work: string, spawned: ChildProcess[]) {
   const file = path.join(work, 'target.js');
   writeFileSync(file, SOURCE);
   /** Start the target node with `objects` kept from the start, for `lifetime` s. */
-  async function startTarget(objects = 0, lifetime = 120, nodeArgs = ['--inspect-port=127.0.0.1:0'], env: NodeJS.ProcessEnv = {}): Promise<Target> {
+  async function startTarget(objects = 0, lifetime = 600, nodeArgs = ['--inspect-port=127.0.0.1:0'], env: NodeJS.ProcessEnv = {}): Promise<Target> {
     const child = spawn(process.execPath, [...nodeArgs, file, String(objects), String(lifetime)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     spawned.push(child);
     let out = '', err = '';
