@@ -91,10 +91,13 @@ describe('leak-profile on live CPython', { concurrency: true }, () => {
     });
 
     test('a target asleep in a C call: clear timeout, exit 3, and it survives and wakes normally', { skip: skipNoGdb }, async () => {
-      const p = startFixture('py_sleeper.py', ['6']);
-      const done = collect(p, 30_000);
-      await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level sleep now
+      // Asleep in one read(2) until the test wakes it, not for a fixed time: a timed sleep ran out on a
+      // loaded box before leak-profile's start, gdb's attach and its 2 s had passed (census 1 then succeeded).
+      const p = startFixture('py_sleeper.py', ['stdin'], { stdin: 'pipe' }); // and it wakes when the test process goes
+      const done = collect(p, 120_000);
+      await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level read now
       const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '2', '--interval', '1', '--timeout', '2']);
+      p.stdin!.end('wake\n');
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /did not reach a safe point within 2 s \(it is blocked in a C call or a sleep\)/);
       const end = await done;
