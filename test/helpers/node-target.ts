@@ -35,7 +35,7 @@ export function nodeTargetKit(work: string, spawned: ChildProcess[]) {
     let out = '', err = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-    await waitFor(() => out.includes('ready'), 30_000, 'the target to start');
+    await waitFor(() => out.includes('ready'), 120_000, 'the target to start');
     return { child, pid: child.pid!, stderr: () => err, stdout: () => out };
   }
   /** Start leak-profile with TMPDIR pointing at a fresh directory, so leftovers can be seen. */
