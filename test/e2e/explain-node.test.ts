@@ -81,7 +81,7 @@ describe('leak-track --explain on Node services', { concurrency: true }, () => {
       const run = startBin('leak-track', [String(t.pid), '--db', db, '--duration', '0', '--interval', '0.5', '--explain', '--explain-interval', '5']);
       let err = '';
       run.stderr!.on('data', (c: Buffer) => (err += c));
-      const done = collect(run, 90_000);
+      const done = collect(run);
       await waitFor(() => /snapshot 1\/3: done/.test(err), 60_000, 'the first snapshot of the automatic profile');
       const port = listeningPorts(t.pid!)[0];
       assert.ok(port, 'the inspector is open mid-profile');

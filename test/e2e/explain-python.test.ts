@@ -109,7 +109,7 @@ test('Ctrl-C in the middle of the automatic census: gdb is detached, the session
       '--', TORCH1_PYTHON, prog('py_processor_cache.py'), '--per-s', '40', '--kb', '64', '--lifetime', '600']);
     let err = '';
     run.stderr!.on('data', (c: Buffer) => (err += c));
-    const done = collect(run, 120_000);
+    const done = collect(run);
     await waitFor(() => /census 2\/3 in \d+ s/.test(err), 90_000, 'the automatic profile between censuses');
     const pid = Number(/explain (\d+): census/.exec(err)![1]);
     run.kill('SIGINT');

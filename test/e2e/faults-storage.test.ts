@@ -67,7 +67,7 @@ test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-rep
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
-    const done = collect(tracker, 60_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
     try {
       execFileSync('dd', ['if=/dev/zero', `of=${path.join(mnt, 'fill')}`, 'bs=64k'], { stdio: 'ignore' });
@@ -92,7 +92,7 @@ test("the DB's directory is removed mid-run: exit 4 at once, and the committed t
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
-    const done = collect(tracker, 60_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
     const before = sampleCount(db);
     rmSync(dir, { recursive: true });
@@ -112,7 +112,7 @@ test('the DB file replaced under a running tracker (renamed over): exit 4 naming
   const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
-    const done = collect(tracker, 60_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
     const other = path.join(dir, 'other');
     writeFileSync(other, 'someone else\'s file\n');
@@ -133,7 +133,7 @@ test('read-only media: leak-track refuses with exit 4; leak-report reads a clean
   try {
     assert.equal((await runBin('leak-track', [String(target.pid), '1s', '0.1', '--db', clean, '--quiet'])).code, 0);
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', killed, '--quiet']);
-    const done = collect(tracker, 30_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(killed, 5), 20_000, 'five committed samples');
     tracker.kill('SIGKILL');
     await done;

@@ -229,7 +229,7 @@ test('leak-profile --out: SIGTERM in the middle of a snapshot leaves no temp fil
     const p = startBin('leak-profile', ['--pid', String(big.pid), '--out', out, '--snapshots', '2', '--interval', '1']);
     let err = '';
     p.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const done = collect(p, 120_000);
+    const done = collect(p);
     await waitFor(() => /snapshot 1\/2: taking/.test(err), 60_000, 'the snapshot to start');
     await waitFor(() => readdirSync(out).some((n) => n.endsWith('.tmp')), 30_000, 'the temp file to be written');
     p.kill('SIGTERM');

@@ -23,7 +23,7 @@ test('a Ctrl-C while leak-profile still loads its modules prints one line and ex
     const child = spawn(process.execPath, ['--import', PAUSE, bin('leak-profile'), String(svc.pid)], {
       env: { ...process.env, PAUSE_DIR: dir, PAUSE_MATCH: '/dist/src/cli/run.js' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const done = collect(child, 60_000);
+    const done = collect(child);
     await waitForFile(path.join(dir, 'loading'));
     child.kill('SIGINT');
     writeFileSync(path.join(dir, 'go'), '');
@@ -45,7 +45,7 @@ test('a live profile without --out names its snapshots, never the /proc/self/fd 
     const child = startBin('leak-profile', [String(svc.pid), '--snapshots', '2', '--interval', '1']);
     const seen: [number, string][] = [];
     child.stderr!.setEncoding('utf8').on('data', (c: string) => { for (const l of c.split('\n')) if (l) seen.push([Date.now(), l]); });
-    const r = await collect(child, 120_000);
+    const r = await collect(child);
     assert.equal(r.code, 0, r.stderr);
     // Closed by leak-profile itself (process._debugEnd()) at once, not left to the dead-man's switch,
     // which closes it 6 s after the last renewal: "verified closed" within 4 s of the last snapshot.

@@ -48,7 +48,7 @@ test('a job with a GPU: /metrics (text and OpenMetrics) and the textfile carry i
     [String(job.pid), '8s', '0.5', '--db', path.join(dir, 't.db'), '--prometheus', `127.0.0.1:${port}`, '--textfile', textDir, '--job', 'unit-test', '--quiet'],
     { env: { PATH: `${path.join(FIXTURES, 'bin')}:${process.env.PATH}`, NVIDIA_SMI_REPLAY: frames, NVIDIA_SMI_PIDS: String(job.pid) } },
   );
-  const done = collect(tracker, 60_000);
+  const done = collect(tracker);
   // Up and through its first analysis (the classification) and nvidia-smi reading, the textfile written.
   const file = path.join(textDir, `leak-detective-${tracker.pid}.prom`);
   await waitUntil('the USS, VRAM and classification series and the textfile', async () => {

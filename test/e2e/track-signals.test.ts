@@ -36,7 +36,7 @@ function track(args: string[]): { child: ReturnType<typeof startBin>; done: Prom
   const child = startBin('leak-track', args);
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const done = collect(child, 60_000);
+  const done = collect(child);
   return { child, done, stderr: () => err };
 }
 

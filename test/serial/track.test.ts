@@ -172,7 +172,7 @@ describe('leak-track', { concurrency: 2 }, () => {
       spawner.stdout!.setEncoding('utf8').on('data', (c: string) => lines.push(...c.trim().split('\n')));
       await waitForExec(spawner.pid!, /python/);
       const tracker = startBin('leak-track', [String(spawner.pid), '0', '0.2', '--db', db, '--quiet']);
-      const trackerDone = collect(tracker, 60_000);
+      const trackerDone = collect(tracker);
       spawner.stdin!.write('spawn --rate 0 --base 5 --lifetime 30\n');
       const first = Number(await waitFor(() => lines.shift(), 5000, 'first child pid'));
       await tracked(db, first, 0); // the tracker has picked up the first child
@@ -213,7 +213,7 @@ describe('leak-track', { concurrency: 2 }, () => {
       let ticks = 0;
       const tracker = startBin('leak-track', [String(leaker.pid), '5m', '0.2', '--db', db]);
       tracker.stderr!.setEncoding('utf8');
-      const done = collect(tracker, 30_000);
+      const done = collect(tracker);
       // Samples committed while it runs, readable by another process (ten ticks at 0.2 s).
       await waitForSamples(db, 10);
       const before = rows(db).length; // committed so far, read while the tracker runs
