@@ -28,6 +28,7 @@ export class SessionWriter {
   private readonly insertProcess;
   private readonly insertSample;
   private readonly markExited;
+  private readonly rename;
   private readonly writeTick;
   private readonly identity: { dev: number; ino: number } | null;
 
@@ -53,6 +54,7 @@ export class SessionWriter {
       `INSERT OR REPLACE INTO samples (process_id, t_ms, rss, uss, pss, swap, vram, cpu) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.markExited = db.prepare(`UPDATE processes SET exited_ms = ? WHERE id = ?`);
+    this.rename = db.prepare(`UPDATE processes SET name = ?, cmdline = ? WHERE id = ?`);
     this.writeTick = db.transaction((rows: { processId: number; sample: Sample }[]) => {
       for (const { processId, sample: s } of rows) {
         this.insertSample.run(processId, s.t_ms, s.rss, s.uss, s.pss, s.swap, s.vram, s.cpu);
@@ -73,6 +75,11 @@ export class SessionWriter {
     this.checkStillThere();
     if (rows.length > 0) this.guard('writing samples', () => this.writeTick(rows));
     this.ticksCommitted++;
+  }
+
+  /** A process that exec'd another program since it was recorded: its name and command line are the new program's. */
+  processRenamed(processId: number, name: string, cmdline: string): void {
+    this.guard('recording a process exec', () => this.rename.run(name, cmdline, processId));
   }
 
   processExited(processId: number, atMs: number): void {

@@ -112,6 +112,12 @@ export async function runSampler(o: SamplerOptions): Promise<EndReason> {
         p = { rowId, stat: st, lastCpuTicks: st.cpuTicks, lastMs: nowMs, reader: o.source.reader(st, ctx), lastUss: null, lastPss: null, lastRss: null, info };
         tracked.set(key, p);
         if (tick > 0) notice(`child joined: ${st.comm} ${st.pid} (${cmdline.slice(0, 80)})`);
+      } else if (st.comm !== p.info.name) {
+        // It exec'd since it was first seen: a subprocess.run helper read between fork and exec (a wider
+        // window on a busy box) is its parent's python3 for a moment, then sleep or git for good.
+        const cmdline = (await o.source.cmdline(st.pid)) || `[${st.comm}]`;
+        p.info = { ...p.info, name: st.comm, cmdline };
+        o.writer.processRenamed(p.rowId, st.comm, cmdline);
       }
       const sample = readOne(p, st, nowMs, tree.length);
       sample.vram = vram ? (vram.get(st.pid) ?? null) : null;

@@ -18,7 +18,7 @@ test('track({ explain }) profiles the leaking command it launched, keeps the cap
   const notices: string[] = [];
   const r = await track({
     // ~300 MB/min kept by listeners (explain-node.test.ts's target)
-    command: [process.execPath, '--inspect-port=127.0.0.1:0', path.join(PROGRAMS, 'node-holders.js'), '--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '90'],
+    command: [process.execPath, '--inspect-port=127.0.0.1:0', path.join(PROGRAMS, 'node-holders.js'), '--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '600'],
     db, durationS: 60, intervalS: 0.5, signal: stop.signal,
     explain: { intervalS: 1, outDir },
     onNotice: (m) => {

@@ -21,8 +21,8 @@ describe('leak-track --explain on Node services', { concurrency: true }, () => {
     const dir = tmp();
     // 5 steps/s of 1 MB batches kept by never-removed listeners: ~300 MB/min (each step also drops a
     // 1 MB temporary: the GC's sawtooth rides on the growth)
-    const a = startFixture('node-holders.js', ['--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '60']);
-    const b = startFixture('node-holders.js', ['--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '60']);
+    const a = startFixture('node-holders.js', ['--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '600']);
+    const b = startFixture('node-holders.js', ['--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '600']);
     try {
       // Judged on RSS, read every tick (USS is read every few ticks on a loaded box: too few for a twin test).
       const flags = ['--duration', '40s', '--interval', '0.5', '--json'];
@@ -75,13 +75,13 @@ describe('leak-track --explain on Node services', { concurrency: true }, () => {
 
   test('Ctrl-C in the middle of the automatic profile: the inspector is closed, the session and the interrupted profile are saved', async () => {
     const dir = tmp();
-    const t = startFixture('node-holders.js', ['--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '60']);
+    const t = startFixture('node-holders.js', ['--shape', 'listener', '--rate', '5', '--floats', '131072', '--lifetime', '600']);
     try {
       const db = path.join(dir, 't.db');
       const run = startBin('leak-track', [String(t.pid), '--db', db, '--duration', '0', '--interval', '0.5', '--explain', '--explain-interval', '5']);
       let err = '';
       run.stderr!.on('data', (c: Buffer) => (err += c));
-      const done = collect(run, 90_000);
+      const done = collect(run);
       await waitFor(() => /snapshot 1\/3: done/.test(err), 60_000, 'the first snapshot of the automatic profile');
       const port = listeningPorts(t.pid!)[0];
       assert.ok(port, 'the inspector is open mid-profile');

@@ -38,7 +38,7 @@ test('torch 1.13: one command names the tensor type and the _cache that keeps it
   // it is ready: tracked from launch, its torch import (3 → ~200 MB, 10 s and more under load) dominated a
   // 45 s series that a run under load 14 then never called growing, so nothing was profiled. (Launch mode
   // with --explain: the Ctrl-C test below.)
-  const job = spawn(TORCH1_PYTHON, [prog('py_processor_cache.py'), '--torch', '--per-s', '20', '--kb', '64', '--lifetime', '150'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const job = spawn(TORCH1_PYTHON, [prog('py_processor_cache.py'), '--torch', '--per-s', '20', '--kb', '64', '--lifetime', '600'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     await waitForOutput(follow(job.stdout), /^ready/m, { timeoutMs: 90_000 });
     const r = await trackUntilExplained([String(job.pid), '--db', path.join(dir, 't.db'), '--duration', '90s', '--interval', '0.5', '--explain', '--explain-interval', '2', '--json'], 150_000);
@@ -61,7 +61,7 @@ test('a leaking DataLoader worker: the worker is profiled, not the main', async 
   const dir = tmp();
   // Attached once both workers are forked: tracked from launch, the main's torch import (10 s and more on
   // a loaded box) is a climb of its own that --explain took for a leak (a run under load 17 read "the main was profiled").
-  const job = spawn(TORCH1_PYTHON, [prog('rec_dataloader.py'), '--worker-leak', '60', '--epoch-s', '300', '--batches-per-s', '4', '--lifetime', '150'], { stdio: 'ignore' });
+  const job = spawn(TORCH1_PYTHON, [prog('rec_dataloader.py'), '--worker-leak', '60', '--epoch-s', '300', '--batches-per-s', '4', '--lifetime', '600'], { stdio: 'ignore' });
   try {
     await waitUntil('two DataLoader workers', () => childPids(job.pid!).length >= 2, { timeoutMs: 90_000 });
     const r = await trackUntilExplained([String(job.pid), '--db', path.join(dir, 't.db'), '--duration', '90s', '--interval', '0.5', '--explain', '--explain-interval', '2', '--json'], 150_000);
@@ -106,10 +106,10 @@ test('Ctrl-C in the middle of the automatic census: gdb is detached, the session
   try {
     const db = path.join(dir, 't.db');
     const run = startBin('leak-track', ['--db', db, '--duration', '0', '--interval', '0.5', '--explain', '--explain-interval', '5',
-      '--', TORCH1_PYTHON, prog('py_processor_cache.py'), '--per-s', '40', '--kb', '64', '--lifetime', '120']);
+      '--', TORCH1_PYTHON, prog('py_processor_cache.py'), '--per-s', '40', '--kb', '64', '--lifetime', '600']);
     let err = '';
     run.stderr!.on('data', (c: Buffer) => (err += c));
-    const done = collect(run, 120_000);
+    const done = collect(run);
     await waitFor(() => /census 2\/3 in \d+ s/.test(err), 90_000, 'the automatic profile between censuses');
     const pid = Number(/explain (\d+): census/.exec(err)![1]);
     run.kill('SIGINT');

@@ -64,10 +64,10 @@ function reportSamples(r: BinResult): number {
 test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-report reads every committed sample', ROOT_ONLY, async (t) => {
   const mnt = smallTmpfs(t, '3m');
   const db = path.join(mnt, 'full.db');
-  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
-    const done = collect(tracker, 60_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
     try {
       execFileSync('dd', ['if=/dev/zero', `of=${path.join(mnt, 'fill')}`, 'bs=64k'], { stdio: 'ignore' });
@@ -89,10 +89,10 @@ test('the DB filesystem fills mid-run: exit 4 naming the full disk, and leak-rep
 test("the DB's directory is removed mid-run: exit 4 at once, and the committed ticks are rescued", async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-rm-'));
   const db = path.join(dir, 'gone.db');
-  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
-    const done = collect(tracker, 60_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
     const before = sampleCount(db);
     rmSync(dir, { recursive: true });
@@ -109,10 +109,10 @@ test("the DB's directory is removed mid-run: exit 4 at once, and the committed t
 test('the DB file replaced under a running tracker (renamed over): exit 4 naming the replacement, the new file untouched', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-swap-'));
   const db = path.join(dir, 'swap.db');
-  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', db, '--quiet']);
-    const done = collect(tracker, 60_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(db, 5), 20_000, 'five committed samples');
     const other = path.join(dir, 'other');
     writeFileSync(other, 'someone else\'s file\n');
@@ -129,11 +129,11 @@ test('read-only media: leak-track refuses with exit 4; leak-report reads a clean
   const mnt = smallTmpfs(t, '8m');
   const clean = path.join(mnt, 'clean.db');
   const killed = path.join(mnt, 'killed.db');
-  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     assert.equal((await runBin('leak-track', [String(target.pid), '1s', '0.1', '--db', clean, '--quiet'])).code, 0);
     const tracker = startBin('leak-track', [String(target.pid), '5m', '0.1', '--db', killed, '--quiet']);
-    const done = collect(tracker, 30_000);
+    const done = collect(tracker);
     await waitFor(() => hasSamples(killed, 5), 20_000, 'five committed samples');
     tracker.kill('SIGKILL');
     await done;
@@ -159,7 +159,7 @@ test('a read-only DB file (its owner running leak-track): exit 4, the file uncha
   mkdirSync(home, { mode: 0o700 });
   chownSync(home, USER, USER);
   const db = path.join(home, 'ro.db');
-  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   const asUser = (args: string[]) => {
     try {
       execFileSync('setpriv', [`--reuid=${USER}`, `--regid=${USER}`, '--clear-groups', process.execPath, bin('leak-track'), ...args], { cwd: home, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -185,7 +185,7 @@ test('a read-only DB file (its owner running leak-track): exit 4, the file uncha
 test('a corrupt DB: leak-track and leak-report say so with exit 4; a file that is not SQLite stays exit 2', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-corrupt-'));
   const db = path.join(dir, 'c.db');
-  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '60']);
+  const target = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     assert.equal((await runBin('leak-track', [String(target.pid), '2s', '0.1', '--db', db, '--quiet'])).code, 0);
     const pages = statSync(db).size / 4096;

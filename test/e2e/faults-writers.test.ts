@@ -127,7 +127,7 @@ test('--html of leak-profile (offline snapshots: refused before they are read)',
 });
 
 test('heap snapshots in leak-profile --out (Node): refused before the target is signalled', ROOT_ONLY, async () => {
-  node = startFixture('leaker.js', ['--lifetime', '120']);
+  node = startFixture('leaker.js', ['--lifetime', '600']);
   const pid = node.pid!;
   await tryWriter('snapshots', inDir(`${pid}-1.heapsnapshot`), (d) => runBin('leak-profile', ['--pid', String(pid), '--out', d, '--snapshots', '2', '--interval', '1'], { timeoutMs: 60_000 }), '^leak-profile: (cannot trust )?--out');
 });
@@ -229,7 +229,7 @@ test('leak-profile --out: SIGTERM in the middle of a snapshot leaves no temp fil
     const p = startBin('leak-profile', ['--pid', String(big.pid), '--out', out, '--snapshots', '2', '--interval', '1']);
     let err = '';
     p.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-    const done = collect(p, 120_000);
+    const done = collect(p);
     await waitFor(() => /snapshot 1\/2: taking/.test(err), 60_000, 'the snapshot to start');
     await waitFor(() => readdirSync(out).some((n) => n.endsWith('.tmp')), 30_000, 'the temp file to be written');
     p.kill('SIGTERM');

@@ -71,7 +71,7 @@ test('--find-training says what it looked for when nothing matches (exit 3), or 
   assert.equal(existsSync(never), false, 'nothing found: no DB created');
   // A train.py started in the namespace (the list is printed once its command line is there).
   const driver = `import subprocess, sys
-p = subprocess.Popen([sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'train.py'))}, '--quiet', '--lifetime', '60'])
+p = subprocess.Popen([sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'train.py'))}, '--quiet', '--lifetime', '600'])
 while b'train.py' not in open(f'/proc/{p.pid}/cmdline', 'rb').read(): pass
 r = subprocess.run([${JSON.stringify(process.execPath)}, ${JSON.stringify(bin('leak-track'))}, '--find-training', '--list'], capture_output=True, text=True)
 p.kill(); sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); sys.exit(r.returncode)`;

@@ -206,7 +206,7 @@ test('leak-profile --html: every grower with counts, bytes, sparklines and holde
 });
 
 test('leak-track --html writes the report at the end; leak-check --quiet says it by exit code alone', async () => {
-  const leaker = startFixture('leaker.py', ['--rate', '120', '--base', '20', '--lifetime', '40']);
+  const leaker = startFixture('leaker.py', ['--rate', '120', '--base', '20', '--lifetime', '600']);
   try {
     // Past its start-up (a 4 MB release ~3 s in made a 10 s track read insufficient-data on a loaded
     // box): the leaker has grown 8 MB on its own, not "500 ms have passed".

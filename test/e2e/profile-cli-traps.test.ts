@@ -15,7 +15,7 @@ import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 const PAUSE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'helpers', 'pause-load.js');
 
 test('a Ctrl-C while leak-profile still loads its modules prints one line and exits 130 (positional PID)', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '60']);
+  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '600']);
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-early-'));
   try {
     await waitForSignalHandler(svc.pid!, 'SIGUSR1');
@@ -23,7 +23,7 @@ test('a Ctrl-C while leak-profile still loads its modules prints one line and ex
     const child = spawn(process.execPath, ['--import', PAUSE, bin('leak-profile'), String(svc.pid)], {
       env: { ...process.env, PAUSE_DIR: dir, PAUSE_MATCH: '/dist/src/cli/run.js' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const done = collect(child, 60_000);
+    const done = collect(child);
     await waitForFile(path.join(dir, 'loading'));
     child.kill('SIGINT');
     writeFileSync(path.join(dir, 'go'), '');
@@ -38,14 +38,14 @@ test('a Ctrl-C while leak-profile still loads its modules prints one line and ex
 });
 
 test('a live profile without --out names its snapshots, never the /proc/self/fd path they are read from', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '60']);
+  const svc = startFixture('node-cache-service.js', ['--rate', '500', '--lifetime', '600']);
   try {
     await waitForSignalHandler(svc.pid!, 'SIGUSR1');
     // Each stderr line with when it came, to bound when the inspector is closed after the last snapshot.
     const child = startBin('leak-profile', [String(svc.pid), '--snapshots', '2', '--interval', '1']);
     const seen: [number, string][] = [];
     child.stderr!.setEncoding('utf8').on('data', (c: string) => { for (const l of c.split('\n')) if (l) seen.push([Date.now(), l]); });
-    const r = await collect(child, 120_000);
+    const r = await collect(child);
     assert.equal(r.code, 0, r.stderr);
     // Closed by leak-profile itself (process._debugEnd()) at once, not left to the dead-man's switch,
     // which closes it 6 s after the last renewal: "verified closed" within 4 s of the last snapshot.

@@ -20,7 +20,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function profile(shape: string, extra: string[], snapshots: number, out?: string): Promise<ProfileReport> {
   // --inspect-port=0: SIGUSR1 opens the inspector on a free port, not 9229, which other tests share.
-  const target = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', path.join(PROGRAMS, 'node-holders.js'), '--shape', shape, '--floats', String(FLOATS), '--rate', '25', '--lifetime', '60', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const target = spawn(process.execPath, ['--inspect-port=127.0.0.1:0', path.join(PROGRAMS, 'node-holders.js'), '--shape', shape, '--floats', String(FLOATS), '--rate', '25', '--lifetime', '600', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     let ready = '';
     target.stdout!.on('data', (c: Buffer) => (ready += c.toString()));

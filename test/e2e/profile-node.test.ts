@@ -12,7 +12,7 @@ import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 import type { ProfileReport } from '../../src/types.js';
 
 test('a growing Map cache: the class ranks first, held by processor.tokenizer._cache (Map); inspector closed; target alive', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60']);
+  const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '600']);
   try {
     await waitForSignalHandler(svc.pid!, 'SIGUSR1'); // Node is up: its inspector's SIGUSR1 handler is set
     const out = mkdtempSync(path.join(tmpdir(), 'ld-prof-'));
@@ -42,7 +42,7 @@ test('a growing Map cache: the class ranks first, held by processor.tokenizer._c
 });
 
 test('a target started with --inspect is used and left as it was', async () => {
-  const svc = spawn(process.execPath, ['--inspect=127.0.0.1:0', path.join(PROGRAMS, 'node-cache-service.js'), '--rate', '500', '--lifetime', '30'], { stdio: 'ignore' });
+  const svc = spawn(process.execPath, ['--inspect=127.0.0.1:0', path.join(PROGRAMS, 'node-cache-service.js'), '--rate', '500', '--lifetime', '600'], { stdio: 'ignore' });
   try {
     await waitUntil('its inspector to listen', () => listeningPorts(svc.pid!).length > 0);
     const before = listeningPorts(svc.pid!);
@@ -58,7 +58,7 @@ test('a target started with --inspect is used and left as it was', async () => {
 });
 
 test('a stable service reports no grower', async () => {
-  const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60', '--stable']);
+  const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '600', '--stable']);
   const out = follow(svc.stdout);
   try {
     await waitForOutput(out, /^steady/m); // the LRU has held its 500 for 20 ticks: nothing accumulates, its code is compiled
@@ -81,7 +81,7 @@ test('errors: no such PID, not a Node/Python process, SIGUSR1 swallowed — exit
   sleeper.kill();
   assert.equal(other.code, 3);
   assert.match(other.stderr, /^leak-profile: PID \d+ runs sleep, not Node or CPython/);
-  const swallow = startFixture('node-sigusr1-swallower.js', ['30']);
+  const swallow = startFixture('node-sigusr1-swallower.js', ['600']);
   await waitForOutput(follow(swallow.stdout), /^ready/m);
   const sw = await runBin('leak-profile', ['--pid', String(swallow.pid), '--snapshots', '2', '--interval', '1']);
   swallow.kill();
@@ -89,7 +89,7 @@ test('errors: no such PID, not a Node/Python process, SIGUSR1 swallowed — exit
   assert.match(sw.stderr, /did not open its inspector on SIGUSR1 .*--heapsnapshot-signal=SIGUSR2.*--snapshot/);
   // --disable-sigusr1 exists from Node 22.14; where it does, the target must not be signalled at all.
   if (spawnSync(process.execPath, ['--disable-sigusr1', '-e', '0']).status === 0) {
-    const disabled = spawn(process.execPath, ['--disable-sigusr1', path.join(PROGRAMS, 'node-sigusr1-swallower.js'), '30']);
+    const disabled = spawn(process.execPath, ['--disable-sigusr1', path.join(PROGRAMS, 'node-sigusr1-swallower.js'), '600']);
     await waitForOutput(follow(disabled.stdout), /^ready/m);
     const dis = await runBin('leak-profile', ['--pid', String(disabled.pid), '--snapshots', '2', '--interval', '1']);
     assert.ok(isAlive(disabled.pid!), '--disable-sigusr1 target survives');

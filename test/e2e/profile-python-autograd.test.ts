@@ -16,7 +16,7 @@ const TRUTH = (PER_S * BATCH * (D_IN + D_HIDDEN) * 4 * 60) / 1048576; // 112.5 M
 describe('history.append(loss) on torch 1.13 and 2.x', { concurrency: true }, () => {
   for (const [label, python] of [['torch 1.13', TORCH1_PYTHON], ['torch 2.x', TORCH2_PYTHON]] as const) {
     test(`${label}: history.append(loss) shows as torch.Tensor at the size of the saved activations, kept with its autograd graph`, async () => {
-      const p = startPython(python, 'py_autograd_history.py', ['--per-s', String(PER_S), '--batch', String(BATCH), '--d-in', String(D_IN), '--d-hidden', String(D_HIDDEN), '--lifetime', '40']);
+      const p = startPython(python, 'py_autograd_history.py', ['--per-s', String(PER_S), '--batch', String(BATCH), '--d-in', String(D_IN), '--d-hidden', String(D_HIDDEN), '--lifetime', '600']);
       const w = watch(p);
       try {
         await w.ready;
@@ -35,7 +35,7 @@ describe('history.append(loss) on torch 1.13 and 2.x', { concurrency: true }, ()
   }
 
   test('the text report says it under the row', async () => {
-    const p = startPython(TORCH2_PYTHON, 'py_autograd_history.py', ['--per-s', '10', '--lifetime', '30']);
+    const p = startPython(TORCH2_PYTHON, 'py_autograd_history.py', ['--per-s', '10', '--lifetime', '600']);
     const w = watch(p);
     try {
       await w.ready;

@@ -16,7 +16,7 @@ const uss = (pid: number): number => {
 };
 
 test('censuses of a steady 200,000-object target leave ≤ 2 MB of its USS each, and it keeps working', async (t) => {
-  const p = startPython(PYTHON, 'py_many_objects.py', ['--objects', '200000', '--lifetime', '85']);
+  const p = startPython(PYTHON, 'py_many_objects.py', ['--objects', '200000', '--lifetime', '600']);
   const w = watch(p);
   try {
     await w.ready;

@@ -17,7 +17,7 @@ const cases: { shape: string; path: RegExp }[] = [
 
 test('each shape: LoggedBatch first, its rate, its holder named as the code reads', { concurrency: true }, async (t) => {
   await Promise.all(cases.map((c) => t.test(`${c.shape}: LoggedBatch first, ${TRUTH} MB/min within 25 %, and its holder named as the code reads`, async () => {
-    const p = startPython(PYTHON, 'py_holders.py', ['--shape', c.shape, '--per-s', String(PER_S), '--kb', String(KB), '--lifetime', '60']);
+    const p = startPython(PYTHON, 'py_holders.py', ['--shape', c.shape, '--per-s', String(PER_S), '--kb', String(KB), '--lifetime', '600']);
     const w = watch(p);
     try {
       await w.ready;

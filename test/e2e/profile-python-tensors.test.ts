@@ -16,7 +16,7 @@ describe('tensors on torch 1.13 and 2.x', { concurrency: true }, () => {
   for (const [label, python] of [['torch 1.13', TORCH1_PYTHON], ['torch 2.x', TORCH2_PYTHON]] as const) {
     test(`${label}: a list of tensors, each stored with 2 views of its storage: torch.Tensor first, its data once, held by history`, async () => {
       // 10 tensors of 128 KB a second (75 MB/min of data), 30 tensor objects a second
-      const p = startPython(python, 'py_array_list.py', ['--torch', '--views', '2', '--per-s', '10', '--kb', '128', '--lifetime', '40']);
+      const p = startPython(python, 'py_array_list.py', ['--torch', '--views', '2', '--per-s', '10', '--kb', '128', '--lifetime', '600']);
       const w = watch(p);
       try {
         await w.ready;
@@ -38,7 +38,7 @@ describe('tensors on torch 1.13 and 2.x', { concurrency: true }, () => {
   }
 
   test('torch 2.x: repeated censuses of a steady tensor list create nothing (--out relative keeps the census files)', async () => {
-    const p = startPython(TORCH2_PYTHON, 'py_array_list.py', ['--torch', '--stable', '--keep', '40', '--per-s', '200', '--kb', '64', '--lifetime', '40']);
+    const p = startPython(TORCH2_PYTHON, 'py_array_list.py', ['--torch', '--stable', '--keep', '40', '--per-s', '200', '--kb', '64', '--lifetime', '600']);
     const w = watch(p);
     const cwd = mkdtempSync(path.join(tmpdir(), 'ld-tensors-'));
     try {

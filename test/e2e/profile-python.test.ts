@@ -15,7 +15,7 @@ const skipNoGdb = hasGdb ? false : 'gdb is not installed (scripts/install-test-d
 describe('leak-profile on live CPython', { concurrency: true }, () => {
   test('30 censuses in a row into a busy allocating loop crash nothing', { skip: skipNoGdb }, async () => {
     // a long lifetime, ended by SIGTERM once profiled: 30 gdb stops take 40 s and more on a loaded box
-    const p = startFixture('py_processor_cache.py', ['--per-s', '200', '--kb', '4', '--lifetime', '150']);
+    const p = startFixture('py_processor_cache.py', ['--per-s', '200', '--kb', '4', '--lifetime', '600']);
     const done = collect(p, 170_000);
     try {
       await waitForGrowth(p.pid!, 1); // allocating
@@ -34,7 +34,7 @@ describe('leak-profile on live CPython', { concurrency: true }, () => {
   describe('one case at a time', { concurrency: 1 }, () => {
     test('the processor cache: ProcessedImage first, held by processor.image_processor._cache, rate within 25 %, target still correct', { skip: skipNoGdb }, async () => {
       // A long lifetime, ended by SIGTERM once profiled (the target still checks itself and says "ok N").
-      const p = startFixture('py_processor_cache.py', ['--per-s', '20', '--kb', '64', '--lifetime', '120']);
+      const p = startFixture('py_processor_cache.py', ['--per-s', '20', '--kb', '64', '--lifetime', '600']);
       const done = collect(p, 150_000);
       try {
         await waitForGrowth(p.pid!, 2); // the cache is filling (1.25 MB/s)
@@ -60,7 +60,7 @@ describe('leak-profile on live CPython', { concurrency: true }, () => {
 
     // torch tensors: profile-python-tensors.test.ts and profile-python-autograd.test.ts (interpreters chosen explicitly)
     test('a growing list of numpy arrays: numpy.ndarray first with its data bytes', { skip: skipNoGdb }, async () => {
-      const p = startFixture('py_array_list.py', ['--per-s', '10', '--kb', '128', '--lifetime', '20']);
+      const p = startFixture('py_array_list.py', ['--per-s', '10', '--kb', '128', '--lifetime', '600']);
       const out = follow(p.stdout);
       try {
         await waitForOutput(out, /^ready/m);
@@ -77,7 +77,7 @@ describe('leak-profile on live CPython', { concurrency: true }, () => {
     });
 
     test('a stable process reports no grower', { skip: skipNoGdb }, async () => {
-      const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '60']);
+      const p = startFixture('py_processor_cache.py', ['--stable', '--lifetime', '600']);
       const out = follow(p.stdout);
       try {
         await waitForOutput(out, /^full/m); // the LRU holds its 50: nothing accumulates from here on
@@ -91,10 +91,13 @@ describe('leak-profile on live CPython', { concurrency: true }, () => {
     });
 
     test('a target asleep in a C call: clear timeout, exit 3, and it survives and wakes normally', { skip: skipNoGdb }, async () => {
-      const p = startFixture('py_sleeper.py', ['6']);
-      const done = collect(p, 30_000);
-      await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level sleep now
+      // Asleep in one read(2) until the test wakes it, not for a fixed time: a timed sleep ran out on a
+      // loaded box before leak-profile's start, gdb's attach and its 2 s had passed (census 1 then succeeded).
+      const p = startFixture('py_sleeper.py', ['stdin'], { stdin: 'pipe' }); // and it wakes when the test process goes
+      const done = collect(p, 120_000);
+      await waitForOutput(follow(p.stdout), /^sleeping/m); // in its C-level read now
       const r = await runBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '2', '--interval', '1', '--timeout', '2']);
+      p.stdin!.end('wake\n');
       assert.equal(r.code, 3, r.stderr);
       assert.match(r.stderr, /did not reach a safe point within 2 s \(it is blocked in a C call or a sleep\)/);
       const end = await done;
@@ -104,7 +107,7 @@ describe('leak-profile on live CPython', { concurrency: true }, () => {
 
     test('without gdb, a target that imported leak_detective_hook is profiled by signal', async () => {
       // A long lifetime, ended by SIGTERM once profiled (the target still checks itself and says "ok N").
-      const p = startFixture('py_processor_cache.py', ['--hook', '--per-s', '20', '--kb', '64', '--lifetime', '120']);
+      const p = startFixture('py_processor_cache.py', ['--hook', '--per-s', '20', '--kb', '64', '--lifetime', '600']);
       const done = collect(p, 150_000);
       try {
         // The hook is in: it keeps a descriptor open on its own source file (how leak-profile recognises it).

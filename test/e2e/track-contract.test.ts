@@ -21,7 +21,7 @@ const CHAIN = `
 import subprocess, sys, os
 depth = int(sys.argv[1])
 if depth == 0:
-    os.execv(sys.executable, [sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'leaker.py'))}, '--rate', '0', '--base', '40', '--lifetime', '60'])
+    os.execv(sys.executable, [sys.executable, ${JSON.stringify(path.join(PROGRAMS, 'leaker.py'))}, '--rate', '0', '--base', '40', '--lifetime', '600'])
 p = subprocess.Popen([sys.executable, '-c', os.environ['CHAIN_CODE'], str(depth - 1)])
 print(depth, p.pid, flush=True)
 p.wait()
@@ -103,7 +103,7 @@ test('--json: stdout is the Report JSON alone (a launched command prints to stde
   assert.match(r.stderr, /job says hi/, "the job's output still reaches the user, on stderr");
   assert.match(r.stderr, /^leak-track: sampling every 0\.25 s/m, 'progress goes to stderr');
 
-  const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '20']);
+  const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     await waitForExec(leaker.pid!, /python/);
     const q = await runBin('leak-track', [String(leaker.pid), '1s', '0.25', '--db', db, '--quiet']);
@@ -123,7 +123,7 @@ test('--json: stdout is the Report JSON alone (a launched command prints to stde
 
 test('exit codes: leak-track 1 when --max-rate fails; leak-check FAIL 1, PASS 0, INCONCLUSIVE 0 and 1 with --strict', async () => {
   const dir = tmp();
-  const leaker = startFixture('leaker.py', ['--rate', '150', '--lifetime', '150']);
+  const leaker = startFixture('leaker.py', ['--rate', '150', '--lifetime', '600']);
   try {
     // The leaker is allocating (not merely started: on a busy box python alone can take seconds to
     // start), so the track sees growth from its first reading.
@@ -160,7 +160,7 @@ test('exit codes: leak-track 1 when --max-rate fails; leak-check FAIL 1, PASS 0,
 test('several trackers may share one DB, also when they create it at the same moment', async () => {
   const dir = tmp();
   const db = path.join(dir, 'shared.db');
-  const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '30']);
+  const leaker = startFixture('leaker.py', ['--rate', '0', '--base', '5', '--lifetime', '600']);
   try {
     await waitForExec(leaker.pid!, /python/);
     const runs = await Promise.all([0, 1, 2].map(() => runBin('leak-track', [String(leaker.pid), '2s', '0.25', '--db', db, '--quiet'])));

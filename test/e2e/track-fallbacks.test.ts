@@ -17,7 +17,7 @@ const PORTABLE = { ...process.env, LEAK_TRACK_SOURCE: 'portable', PIDUSAGE_USE_P
 
 test('portable source: RSS via pidusage, children joined and closed, the leaker rate within 15 %, said once', async () => {
   const db = path.join(mkdtempSync(path.join(tmpdir(), 'ld-e2e-')), 'p.db');
-  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '90', '--lifetime', '40', '--late-worker-at', '2']);
+  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '90', '--lifetime', '600', '--late-worker-at', '2']);
   await waitForChildren(tree.pid!, 2, /leaker\.py/); // its two workers are up (the late one comes at 2 s)
   const r = await runBin('leak-track', [String(tree.pid), '16s', '0.5', '--db', db, '--json'], { env: PORTABLE });
   tree.kill();
@@ -58,7 +58,7 @@ test("another user's process: smaps_rollup is denied, RSS is recorded every tick
   const dir = mkdtempSync(path.join(tmpdir(), 'ld-e2e-'));
   chownSync(dir, 65534, 65534); // nobody's own directory: a 0777 one is refused as a place for a DB
   const db = path.join(dir, 'n.db');
-  const leaker = startFixture('leaker.py', ['--rate', '90', '--lifetime', '40', '--base', '10']);
+  const leaker = startFixture('leaker.py', ['--rate', '90', '--lifetime', '600', '--base', '10']);
   await waitForGrowth(leaker.pid!, 10); // past its start-up: the interpreter and its 10 MB base are in
   const tracker = spawn('/usr/bin/setpriv', [...asNobody, process.execPath, bin, String(leaker.pid), '12s', '0.5', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const r = await collect(tracker);

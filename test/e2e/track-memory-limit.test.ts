@@ -24,7 +24,7 @@ function makeCgroup(): { rel: string; dir: string; join: (pid: number) => void }
 
 test('a leaker in a 400 MB cgroup: the limit is recorded and the report says when it is reached', { skip: !isRoot && 'creating a cgroup needs root (CI runs this as root)' }, async () => {
   const cg = makeCgroup();
-  const leaker = startFixture('leaker.py', ['--rate', '120', '--lifetime', '60']);
+  const leaker = startFixture('leaker.py', ['--rate', '120', '--lifetime', '600']);
   try {
     cg.join(leaker.pid!);
     const db = path.join(mkdtempSync(path.join(tmpdir(), 'ld-e2e-')), 'l.db');

@@ -18,7 +18,7 @@ const MB = 1048576;
 
 test('a parent leaking 120 MB/min that runs a 1 s helper every 0.2 s: helpers summarised in one line, tree on PSS follows the parent', async () => {
   const db = path.join(dir, 'helpers.db');
-  const job = startFixture('tree_helpers.py', ['--rate', '120', '--every', '0.2', '--helper-s', '1', '--lifetime', '45']);
+  const job = startFixture('tree_helpers.py', ['--rate', '120', '--every', '0.2', '--helper-s', '1', '--lifetime', '600']);
   after(() => job.kill('SIGKILL'));
   await waitForChildren(job.pid!, 1, /^sleep /); // its loop runs: the first helper is out
   const track = await runBin('leak-track', [String(job.pid), '24s', '0.5', '--db', db, '--quiet'], { timeoutMs: 60_000 });

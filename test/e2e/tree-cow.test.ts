@@ -20,7 +20,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('DataLoader workers reading a big list inherited over fork: copy-on-write said, workers named, main un-shared, tree on PSS', async (t) => {
   const db = path.join(dir, 'cow.db');
   // Debian's python3 has torch 1.13 (installed by the test dependencies script).
-  const job = spawn('/usr/bin/python3', [path.join(PROGRAMS, 'rec_dataloader.py'), '--cow-mb', '100', '--cow-touch', '6000', '--epoch-s', '400', '--batches-per-s', '4', '--lifetime', '150'], { stdio: 'ignore' });
+  const job = spawn('/usr/bin/python3', [path.join(PROGRAMS, 'rec_dataloader.py'), '--cow-mb', '100', '--cow-touch', '6000', '--epoch-s', '400', '--batches-per-s', '4', '--lifetime', '600'], { stdio: 'ignore' });
   after(() => job.kill('SIGKILL'));
   const workers = await waitFor(() => childPids(job.pid!).length >= 2 && childPids(job.pid!), 40_000, 'two DataLoader workers');
   // Past the fork itself: each worker has copied 4 MB of the list's pages by reading it (~3 MB/s each at

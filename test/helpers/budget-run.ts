@@ -31,7 +31,7 @@ export async function profileAcrossGrowth(fixture: ChildProcess, signal: NodeJS.
   const cli = startBin('leak-profile', ['--pid', String(fixture.pid), '--snapshots', '2', '--interval', '4', '--json', ...flags]);
   let err = '';
   cli.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const result = collect(cli, 120_000);
+  const result = collect(cli);
   await waitFor(() => firstDone.test(err) || cli.exitCode !== null, 60_000, 'the first capture');
   const before = uss(fixture.pid!);
   fixture.kill(signal);

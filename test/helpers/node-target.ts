@@ -11,8 +11,9 @@ const keep = [];
 const n = Number(process.argv[2] || 0);
 for (let i = 0; i < n; i++) keep.push({ i, s: 'item ' + i });
 const life = Number(process.argv[3] || 120);
+const exitFile = process.argv[4]; // ends its own way once this file exists (the test's moment, not a clock's)
 const t0 = Date.now();
-setInterval(() => { keep.push({ t: Date.now() }); if (Date.now() - t0 > life * 1000) process.exit(0); }, 50);
+setInterval(() => { keep.push({ t: Date.now() }); if (Date.now() - t0 > life * 1000 || (exitFile && require('fs').existsSync(exitFile))) process.exit(0); }, 50);
 process.on('SIGWINCH', () => console.log('turned')); // a round trip through its event loop (eventLoopTurned)
 console.log('ready');
 `;
@@ -28,14 +29,14 @@ export interface Target {
 export function nodeTargetKit(work: string, spawned: ChildProcess[]) {
   const file = path.join(work, 'target.js');
   writeFileSync(file, SOURCE);
-  /** Start the target node with `objects` kept from the start, for `lifetime` s. */
-  async function startTarget(objects = 0, lifetime = 120, nodeArgs = ['--inspect-port=127.0.0.1:0'], env: NodeJS.ProcessEnv = {}): Promise<Target> {
-    const child = spawn(process.execPath, [...nodeArgs, file, String(objects), String(lifetime)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  /** Start the target node with `objects` kept from the start, for `lifetime` s or until `exitFile` exists. */
+  async function startTarget(objects = 0, lifetime = 600, nodeArgs = ['--inspect-port=127.0.0.1:0'], env: NodeJS.ProcessEnv = {}, exitFile?: string): Promise<Target> {
+    const child = spawn(process.execPath, [...nodeArgs, file, String(objects), String(lifetime), ...(exitFile ? [exitFile] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     spawned.push(child);
     let out = '', err = '';
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
-    await waitFor(() => out.includes('ready'), 30_000, 'the target to start');
+    await waitFor(() => out.includes('ready'), 120_000, 'the target to start');
     return { child, pid: child.pid!, stderr: () => err, stdout: () => out };
   }
   /** Start leak-profile with TMPDIR pointing at a fresh directory, so leftovers can be seen. */

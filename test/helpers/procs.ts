@@ -30,6 +30,13 @@ export function startFixture(name: string, args: string[] = [], opts: { stdin?: 
   return child;
 }
 
+/**
+ * How long a bin or fixture may run before a test calls it hung: a guard against a hang, not a clock
+ * for a verdict, so generous for a loaded box (at load 8-10 on 2 cores a 3-snapshot leak-profile of a
+ * growing Node service took over 120 s: the target paused 8, 20 and 59 s).
+ */
+export const HANG_GUARD_MS = 600_000;
+
 export interface BinResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -40,7 +47,7 @@ export interface BinResult {
 /** Run a built bin to completion. */
 export function runBin(name: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<BinResult> {
   const child = startBin(name, args, opts);
-  return collect(child, opts.timeoutMs ?? 120_000);
+  return collect(child, opts.timeoutMs ?? HANG_GUARD_MS);
 }
 
 /** Start a built bin without waiting (for kill -9 tests and the like). */
@@ -56,7 +63,7 @@ export function startBin(name: string, args: string[], opts: { env?: NodeJS.Proc
 }
 
 /** Wait for a started process to finish and gather its output. */
-export function collect(child: ChildProcess, timeoutMs = 120_000): Promise<BinResult> {
+export function collect(child: ChildProcess, timeoutMs = HANG_GUARD_MS): Promise<BinResult> {
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -12,7 +12,7 @@ export interface Watched {
 }
 
 /** Follow a fixture's output from the start. */
-export function watch(child: ChildProcess, ready: RegExp = /^ready/m, timeoutMs = 60_000): Watched {
+export function watch(child: ChildProcess, ready: RegExp = /^ready/m, timeoutMs = 300_000): Watched {
   let stdout = '';
   let stderr = '';
   let onReady: () => void = () => {};
@@ -42,7 +42,7 @@ export function watch(child: ChildProcess, ready: RegExp = /^ready/m, timeoutMs 
 
 /** leak-profile --pid PID --json with the given flags; the parsed report and the raw result. */
 export async function profilePid(pid: number, flags: string[], opts: { cwd?: string } = {}): Promise<{ r: BinResult; rep: ProfileReport }> {
-  const r = await runBin('leak-profile', ['--pid', String(pid), ...flags, '--json'], { cwd: opts.cwd, timeoutMs: 80_000 });
+  const r = await runBin('leak-profile', ['--pid', String(pid), ...flags, '--json'], { cwd: opts.cwd });
   if (r.code !== 0) throw new Error(`leak-profile exited ${r.code}: ${r.stderr}`);
   return { r, rep: JSON.parse(r.stdout) as ProfileReport };
 }

@@ -17,7 +17,7 @@ export interface WaitOptions {
  * was awaited and, where `fn` can tell, what it saw last.
  */
 export async function waitUntil<T>(what: string, fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, o: WaitOptions = {}): Promise<T> {
-  const timeoutMs = o.timeoutMs ?? 30_000;
+  const timeoutMs = o.timeoutMs ?? 120_000;
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -36,7 +36,7 @@ describe('the library API', { concurrency: 3 }, () => {
   });
 
   test('profilePid on a live Node service: the growing class and its holder, as leak-profile --json', async () => {
-    const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '60']);
+    const svc = startFixture('node-cache-service.js', ['--rate', '2000', '--lifetime', '600']);
     try {
       // Its inspector's SIGUSR1 handler set up (at start): leak-profile can open it now.
       await waitForSignalHandler(svc.pid!, 'SIGUSR1');
@@ -75,7 +75,7 @@ describe('the library API', { concurrency: 3 }, () => {
     const ac = new AbortController();
     let taken = 0;
     const stopped = await track({
-      command: [PYTHON, path.join(PROGRAMS, 'leaker.py'), '--lifetime', '120'], db, durationS: 0, intervalS: 0.5, signal: ac.signal,
+      command: [PYTHON, path.join(PROGRAMS, 'leaker.py'), '--lifetime', '600'], db, durationS: 0, intervalS: 0.5, signal: ac.signal,
       onTick: () => void (++taken === 4 && ac.abort('SIGTERM')),
     });
     assert.equal(stopped.endReason, 'terminated');

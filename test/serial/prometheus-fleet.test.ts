@@ -53,7 +53,7 @@ test('fleet: Prometheus scrapes three trackers; read-back, gate, exported state 
   const promPort = await freePort();
   const prom = `http://127.0.0.1:${promPort}`;
   for (let rank = 0; rank < 3; rank++) {
-    const fixture = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', rank === 1 ? String(RATE) : '0', '--lifetime', '240', '--base', '10'], {
+    const fixture = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', rank === 1 ? String(RATE) : '0', '--lifetime', '600', '--base', '10'], {
       env: { ...process.env, RANK: String(rank), LOCAL_RANK: '0', WORLD_SIZE: '3' },
       stdio: 'ignore',
     });

@@ -14,9 +14,9 @@ const db = path.join(dir, 'real.db');
 
 /** Track three fixtures at once (one DB, three sessions) so the suite pays ~25 s once. */
 const recorded = (async () => {
-  const leaker = startFixture('leaker.py', ['--rate', '90', '--base', '20', '--lifetime', '60']);
-  const cycler = startFixture('cycler.py', ['--amplitude', '60', '--period', '4', '--base', '20', '--lifetime', '60']);
-  const lru = startFixture('lru_cache.py', ['--item-mb', '4', '--items-per-s', '5', '--cache-size', '15', '--lifetime', '60']);
+  const leaker = startFixture('leaker.py', ['--rate', '90', '--base', '20', '--lifetime', '600']);
+  const cycler = startFixture('cycler.py', ['--amplitude', '60', '--period', '4', '--base', '20', '--lifetime', '600']);
+  const lru = startFixture('lru_cache.py', ['--item-mb', '4', '--items-per-s', '5', '--cache-size', '15', '--lifetime', '600']);
   // Each has exec'd python (the tracker names it python3) and allocated its first memory.
   await Promise.all([leaker, cycler, lru].map((p) => waitUntil(`PID ${p.pid} to be python with memory`, () => /python/.test(readlinkSync(`/proc/${p.pid}/exe`)) && (rssMb(p.pid!) ?? 0) >= 20, { timeoutMs: 20_000 })));
   const runs = await Promise.all(

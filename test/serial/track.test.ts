@@ -66,7 +66,7 @@ describe('leak-track', { concurrency: 2 }, () => {
   test('attach by PID: the stored samples give the leaker rate within 15 %, and --json is the Report JSON', async () => {
     const dir = tmp();
     const db = path.join(dir, 't.db');
-    const leaker = startFixture('leaker.py', ['--rate', '120', '--lifetime', '150', '--base', '20']);
+    const leaker = startFixture('leaker.py', ['--rate', '120', '--lifetime', '600', '--base', '20']);
     await holds(leaker.pid!, 20); // python started and its base allocated: the leak proper begins now
     // 20 s of readings at least (the stored rate within 15 % needs them), and on until leak-check on the
     // readings so far FAILs it, then the leaker ends: a fixed 20 s read "not decided" once (a 3.5 MB drop in
@@ -107,7 +107,7 @@ describe('leak-track', { concurrency: 2 }, () => {
       const script = path.join(dir, 'train_vision_lora.py');
       copyFileSync(path.join(PROGRAMS, 'train.py'), script);
       copyFileSync(path.join(PROGRAMS, '_alloc.py'), path.join(dir, '_alloc.py'));
-      const trainer = startFixture(script, ['--quiet', '--lifetime', '30']);
+      const trainer = startFixture(script, ['--quiet', '--lifetime', '600']);
       await waitForExec(trainer.pid!, /python/); // its command line is the script's now, not the fork's
       const list = await runBin('leak-track', ['--find-training', '--list']);
       assert.equal(list.code, 0, list.stderr);
@@ -142,7 +142,7 @@ describe('leak-track', { concurrency: 2 }, () => {
     test('children are picked up when they start and closed when they exit; --no-children tracks only the root', async () => {
       const dir = tmp();
       const db = path.join(dir, 'c.db');
-      const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '60', '--lifetime', '30', '--late-worker-at', '2']);
+      const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '60', '--lifetime', '600', '--late-worker-at', '2']);
       await waitForChildren(tree.pid!, 2); // the two first workers there from the start; the late one joins later
       const r = await runBin('leak-track', [String(tree.pid), '9s', '0.5', '--db', db, '--json']);
       tree.kill();
@@ -172,7 +172,7 @@ describe('leak-track', { concurrency: 2 }, () => {
       spawner.stdout!.setEncoding('utf8').on('data', (c: string) => lines.push(...c.trim().split('\n')));
       await waitForExec(spawner.pid!, /python/);
       const tracker = startBin('leak-track', [String(spawner.pid), '0', '0.2', '--db', db, '--quiet']);
-      const trackerDone = collect(tracker, 60_000);
+      const trackerDone = collect(tracker);
       spawner.stdin!.write('spawn --rate 0 --base 5 --lifetime 30\n');
       const first = Number(await waitFor(() => lines.shift(), 5000, 'first child pid'));
       await tracked(db, first, 0); // the tracker has picked up the first child
@@ -208,12 +208,12 @@ describe('leak-track', { concurrency: 2 }, () => {
     test('kill -9 of the tracker keeps every sample already taken', async () => {
       const dir = tmp();
       const db = path.join(dir, 'k.db');
-      const leaker = startFixture('leaker.py', ['--rate', '60', '--lifetime', '30']);
+      const leaker = startFixture('leaker.py', ['--rate', '60', '--lifetime', '600']);
       await waitForExec(leaker.pid!, /python/);
       let ticks = 0;
       const tracker = startBin('leak-track', [String(leaker.pid), '5m', '0.2', '--db', db]);
       tracker.stderr!.setEncoding('utf8');
-      const done = collect(tracker, 30_000);
+      const done = collect(tracker);
       // Samples committed while it runs, readable by another process (ten ticks at 0.2 s).
       await waitForSamples(db, 10);
       const before = rows(db).length; // committed so far, read while the tracker runs
@@ -253,7 +253,7 @@ describe('leak-track', { concurrency: 2 }, () => {
     });
 
     test('USS matches an independent reading of the same PID within 2 %', async () => {
-      const steady = startFixture('leaker.py', ['--rate', '0', '--base', '80', '--lifetime', '20']);
+      const steady = startFixture('leaker.py', ['--rate', '0', '--base', '80', '--lifetime', '600']);
       try {
         // Its 80 MB allocated and touched (RSS past it and no longer moving): steady from here, rate 0.
       let last = 0;

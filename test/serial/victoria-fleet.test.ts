@@ -35,7 +35,7 @@ const SERIES = 300;
 test('VictoriaMetrics: a generated fleet and a tracked leaker read back right; Prometheus agrees', { timeout: 240_000 }, async (t) => {
   // The live part first: it needs time to accumulate while the rest is set up.
   const trackerPort = await freePort();
-  const leaker = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', String(RATE), '--lifetime', '200', '--base', '10'], { env: { ...process.env, RANK: '5', WORLD_SIZE: '8' }, stdio: 'ignore' });
+  const leaker = spawn(PYTHON, [path.join(PROGRAMS, 'leaker.py'), '--rate', String(RATE), '--lifetime', '600', '--base', '10'], { env: { ...process.env, RANK: '5', WORLD_SIZE: '8' }, stdio: 'ignore' });
   spawned.push(leaker);
   const tracker = startBin('leak-track', [String(leaker.pid), '--duration', '0', '--interval', '1', '--db', path.join(dir, 'node.db'), '--prometheus', `127.0.0.1:${trackerPort}`, '--job', 'live', '--quiet']);
   spawned.push(tracker);

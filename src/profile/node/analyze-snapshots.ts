@@ -176,6 +176,7 @@ function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], s
     if (list.length === 0) continue; // grew without new objects (a string rebuilt bigger): no holder
     grower.retained_bytes = rg.retained.get(grower.type) ?? null;
     grower.folded_into = rg.foldedInto.get(grower.type) ?? null;
+    netRetained.set(grower, (grower.retained_bytes ?? 0) * Math.min(1, Math.max(0, grower.count_delta) / list.length));
     if (!aboveNoise(grower)) continue; // dropped from the report: no holder search
     const clusters = clusterByHolder(naming, list, dom.retained);
     // The biggest cluster with a name: new instances caught in flight at the capture (held by a stack
@@ -192,6 +193,14 @@ function attachRetained(g: HeapGraph, sinceId: number, growing: GrowingType[], s
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** Above the noise floor by its own bytes, its count, or what its new objects retain. */
+/**
+ * What a grower's net new objects retain: its new instances' retained bytes times the share of them that
+ * is net growth (count_delta of them). Where nothing dies the two are the same; in a bounded cache that
+ * replaced its entries, every instance is new while the count rose by a few (500 new entries retaining
+ * 270 KB, 6 more than before): those few retain their share, not the cache's whole turnover.
+ */
+const netRetained = new WeakMap<GrowingType, number>();
+
+/** Above the noise floor by its own bytes, its count, or what its net new objects retain. */
 const aboveNoise = (x: GrowingType): boolean =>
-  x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (x.retained_bytes ?? 0) >= NOISE_FLOOR.minBytes!;
+  x.bytes_delta >= NOISE_FLOOR.minBytes! || x.count_delta >= NOISE_FLOOR.minCount! || (netRetained.get(x) ?? 0) >= NOISE_FLOOR.minBytes!;

@@ -29,7 +29,7 @@ test('a read is charged the CPU time it used, not the time it waited', () => {
 });
 
 test('a 300 MB process is read every tick even where its read costs more than the giants\' budget', async () => {
-  const child = startFixture('leaker.py', ['--base', '300', '--rate', '0', '--lifetime', '60']);
+  const child = startFixture('leaker.py', ['--base', '300', '--rate', '0', '--lifetime', '600']);
   try {
     const pid = child.pid!;
     await waitFor(() => (readRssBytes(pid) ?? 0) > 290 * 1048576, 60_000, 'the 300 MB base touched');

@@ -20,7 +20,7 @@ function counted<T>(fn: () => T): { value: T; files: number } {
 }
 
 test('a reading of USS/PSS opens smaps_rollup alone (it carries RSS); a tick without one opens statm alone', async () => {
-  const child = startFixture('leaker.py', ['--base', '20', '--rate', '0', '--lifetime', '60']);
+  const child = startFixture('leaker.py', ['--base', '20', '--rate', '0', '--lifetime', '600']);
   try {
     const pid = child.pid!;
     await waitFor(() => (readRssBytes(pid) ?? 0) > 20 * 1048576, 60_000, 'the 20 MB base touched');

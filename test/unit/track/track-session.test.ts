@@ -19,7 +19,7 @@ const tmp = () => mkdtempSync(path.join(tmpdir(), 'ld-core-'));
 test('trackSession: each tick hands over every process with its sample; the session is closed with its end reason', async () => {
   const db = openDbForWrite(path.join(tmp(), 'core.db'));
   const source = chooseProcessSource();
-  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '30', '--lifetime', '30']);
+  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '30', '--lifetime', '600']);
   try {
     await waitForChildren(tree.pid!, 2, /leaker\.py/); // parent and both workers, as the ticks must show
     const ticks: TickSummary[] = [];
@@ -85,7 +85,7 @@ test('the live tree sum is on the metric the report judges the tree on (PSS), an
   // report told two stories.
   const db = openDbForWrite(path.join(tmp(), 'live-metric.db'));
   const source = chooseProcessSource();
-  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '0', '--lifetime', '30']);
+  const tree = startFixture('tree.py', ['--workers', '2', '--leak-rate', '0', '--lifetime', '600']);
   try {
     await waitForChildren(tree.pid!, 2, /leaker\.py/); // both workers up: the first tick sees the whole tree
     const ticks: TickSummary[] = [];
