@@ -32,8 +32,11 @@ export function detectRuntime(pid: number): RuntimeInfo {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw notFoundError(`no process with PID ${pid} (it exited)`);
     if (code === 'EACCES' || code === 'EPERM') {
+      // As root, "run as root" is no advice: what denies it is a boundary root is inside of.
       throw permissionError(
-        `no permission to inspect PID ${pid} (owned by uid ${uid}); run as that user or as root`,
+        process.getuid?.() === 0
+          ? `no permission to inspect PID ${pid} (owned by uid ${uid}) even as root: a security boundary denies it (another container or user namespace, Yama ptrace_scope 3, an LSM such as AppArmor or SELinux); run leak-profile inside the target's container`
+          : `no permission to inspect PID ${pid} (owned by uid ${uid}); run as that user or as root`,
       );
     }
   }

@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bin } from '../helpers/paths.js';
-import { collect, startBin, startFixture } from '../helpers/procs.js';
+import { collect, runBin, startBin, startFixture } from '../helpers/procs.js';
 import { waitForFile, waitForSignalHandler } from '../helpers/wait.js';
 import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 
@@ -60,4 +60,22 @@ test('a live profile without --out names its snapshots, never the /proc/self/fd 
   } finally {
     svc.kill();
   }
+});
+
+// Where root itself is denied /proc/PID/exe (this box's PID 1 belongs to the sandbox outside the
+// container), "run as that user or as root" was no advice to someone who is root: say what denies it.
+const rootDenied = (() => {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    readlinkSync('/proc/1/exe');
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+})();
+test('leak-profile on a process root may not inspect says a boundary denies it, not "run as root"', { skip: !rootDenied && 'needs root denied /proc/1/exe' }, async () => {
+  const r = await runBin('leak-profile', ['--pid', '1']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.doesNotMatch(r.stderr, /or as root/);
+  assert.match(r.stderr, /^leak-profile: no permission to inspect PID 1 \(owned by uid \d+\) even as root: a security boundary denies it .*; run leak-profile inside the target's container\n$/);
 });

@@ -5,7 +5,7 @@ import { escapeControl } from '../../text/escape.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_LEAK, EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
-import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
+import { loadSessions, requireMetricRead, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
 import type { Metric } from '../../types.js';
 import { parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { fleetCommand } from './fleet-output.js';
@@ -104,7 +104,9 @@ export const checkCommand: Command = async (argv, io) => {
       } : undefined,
     }, io);
   }
-  const [session] = loadSessions(args, (m) => !args.quiet && io.stderr.write(`leak-check: ${escapeControl(m)}\n`));
+  const sessions = loadSessions(args, (m) => !args.quiet && io.stderr.write(`leak-check: ${escapeControl(m)}\n`));
+  requireMetricRead(sessions, args.metric, args);
+  const [session] = sessions;
   const { report, rows } = buildSessionReport(session!, { maxRate: args.maxRate, metric: args.metric });
   if (args.explain) {
     if (session!.profiles?.length) report.explain = explainEntries(session!, rows.map((r) => r.report), sessionStartMs(session!));

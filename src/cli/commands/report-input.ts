@@ -35,3 +35,18 @@ export function loadSessions(a: InputArgs, note: (line: string) => void): Record
   }
   return readSessionsFromFile(a.db, a.session);
 }
+
+/**
+ * A --metric the input never read is an input error, not a verdict: judged anyway, every row read
+ * "insufficient data" and leak-check passed (exit 0) a gate that looked at nothing, e.g. --metric uss on
+ * a psrecord log (RSS only) or --metric vram on a DB recorded without nvidia-smi.
+ */
+export function requireMetricRead(sessions: RecordedSession[], metric: Metric | undefined, a: InputArgs): void {
+  if (metric === undefined || sessions.length === 0) return;
+  const read = (m: Metric) => sessions.some((s) => s.processes.some((p) => p[m].some((v) => v !== null)));
+  if (read(metric)) return;
+  const has = METRICS.filter(read);
+  const what = a.trace ? `trace ${a.trace}` : sessions.length === 1 ? `session ${sessions[0]!.info.id} of ${a.db}` : `the sessions of ${a.db}`;
+  const instead = has.length > 0 ? `it holds ${has.join(', ')}: pass --metric ${has.includes('rss') ? 'rss' : has[0]} or leave --metric out` : 'it holds no readings at all';
+  throw usageError(`--metric ${metric}: ${what} holds no ${metric} readings${metric === 'vram' ? ' (nvidia-smi was not there when it was recorded?)' : ''}; ${instead}`);
+}

@@ -3,7 +3,7 @@ import type { Command } from '../run.js';
 import { renderHelp, strictParser, wantsHelp } from '../parse.js';
 import { EXIT_OK, usageError } from '../../errors.js';
 import { defaultDbPath } from '../../store/open-db.js';
-import { loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
+import { requireMetricRead, loadSessions, METRIC_OPTION, parseMetric, type InputArgs } from './report-input.js';
 import { parsePrometheusArgs, withPrometheusFlags, type PrometheusArgs } from './prometheus-input.js';
 import { fleetCommand } from './fleet-output.js';
 import { analyseAndCompose } from '../../report/compose-session.js';
@@ -82,6 +82,7 @@ export const reportCommand: Command = async (argv, io) => {
   if (args.html) checkHtmlPath(args.html);
   if (args.prometheus) return fleetCommand(args.prometheus, { bin: 'leak-report', json: args.json, quiet: args.quiet, html: args.html, maxRate: null }, io);
   const sessions = loadSessions(args, (m) => !args.quiet && io.stderr.write(`leak-report: ${escapeControl(m)}\n`));
+  requireMetricRead(sessions, args.metric, args);
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   sessions.forEach((s, i) => {
     const composed = analyseAndCompose(s, { metric: args.metric });

@@ -24,6 +24,7 @@ import { formatDuration, formatMb } from '../../units.js';
 import { startExporter, type Exporter } from '../../export/exporter.js';
 import { Explainer } from '../../explain/explainer.js';
 import { prepareOutDir } from '../../safe-files.js';
+import { releaseStopSignals } from '../early-signals.js';
 
 /** The leak-track command. */
 export const trackCommand: Command = async (argv, io) => {
@@ -38,7 +39,10 @@ export const trackCommand: Command = async (argv, io) => {
   keepYoungGenerationSmall(); // a leak detector must not look like a leak (see quiet-heap.ts)
   const stopGc = collectGarbagePeriodically();
   try {
-    if (args.list) return await listCandidates(args, io, source);
+    if (args.list) {
+      const early = releaseStopSignals();
+      return early ? earlySignalExit(early, io) : await listCandidates(args, io, source);
+    }
     if (args.html) checkHtmlPath(args.html); // before hours of tracking, not after
     if (args.explain?.outDir) args.explain.outDir = prepareOutDir(args.explain.outDir, '--explain-out');
     // A bad --db fails before we launch anything; a target that is not there (no such PID, nothing
@@ -47,7 +51,6 @@ export const trackCommand: Command = async (argv, io) => {
     checkDbPathForWrite(args.db);
     if (args.target.kind === 'launch') checkRunnable(args.target.command[0]!);
     else args.target = { kind: 'resolved', target: await resolveTarget(args.target, source) };
-    const db = openDbForWrite(args.db);
     // SIGINT, SIGTERM and SIGHUP all end the run the same way: sampling stops, the session is closed,
     // a launched command gets the signal (then SIGKILL if it lingers), the summary is printed, and the
     // exit code is 128+N. Handlers stay until the summary is out, so a signal during it changes only
@@ -60,6 +63,20 @@ export const trackCommand: Command = async (argv, io) => {
     };
     const ignore = () => {};
     for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+    // One that came in while the modules loaded or the target was looked for (bin/leak-track.ts holds
+    // them): nothing is launched or recorded, no DB is created; one line and 128+N, not a silent death.
+    const early = releaseStopSignals();
+    if (early) {
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+      return earlySignalExit(early, io);
+    }
+    let db: Db;
+    try {
+      db = openDbForWrite(args.db);
+    } catch (e) {
+      for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+      throw e;
+    }
     io.stderr.on('error', ignore);
     io.stdout.on('error', ignore);
     let code: number;
@@ -92,6 +109,11 @@ export const trackCommand: Command = async (argv, io) => {
 };
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function earlySignalExit(sig: NodeJS.Signals, io: CliIo): number {
+  io.stderr.write(`leak-track: interrupted by ${sig} before it started; nothing was launched or recorded\n`);
+  return exitCodeForSignal(sig);
+}
 
 async function trackWithDb(
   args: TrackArgs, db: Db, source: ProcessSource, io: CliIo, say: (l: string) => void, signal: AbortSignal, exporter: Exporter | null,
