@@ -59,9 +59,18 @@ export interface ApiSeries {
 /** A label set: an object of strings. */
 export function checkLabels(server: string, m: unknown): Record<string, string> {
   if (m === null || typeof m !== 'object' || Array.isArray(m) || Object.values(m).some((v) => typeof v !== 'string')) {
-    throw inputError(`${server} sent a series whose labels are not name → string (${escapeControl(JSON.stringify(m)?.slice(0, 80) ?? '')}); that is not a Prometheus API answer`);
+    throw inputError(`${server} sent a series whose labels are not name → string (${escapeControl(preview(m))}); that is not a Prometheus API answer`);
   }
   return m as Record<string, string>;
+}
+
+/** The start of a server's value as JSON, for a refusal; a value nested too deep for JSON.stringify (its stack) is named, not shown. */
+function preview(v: unknown): string {
+  try {
+    return JSON.stringify(v)?.slice(0, 80) ?? String(v);
+  } catch {
+    return `${Array.isArray(v) ? 'a list' : typeof v} nested too deep to show`;
+  }
 }
 
 /** `data` of a range-vector instant query (matrix) or of query_range: the series, shape-checked. */

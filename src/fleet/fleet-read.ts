@@ -97,6 +97,15 @@ export async function* readFleet(c: ServerClient, q: FleetQuery, plan: FleetPlan
   yield* fromQueries(c, q, plan);
 }
 
+/** A sample whose time is outside the window asked for: the answer is refused, not judged. */
+function outsideWindow(c: ServerClient, name: string, tMs: number, grid: Grid): Error {
+  const at = Number.isFinite(tMs) && Math.abs(tMs) < 8.64e15 ? new Date(tMs).toISOString() : String(tMs / 1000);
+  return inputError(
+    `${c.base} sent a sample at ${at} for ${escapeControl(name)}, outside the window asked for (${new Date(grid.startMs).toISOString()} to ${new Date(grid.endMs).toISOString()}); ` +
+      'its timestamps are not seconds since the epoch (milliseconds?): check the server',
+  );
+}
+
 /** VictoriaMetrics' JSON-lines export: one line per series, values and timestamps as arrays. */
 async function* fromExport(c: ServerClient, lines: AsyncGenerator<Buffer>, grid: Grid): AsyncGenerator<FleetSeries> {
   const list = (x: unknown): x is ArrayLike<unknown> => Array.isArray(x) || x instanceof Float64Array;
@@ -119,7 +128,7 @@ async function* fromExport(c: ServerClient, lines: AsyncGenerator<Buffer>, grid:
       if (typeof t !== 'number' || !Number.isFinite(t)) throw inputError(`${c.base} sent a timestamp that is not a number for ${escapeControl(name)}`);
       const v = values[i];
       // sampleValue's checks, without its call for the good ones (57.6 M of them in a 10,000-series day)
-      b.add(t, typeof v === 'number' && v >= 0 && v !== Infinity ? v : sampleValue(c.base, name, v as number | string));
+      if (!b.add(t, typeof v === 'number' && v >= 0 && v !== Infinity ? v : sampleValue(c.base, name, v as number | string))) throw outsideWindow(c, name, t, grid);
     }
     yield { labels, buckets: b.finish() };
   }
@@ -190,14 +199,14 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
       for (const s of result) {
         const f = seriesOf(s.metric);
         const name = describeSeries(s.metric);
-        for (const [t, v] of s.values) f.buckets.add(t * 1000, sampleValue(c.base, name, v));
+        for (const [t, v] of s.values) if (!f.buckets.add(t * 1000, sampleValue(c.base, name, v))) throw outsideWindow(c, name, t * 1000, plan.grid);
       }
     };
     // The same, from the byte scanner (its values already checked as sampleValue checks them).
     const takeScanned = (m: ScannedMatrix) => {
       for (const s of m.series) {
         const f = seriesOf(checkLabels(c.base, s.metric));
-        for (let k = 0; k < s.t.length; k++) f.buckets.add(s.t[k]! * 1000, s.v[k]!);
+        for (let k = 0; k < s.t.length; k++) if (!f.buckets.add(s.t[k]! * 1000, s.v[k]!)) throw outsideWindow(c, describeSeries(f.labels), s.t[k]! * 1000, plan.grid);
       }
     };
     let width = q.stepMs !== null ? Math.min(span, (pointsLimit - 1) * q.stepMs) : firstWidth;

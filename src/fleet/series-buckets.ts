@@ -28,6 +28,9 @@ export function gridFor(startMs: number, endMs: number): Grid {
 }
 
 /** A series read so far: bucket means (or raw samples) plus raw figures. */
+/** A sample this far outside the window asked for is no answer to it (clocks differ by seconds, not this). */
+export const WINDOW_SLACK_MS = 10 * 60_000;
+
 export class SeriesBuckets {
   readonly t_ms: number[] = [];
   readonly values: number[] = [];
@@ -38,16 +41,27 @@ export class SeriesBuckets {
   private lastT = -Infinity;
   private folding = false;
 
-  constructor(readonly grid: Grid) {}
+  private readonly lo: number;
+  private readonly hi: number;
+
+  constructor(readonly grid: Grid) {
+    this.lo = grid.startMs - WINDOW_SLACK_MS;
+    this.hi = grid.endMs + WINDOW_SLACK_MS;
+  }
 
   /** Whether the points are bucket means (more samples than MAX_POINTS_PER_SERIES on a bucketed grid). */
   get bucketed(): boolean {
     return this.folding;
   }
 
-  /** Add one sample (epoch ms, value ≥ 0). Out-of-order or repeated times are skipped (window edges overlap). */
-  add(tMs: number, v: number): void {
-    if (tMs <= this.lastT) return;
+  /**
+   * Add one sample (epoch ms, value ≥ 0). Out-of-order or repeated times are skipped (window edges
+   * overlap). False for a time outside the window asked for (or not a number): the caller refuses the
+   * answer (a server's milliseconds read as seconds put every sample far outside, and were judged).
+   */
+  add(tMs: number, v: number): boolean {
+    if (!(tMs >= this.lo && tMs <= this.hi)) return false;
+    if (tMs <= this.lastT) return true;
     this.lastT = tMs;
     const r = this.raw;
     r.samples++;
@@ -55,15 +69,16 @@ export class SeriesBuckets {
     r.last = v;
     if (r.min === null || v < r.min) r.min = v;
     if (r.max === null || v > r.max) r.max = v;
-    if (this.folding) return this.fold(tMs, v);
+    if (this.folding) return (this.fold(tMs, v), true);
     this.t_ms.push(tMs);
     this.values.push(v);
-    if (this.grid.bucketMs === null || this.t_ms.length <= MAX_POINTS_PER_SERIES) return;
+    if (this.grid.bucketMs === null || this.t_ms.length <= MAX_POINTS_PER_SERIES) return true;
     // One sample too many to keep: the series is read as bucket means from its first sample on (the
     // samples so far folded in their order: the same sums as folding them as they came).
     this.folding = true;
     const ts = this.t_ms.splice(0), vs = this.values.splice(0);
     for (let i = 0; i < ts.length; i++) this.fold(ts[i]!, vs[i]!);
+    return true;
   }
 
   private fold(tMs: number, v: number): void {

@@ -135,6 +135,30 @@ test('a data.result that is a string: exit 2, one line', async () => {
   oneLine(r, /answered `mem_bytes[^`]*` with a result that is not a list \(string\)/);
 });
 
+test('labels nested 200,000 deep: exit 2, one line (was 70: a stack overflow quoting them)', async () => {
+  const url = await serve((p, q, res) => {
+    if (p !== '/api/v1/series') return goodAnswer(p, q, res, 2);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(`{"status":"success","data":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+  });
+  const r = await report(url);
+  assert.equal(r.code, 2, r.stderr);
+  oneLine(r, /sent a series whose labels are not name → string \(a list nested too deep to show\)/);
+});
+
+test('timestamps in milliseconds, or infinite: refused (exit 2), not judged (a growing series was "stable")', async () => {
+  for (const [what, time] of [['ms', (t: number) => t * 1000], ['inf', (t: number, k: number) => (k === 5 ? 1e308 : t)]] as const) {
+    const url = await serve((p, q, res) => {
+      if (p !== '/api/v1/query' || q.get('query')!.startsWith('max(')) return goodAnswer(p, q, res, 2);
+      const values = Array.from({ length: 240 }, (_, k) => [time(END - 3600 + k * 15, k), String(1e9 + k * 15 * 1048576)]);
+      json(res, { status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'mem_bytes', rank: '0' }, values }] } });
+    });
+    const r = await report(url);
+    assert.equal(r.code, 2, `${what}: ${r.stderr}`);
+    oneLine(r, /sent a sample at \S+ for mem_bytes\{rank="0"\}, outside the window asked for \(.*\); its timestamps are not seconds since the epoch/);
+  }
+});
+
 test('headers, then a byte a second: cut off at --timeout, exit 3, one line', async () => {
   const url = await serve((p, q, res) => {
     if (p !== '/api/v1/query' || q.get('query')!.startsWith('max(')) return goodAnswer(p, q, res, 2);
