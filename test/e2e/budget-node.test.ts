@@ -10,13 +10,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FIXTURES } from '../helpers/paths.js';
-import { startFixture } from '../helpers/procs.js';
+import { collect, startBin, startFixture, waitFor } from '../helpers/procs.js';
 import { watch } from '../helpers/profile-run.js';
-import { partBytes, profileAcrossGrowth } from '../helpers/budget-run.js';
+import { partBytes, profileAcrossGrowth, uss } from '../helpers/budget-run.js';
+import type { ProfileReport } from '../../src/types.js';
 
 const MB = 1048576;
 const FIRST = /snapshot 1\/2: done/;
 const LAST = /snapshot 2\/2: taking/;
+const FIRST_OF_3 = /snapshot 1\/3: done/;
 const within = (got: number, want: number) => Math.abs(got - want) <= 0.15 * want;
 const show = (rep: { budget?: { verdict: string }; warnings?: string[] }) => rep.budget?.verdict ?? `no budget: ${rep.warnings?.join('; ')}`;
 
@@ -71,5 +73,33 @@ test('a native addon that mallocs and keeps it: the budget says native, not visi
   } finally {
     p.kill();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('three snapshots (the default): what the middle one left is its own part, never the verdict, and not native', async (t) => {
+  const p = startFixture('node-budget-target.js', ['--kind', 'js', '--mb', '48']);
+  try {
+    await watch(p).ready;
+    let out = '', err = '';
+    p.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const cli = startBin('leak-profile', ['--pid', String(p.pid), '--snapshots', '3', '--interval', '4', '--json']);
+    cli.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const result = collect(cli, 180_000);
+    await waitFor(() => FIRST_OF_3.test(err) || cli.exitCode !== null, 60_000, 'the first snapshot');
+    const before = uss(p.pid!);
+    p.kill('SIGUSR2');
+    await waitFor(() => /^grew/m.test(out), 30_000, 'the fixture to grow');
+    const grown = uss(p.pid!) - before;
+    if (/snapshot 2\/3: taking/.test(err)) throw new Error(`the second snapshot began before the fixture grew (a box too slow for a 4 s interval): ${err}`);
+    const r = await result;
+    assert.equal(r.code, 0, r.stderr);
+    const rep = JSON.parse(r.stdout) as ProfileReport;
+    t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
+    assert.equal(rep.budget?.dominant, 'v8_heap_used', show(rep));
+    assert.ok(partBytes(rep, 'snapshots') > 0, show(rep));
+    assert.ok(Math.abs(partBytes(rep, 'native')) <= 0.15 * grown, show(rep));
+    assert.match(rep.budget!.verdict, /^USS \+\d+ MB in \d+ s \(\d+ MB of it kept after leak-profile's own snapshots, not the target's\): .*: JavaScript objects hold it/);
+  } finally {
+    p.kill();
   }
 });

@@ -2,7 +2,9 @@
 // /proc, between leak-profile's two censuses; the part the budget names must be within 15 % of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { collect, PYTHON, startBin, waitFor } from '../helpers/procs.js';
+import { traceScope } from '../../src/profile/native/trace-native.js';
 import { startPython, TORCH1_PYTHON } from '../helpers/python.js';
 import { watch } from '../helpers/profile-run.js';
 import { partBytes, profileAcrossGrowth, uss } from '../helpers/budget-run.js';
@@ -21,8 +23,12 @@ async function run(python: string, kind: string, flags: string[] = []) {
 }
 
 test('a ctypes malloc leak: the budget says native, within 15 % of the USS growth; --native-sites finds its caller', async (t) => {
-  const { p, rep, grown } = await run(PYTHON, 'native', ['--native-sites']);
+  const { p, rep, grown, stderr } = await run(PYTHON, 'native', ['--native-sites']);
   try {
+    // Who the trace slows is said when it starts and kept with the sites (bpftrace 0.17 here: every process using this libc).
+    const scope = traceScope(execFileSync('bpftrace', ['--version'], { encoding: 'utf8' }), p.pid!);
+    assert.ok(stderr.includes(`until the last census: ${scope}`), stderr);
+    assert.ok(rep.native_sites?.note.endsWith(scope), rep.native_sites?.note);
     t.diagnostic(`${show(rep)} (test read USS +${(grown / MB).toFixed(1)} MB)`);
     assert.equal(rep.budget?.dominant, 'native', show(rep));
     assert.ok(within(partBytes(rep, 'native'), grown), `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);

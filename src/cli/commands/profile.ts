@@ -24,8 +24,9 @@ every interval, ranked by bytes grown (Node: by the bytes their new objects reta
 Live targets: the first line splits the USS growth into objects, allocator free space and
 native memory (docs/budget.md). --trim runs gc.collect() and malloc_trim(0) in a Python target
 at the last census (it CHANGES the target's memory) and says fragmentation or live memory.
---native-sites follows malloc and free with bpftrace between the first and last capture (root;
-the target's allocations run 10-150x slower meanwhile) and names who did not free.
+--native-sites follows malloc and free with bpftrace between the first and last capture (root)
+and names who did not free; malloc/free run 10-150x slower meanwhile (before bpftrace 0.20: in
+every process using the same libc).
 Offline snapshots are ordered by their V8 object ids; --interval states the time between them (rates
 are left out without it: file times are not trusted).`,
   examples: [
@@ -51,7 +52,7 @@ export function profileParser(argv: string[]) {
     .option('timeout', { type: 'string', default: '60', describe: 'Python: seconds to wait for the target to reach a safe point' })
     .option('html', { type: 'string', describe: 'also write a self-contained HTML report (sparklines, holder paths)' })
     .option('trim', { type: 'boolean', default: false, describe: 'Python: gc.collect + malloc_trim(0) in it (CHANGES it)' })
-    .option('native-sites', { type: 'boolean', default: false, describe: 'unfreed malloc by caller (bpftrace; slows it)' })
+    .option('native-sites', { type: 'boolean', default: false, describe: 'unfreed malloc by caller (bpftrace; slows it, and others)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (no progress, no table)' });
 }
 

@@ -4,6 +4,9 @@
 import type { Budget, BudgetPart, NodeCapture, PythonBudgetReading } from './types.js';
 import { MiB } from '../../units.js';
 
+/** The part that is leak-profile's own doing (Node: what the snapshots between the ends left): never dominant. */
+const OWN_PART = 'snapshots';
+
 /** Below this USS growth over the window the budget says there is no growth worth splitting. */
 export const GROWTH_FLOOR = 2 * MiB;
 
@@ -21,7 +24,7 @@ const NODE_WORDS: Record<string, [string, string]> = {
   v8_heap_free: ['V8 heap free', 'V8 keeps heap pages it does not use (it gives them back under pressure): not live objects'],
   array_buffers: ['ArrayBuffers and Buffers', 'Buffers or typed arrays hold it (outside the V8 heap): see their holders below'],
   external_other: ['external, not ArrayBuffers', 'memory outside the V8 heap that Node or an addon reports to V8 (zlib or crypto contexts, native handles) and keeps'],
-  snapshots: ["kept after leak-profile's own snapshots", "leak-profile's own heap snapshots: memory the allocator kept after them, not the target's growth"],
+  snapshots: ["kept after leak-profile's own snapshots", ''], // never dominant (OWN_PART)
   native: ['native (not visible to V8)', 'native memory no V8 figure shows: a native addon or library allocates and does not free, or the allocator keeps freed memory'],
 };
 
@@ -98,10 +101,14 @@ function part(words: Record<string, [string, string]>, key: string, bytes: numbe
 function finish(runtime: 'python' | 'node', a: { uss: number | null; t_s: number }, b: { uss: number | null; t_s: number }, parts: BudgetPart[], words: Record<string, [string, string]>, all: readonly { uss: number | null; t_s: number }[]): Budget {
   const uss_delta = b.uss! - a.uss!;
   const window_s = b.t_s - a.t_s;
-  const top = parts.reduce((m, p) => (p.bytes > m.bytes ? p : m), parts[0]!);
-  const grew = uss_delta >= GROWTH_FLOOR && top.bytes > 0;
+  // What leak-profile's own captures left is told, never the verdict: the target's growth is the rest.
+  const own = parts.find((p) => p.key === OWN_PART)?.bytes ?? 0;
+  const theirs = parts.filter((p) => p.key !== OWN_PART);
+  const top = theirs.reduce((m, p) => (p.bytes > m.bytes ? p : m), theirs[0]!);
+  const grew = uss_delta - own >= GROWTH_FLOOR && top.bytes > 0;
   const dominant = grew ? top.key : null;
-  const head = `USS ${mb(uss_delta)} in ${Math.round(window_s)} s: ${parts.map((p) => `${p.label} ${mb(p.bytes)}`).join(', ')}`;
+  const ownWords = own ? ` (${mb(own).replace(/^\+/, '')} of it kept after leak-profile's own snapshots, not the target's)` : '';
+  const head = `USS ${mb(uss_delta)} in ${Math.round(window_s)} s${ownWords}: ${parts.map((p) => `${p.label} ${mb(p.bytes)}`).join(', ')}`;
   let verdict = grew ? `${head}: ${words[top.key]![1]}` : `${head}: no growth worth splitting (under ${GROWTH_FLOOR / MiB} MB)`;
   const peak = peakBetween(a, b, all);
   if (peak) verdict += `; meanwhile USS rose ${mb(peak.uss! - Math.max(a.uss!, b.uss!)).slice(1)} above both ends (${Math.round(peak.t_s - a.t_s)} s into the window) and fell back: the split is of the net growth, and what came and went was given back`;

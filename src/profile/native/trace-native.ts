@@ -1,7 +1,7 @@
 // --native-sites: bpftrace attached to the target's libc for the profile's window (no restart), then
 // the unfreed bytes by call site. Where this machine cannot (no bpftrace, no uprobes, not root), one
 // line says why and the profile goes on without it.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeControl } from '../../text/escape.js';
@@ -18,6 +18,27 @@ export interface NativeSites {
 export interface NativeTrace {
   /** Stop tracing and read the sites (or a one-line reason there are none). */
   stop(): Promise<NativeSites | string>;
+  /** Who is slowed while tracing, for the line said when it starts (see traceScope). */
+  scope: string;
+}
+
+/**
+ * Who the uprobes slow, from `bpftrace --version`: bpftrace before 0.20 ignores -p for a shared
+ * library's uprobes (bpftrace#2817, fixed by #2830), so every process that maps the same libc traps into
+ * the kernel at each malloc/free (the BPF program then drops the others' calls): measured 150× slower
+ * for an untraced bystander (bench/README.md §7). Pure.
+ */
+export function traceScope(versionText: string, pid: number): string {
+  const m = /v?(\d+)\.(\d+)/.exec(versionText);
+  const limited = m !== null && (Number(m[1]) > 0 || Number(m[2]) >= 20);
+  return limited
+    ? `only PID ${pid}'s malloc/free run slower meanwhile (10-150×)`
+    : `EVERY process on this machine that uses the same libc runs its malloc/free 10-150× slower meanwhile, not only PID ${pid} (bpftrace ${m ? `${m[1]}.${m[2]}` : '(version unknown)'} cannot limit uprobes in a shared library to one process; 0.20 can)`;
+}
+
+/** `bpftrace --version`, asked before the probes attach: once they are, its own mallocs trap too (~10 s here). */
+function bpftraceVersion(): Promise<string> {
+  return new Promise((res) => execFile('bpftrace', ['--version'], { encoding: 'utf8', timeout: 10_000 }, (_e, out) => res(typeof out === 'string' ? out.slice(0, 100) : '')));
 }
 
 /** Live allocations followed at most (bpftrace map size); beyond it new ones are not counted. */
@@ -75,9 +96,11 @@ export function startNativeTrace(pid: number, maxSeconds: number): Promise<Nativ
   if (typeof libc !== 'string') return Promise.resolve(libc.why);
   const program = `interval:s:${Math.ceil(maxSeconds)} { exit(); }\n${sitesScript(pid, libc)}`;
   const t0 = Date.now();
+  const version = bpftraceVersion();
   return new Promise((resolve) => {
     let out = '', err = '', attached = false;
-    const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: String(MAX_LIVE) } });
+    // -p: from bpftrace 0.20 the uprobes then trap in the target only (see traceScope).
+    const child = spawn('bpftrace', ['-p', String(pid), '-e', program], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: String(MAX_LIVE) } });
     const exited = new Promise<void>((res) => child.once('close', () => res()));
     child.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'bpftrace is not installed (Debian: apt-get install bpftrace)' : `bpftrace could not start: ${e.code}`));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
@@ -85,7 +108,12 @@ export function startNativeTrace(pid: number, maxSeconds: number): Promise<Nativ
       out += c;
       if (!attached && /^attached$/m.test(out)) {
         attached = true;
-        resolve({
+        void version.then((v) => resolveWith(traceScope(v, pid)));
+      }
+    });
+    const resolveWith = (scope: string) =>
+      resolve({
+          scope,
           async stop() {
             const seconds = (Date.now() - t0) / 1000;
             child.kill('SIGINT'); // bpftrace prints its maps and exits
@@ -102,11 +130,9 @@ export function startNativeTrace(pid: number, maxSeconds: number): Promise<Nativ
             } catch {
               return `PID ${pid} exited before its native allocation sites could be named`;
             }
-            return { seconds: Math.round(seconds * 10) / 10, sites: rankSites(parseSites(out), parseMaps(maps), 15), note: NOTE };
+            return { seconds: Math.round(seconds * 10) / 10, sites: rankSites(parseSites(out), parseMaps(maps), 15), note: `${NOTE}. While tracing, ${scope}` };
           },
-        });
-      }
-    });
+      });
     void exited.then(() => {
       if (!attached) resolve(`bpftrace cannot attach uprobes to PID ${pid} here: ${firstError(err)}`);
     });

@@ -132,7 +132,7 @@ async function takeSnapshots(o: NodeProfileOptions, ins: Inspector, files: strin
     if (i === 0 && o.nativeSites) {
       const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
       if (typeof t === 'string') native.result = t;
-      else (native.trace = t), say('native allocations followed with bpftrace until the last snapshot (the target\'s malloc/free run 10-150× slower meanwhile: bench/README.md §7)');
+      else (native.trace = t), say(`native allocations followed with bpftrace until the last snapshot: ${t.scope} (bench/README.md §7)`);
     }
     say(`snapshot ${i + 1}/${o.snapshots}: ${o.outDir ? file : 'done'} (target paused ${c.pause_s.toFixed(2)} s)`);
   }

@@ -94,7 +94,7 @@ export async function profilePython(o: PythonProfileOptions): Promise<ProfileRep
       if (i === 0 && o.nativeSites) {
         const t = await startNativeTrace(o.pid, (o.snapshots - 1) * o.interval_s + 120);
         if (typeof t === 'string') native = t;
-        else (trace = t), say('native allocations followed with bpftrace until the last census (the target\'s malloc/free run 10-150× slower meanwhile: bench/README.md §7)');
+        else (trace = t), say(`native allocations followed with bpftrace until the last census: ${t.scope} (bench/README.md §7)`);
       }
       say(`census ${i + 1}/${o.snapshots}: ${raw.objects.toLocaleString('en-US')} objects (${raw.mode}), target paused ${(raw.pause_s + stop_s).toFixed(2)} s (${raw.pause_s.toFixed(2)} s counting, ${stop_s.toFixed(2)} s stopped under gdb)`);
     }

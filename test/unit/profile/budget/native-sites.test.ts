@@ -1,5 +1,6 @@
 // Reading bpftrace's per-caller sums: unfreed bytes kept, wrapped (freed more than allocated) and
 // zero sites dropped, raw addresses named by module+offset through the target's memory map.
+import { traceScope } from '../../../../src/profile/native/trace-native.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nameAddress, parseMaps, parseSites, rankSites } from '../../../../src/profile/native/sites-parse.js';
@@ -45,4 +46,11 @@ test('the bpftrace program follows one PID and refuses paths it could not quote'
   assert.match(p, /uretprobe:.*:malloc,uretprobe:.*:calloc,uretprobe:.*:realloc/);
   assert.throws(() => sitesScript(4242, '/tmp/x"; system("id")'));
   assert.throws(() => sitesScript(0, '/lib/libc.so.6'));
+});
+
+test('who --native-sites slows: every process that maps the libc before bpftrace 0.20 (it ignores -p for a shared library), only the target from 0.20', () => {
+  assert.match(traceScope('bpftrace v0.17.0\n', 42), /^EVERY process on this machine that uses the same libc .* not only PID 42 \(bpftrace 0\.17 cannot limit/);
+  assert.match(traceScope('', 42), /^EVERY process .*version unknown/);
+  assert.equal(traceScope('bpftrace v0.20.1', 42), "only PID 42's malloc/free run slower meanwhile (10-150×)");
+  assert.match(traceScope('bpftrace v1.0.0', 42), /^only PID 42/);
 });
