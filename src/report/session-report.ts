@@ -10,7 +10,7 @@ import { chooseTreeMetric, sumTreeSeries } from './tree-series.js';
 import { carryByRss, withCarried } from './carry-by-rss.js';
 import { agreeWithMembers, quietMembersQuietTree } from './tree-consistency.js';
 import { DEFAULT_FLOOR } from '../analyze/analyze-series.js';
-import { fitLine } from '../analyze/stats.js';
+import { sayWhatRssSees } from './rss-sees.js';
 import { detectCopyOnWrite, isShortLived, summariseShortLived, ticksSeen } from './tree-notes.js';
 
 /** A report row plus what the text view needs beyond the JSON (series, fit, check detail). */
@@ -154,34 +154,6 @@ function sayCarried(row: AnalysedRow, metric: Metric, read: number, carried: num
     ...row.analysis,
     explanation: `${row.analysis.explanation}; ${m} read on ${read} of ${read + carried} ticks, the ${carried} between carried by RSS (read every tick; the shared part taken as moving in a straight line between readings)`,
   };
-  if (row.check?.verdict === 'inconclusive') row.check = { ...row.check, reason: row.analysis.explanation };
-}
-
-/**
- * USS that cannot decide while RSS can: where USS wanders far more than RSS, pages are changing between
- * shared and private (another process mapping the same libraries, a fork), not being allocated. The
- * verdict stays on USS (the gate too); the row says what RSS reads and how to judge by it.
- */
-function sayWhatRssSees(row: AnalysedRow, uss: { t_s: number[]; mb: number[] }, rss: { t_s: number[]; mb: number[] }, o: ReportOptions): void {
-  const a = row.analysis;
-  if (!a || a.classification !== 'insufficient-data' || rss.mb.length < 10 || uss.mb.length < 3) return;
-  const r = analyzeSeries(rss, { floorMbPerMin: o.floorMbPerMin });
-  // Both spreads measured the same way, about a straight line through each series: the analysis's own
-  // noise is what its chosen model leaves, and a step model leaves ~0 of a 110 MB jump ("USS wanders
-  // 0.0 MB where RSS moves 0.00 MB" was printed beside such a jump).
-  const ussSd = fitLine(uss.t_s, uss.mb).residualSd;
-  const rssSd = fitLine(rss.t_s, rss.mb).residualSd;
-  if (r.classification === 'insufficient-data' || !(rssSd * 5 < ussSd)) return;
-  const ci = r.rate_ci95_mb_per_min ? ` (${r.rate_ci95_mb_per_min[0].toFixed(2)}–${r.rate_ci95_mb_per_min[1].toFixed(2)})` : '';
-  const rate = round(r.rate_mb_per_min ?? 0, 2);
-  row.report.rss_reading = { classification: r.classification, rate_mb_per_min: rate, rate_ci95_mb_per_min: r.rate_ci95_mb_per_min ? [round(r.rate_ci95_mb_per_min[0], 2), round(r.rate_ci95_mb_per_min[1], 2)] : null };
-  row.analysis = {
-    ...a,
-    explanation:
-      `${a.explanation}; USS wanders ${ussSd.toFixed(1)} MB about a line where RSS moves ${rssSd.toFixed(2)} MB (pages changing between shared ` +
-      `and private, not allocation): RSS reads ${r.classification} ${rate} MB/min${ci}; judge it with --metric rss`,
-  };
-  // leak-check's INCONCLUSIVE line gives the analysis's reason: the same words.
   if (row.check?.verdict === 'inconclusive') row.check = { ...row.check, reason: row.analysis.explanation };
 }
 
