@@ -29,11 +29,11 @@ export interface EndFall {
 }
 
 /** Theil–Sen line of t[from..to) and the robust σ of readings about it. */
-function line(t: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): { slope: number; off: number } {
+function line(t: ArrayLike<number>, y: ArrayLike<number>, from: number, to: number): { slope: number; intercept: number; off: number } {
   const ts = Array.prototype.slice.call(t, from, to) as number[];
   const ys = Array.prototype.slice.call(y, from, to) as number[];
   const f = theilSen(ts, ys);
-  return { slope: f.slope, off: 1.4826 * mad(ys.map((v, i) => v - f.intercept - f.slope * ts[i]!)) };
+  return { slope: f.slope, intercept: f.intercept, off: 1.4826 * mad(ys.map((v, i) => v - f.intercept - f.slope * ts[i]!)) };
 }
 
 /**
@@ -42,7 +42,8 @@ function line(t: ArrayLike<number>, y: ArrayLike<number>, from: number, to: numb
  * max(4, 5 %) readings, between two readings (or over two: a release caught mid-way), by more than
  * 8 σ and 0.5 MB and at least half the range of the readings before it; where those readings (at least
  * `minSamples`) rise on a line beyond the noise, gradually (no jump up of half the fall: a checkpoint's
- * buffer coming and going is an excursion) and with no earlier fall of half its size (an earlier cycle).
+ * buffer coming and going is an excursion), with no earlier fall of half its size (an earlier cycle),
+ * and the fall lands well below that line (not back on it, as an excursion's end does).
  */
 export function fallAtEnd(t: ArrayLike<number>, y: ArrayLike<number>, noise: number, minSamples: number): EndFall | null {
   const n = t.length;
@@ -64,6 +65,9 @@ export function fallAtEnd(t: ArrayLike<number>, y: ArrayLike<number>, noise: num
   const b = line(t, y, 0, top);
   const rise = b.slope * (t[top - 1]! - t[0]!);
   if (!(b.slope > 0) || rise < 0.5 * drop || rise <= Math.max(6 * noise, 4 * b.off, 0.5)) return null;
+  // …and the fall takes memory below the build-up's line by half the fall or more: a checkpoint's buffer
+  // touched over 2–3 readings and freed in the last ones lands back on the leak's line (an excursion)
+  if (b.intercept + b.slope * t[at]! - y[at]! < 0.5 * drop) return null;
   const after = n - at;
   const buildUpRate = b.slope * 60;
   const dt = (t[n - 1]! - t[0]!) / (n - 1);

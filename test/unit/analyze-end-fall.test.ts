@@ -12,6 +12,7 @@ import { analyzeSeries } from '../../src/analyze/index.js';
 import { buildSessionReport } from '../../src/report/session-report.js';
 import type { RecordedSession } from '../../src/store/read-session.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { sample } from '../helpers/series-generator.js';
 
 const DIR = path.join(FIXTURES, 'recordings');
 
@@ -66,6 +67,19 @@ test('neighbours: checkpoint spikes ending in the last readings, and cycles with
       // one release seen in the last readings of a cycling recording is an end fall; later ones are not
       const earlier = s.mb.slice(1, k - 4).some((v, i) => s.mb[i]! - v > 0.5 * (Math.max(...s.mb.slice(0, k)) - Math.min(...s.mb.slice(0, k))));
       if (earlier) assert.notEqual(a.model, 'end-fall', `${file} ${s.t_s[k - 1]} s: ${say(a)}`);
+    }
+  }
+});
+
+test('neighbour: a +400 MB checkpoint buffer touched over 2–3 readings and freed in the last 1–3 lands back on the leak: growing 40', () => {
+  // (a first version took these for an end fall: the build-up was gradual, but memory fell back onto its line)
+  for (const [ramp, after] of [[2, 1], [2, 2], [2, 3], [3, 1]] as const) {
+    for (const sigma of [1, 5]) {
+      const n = 200, dt = 2, end = (n - after) * dt - 1, start = end - 10 * dt;
+      const f = (t: number) => 1000 + (40 * t) / 60 + (t > start && t < end ? Math.min(1, (t - start) / (ramp * dt)) * 400 : 0);
+      const a = analyzeSeries(sample({ kind: 'c', label: 'growing', rate: 40, f }, n, dt, { sigma }, ramp * 10 + after));
+      assert.equal(a.classification, 'growing', `ramp ${ramp}, ${after} after, σ ${sigma}: ${say(a)}`);
+      assert.ok(Math.abs(a.rate_mb_per_min! - 40) <= 6, `ramp ${ramp}, ${after} after, σ ${sigma}: ${say(a)}`);
     }
   }
 });
