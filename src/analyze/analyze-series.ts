@@ -11,6 +11,7 @@ import { classifyTrend } from './classify-trend.js';
 import { staircaseAtReads } from './staircase.js';
 import { startupEnd } from './startup.js';
 import { lineWithOneShift, risesAroundFalls } from './level-shift.js';
+import { fallAtEnd, type EndFall } from './end-fall.js';
 import type { AnalyzeOptions, SeriesAnalysis, SeriesInput } from './types.js';
 
 const MIN_SAMPLES = 10;
@@ -63,6 +64,11 @@ export function analyzeSeries(input: SeriesInput, opts: AnalyzeOptions = {}): Se
       need_more_s: more,
     };
   }
+  // One sharp fall in the last readings, none before it (end-fall.ts): a cycle's release or the end of
+  // the run. Unless the target is known to have exited there, judged only once the readings after it
+  // held flat (then the part before it is the rate, below).
+  const endFall = opts.endsAtExit ? null : fallAtEnd(t0, y0, noise, MIN_SAMPLES);
+  if (endFall && endFall.reading !== 'held') return { ...base, noise_mb: noise, ...undecidedEndFall(endFall, t0) };
   const stairs = staircaseAtReads(t0, y0, noise);
   if (stairs !== null && stairs.rate >= floor) {
     const growing = stairs.ci[0] > floor;
@@ -150,4 +156,18 @@ function afterStartup(t: ArrayLike<number>, y: ArrayLike<number>, noise: number,
   const half = (r.rate_ci95_mb_per_min[1] - r.rate_ci95_mb_per_min[0]) / 2;
   if ((half * (tt[tt.length - 1]! - tt[0]!)) / 60 > Math.max(...yy) - Math.min(...yy)) return null;
   return { ...r, explanation: `${r.explanation}; the start-up (+${(y[up]! - y[0]!).toFixed(0)} MB in the first ${formatDuration(t[up]! - t[0]!)}) left out` };
+}
+
+/** The verdict on a fall at the end the readings after it cannot place yet (end-fall.ts). */
+function undecidedEndFall(f: EndFall, t: ArrayLike<number>): Omit<SeriesAnalysis, 'samples' | 'duration_s' | 'noise_mb'> {
+  const last = `in the last ${f.after === 1 ? 'reading' : `${f.after} readings`}`;
+  const before = t[f.at - 1]! - t[0]!;
+  const explanation =
+    f.reading === 'rises-again'
+      ? `memory rises, is released sharply (once, ${last}) and rises again: one release cannot tell a cycle from a leak under it; 4 are needed`
+      : `memory built up at ${f.buildUpRate.toFixed(0)} MB/min and dropped sharply (−${f.drop.toFixed(0)} MB) ${last}, with no release before: a release (one cycle's; its build-up is not a leak's rate) or the end of the run; the readings after it cannot tell which yet`;
+  return {
+    classification: 'insufficient-data', rate_mb_per_min: null, rate_ci95_mb_per_min: null, baseline: null, model: 'end-fall', period_s: null,
+    explanation, need_more_s: f.reading === 'rises-again' ? 3 * before : f.need_s,
+  };
 }

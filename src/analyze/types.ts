@@ -33,6 +33,11 @@ export interface AnalyzeOptions {
   floorMbPerMin?: number;
   /** A memory limit (MiB: cgroup, machine) the peaks are projected to. */
   limitMb?: number;
+  /**
+   * The series' last reading is the process's last before it exited (the tracker saw it exit): a sharp
+   * fall in the last readings is its tear-down, and the part before it is judged (end-fall.ts).
+   */
+  endsAtExit?: boolean;
 }
 
 export interface RateCheck {

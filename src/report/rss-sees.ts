@@ -12,10 +12,10 @@ const round = (x: number, digits: number): number => Math.round(x * 10 ** digits
  * shared and private (another process mapping the same libraries, a fork), not being allocated. The
  * verdict stays on USS (the gate too); the row says what RSS reads and how to judge by it.
  */
-export function sayWhatRssSees(row: { report: ProcessReport; analysis: SeriesAnalysis | null; check: RateCheck | null }, uss: Series, rss: Series, o: { floorMbPerMin?: number }): void {
+export function sayWhatRssSees(row: { report: ProcessReport; analysis: SeriesAnalysis | null; check: RateCheck | null }, uss: Series, rss: Series, o: { floorMbPerMin?: number; endsAtExit?: boolean }): void {
   const a = row.analysis;
   if (!a || a.classification !== 'insufficient-data' || rss.mb.length < 10 || uss.mb.length < 3) return;
-  const r = analyzeSeries(rss, { floorMbPerMin: o.floorMbPerMin });
+  const r = analyzeSeries(rss, { floorMbPerMin: o.floorMbPerMin, endsAtExit: o.endsAtExit });
   // Both spreads measured the same way, about a straight line through the second half of each series
   // (start-up left behind): the analysis's own noise is what its chosen model leaves, and a step model
   // leaves ~0 of a 110 MB jump ("USS wanders 0.0 MB where RSS moves 0.00 MB" was printed beside one).

@@ -35,6 +35,8 @@ export interface ReportOptions {
   limitMb?: number;
   /** How long after a profile window memory still settles, s; default: the session's interval. */
   settleS?: number;
+  /** The series end where the processes exited (default: the session ended because its target exited). */
+  endsAtExit?: boolean;
 }
 
 /**
@@ -44,7 +46,9 @@ export interface ReportOptions {
  */
 export function buildSessionReport(recorded: RecordedSession, opts: ReportOptions = {}): { report: SessionReport; rows: AnalysedRow[]; folded: AnalysedRow[] } {
   const s = printableSession(recorded);
-  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb, settleS: opts.settleS ?? s.info.interval_s };
+  // A sharp fall in the last readings of a session whose target exited is its tear-down (end-fall.ts).
+  const endsAtExit = opts.endsAtExit ?? s.info.end_reason === 'target-exited';
+  const o: ReportOptions = { ...opts, limitMb: opts.limitMb ?? s.info.mem_limit_mb, settleS: opts.settleS ?? s.info.interval_s, endsAtExit };
   const sampled = s.processes.filter((p) => p.t_ms.length > 0);
   const t0 = minOf(sampled.map((p) => p.t_ms[0]!));
   const span = sampled.length ? maxOf(sampled.map((p) => p.t_ms[p.t_ms.length - 1]!)) - t0 : 0;
@@ -207,7 +211,7 @@ function finishRow(
   const limitMb = metric === 'vram' ? undefined : o.limitMb;
   // A profile's pauses and inflation never reach the fit (profile-windows.ts); the chart keeps every sample.
   const fit = windows.length ? leaveOutWindows(t_s, mb, windows, o.settleS ?? 0) : null;
-  const analysis = judged ?? (mb.length > 0 ? analyzeSeries(fit ?? { t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb }) : null);
+  const analysis = judged ?? (mb.length > 0 ? analyzeSeries(fit ?? { t_s, mb }, { floorMbPerMin: o.floorMbPerMin, limitMb, endsAtExit: o.endsAtExit }) : null);
   // No reading of the metric at all: still a gate answer (INCONCLUSIVE), never a missing one.
   const check = !o.maxRate ? null : analysis ? checkRate(analysis, o.maxRate) : { verdict: 'inconclusive' as const, reason: `no ${metric} readings`, more_s: null };
   const report: ProcessReport = {

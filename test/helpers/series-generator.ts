@@ -13,6 +13,8 @@ export interface Trace {
   mb: number[];
   noise: number;
   dt: number;
+  /** The process exited at the last reading (the tracker saw it exit): AnalyzeOptions.endsAtExit. */
+  endsAtExit?: boolean;
 }
 
 /** Seeded PRNG: the analysis's own (mulberry32), so traces and analysis share one definition. */
@@ -182,11 +184,13 @@ export function issueSweep(seed = 1, perKind = 6): Trace[] {
       const times = irregularTimes(between(25, 60) * 60, 1, 7, ++s);
       out.push(sampleAt({ kind: 'checkpoint-spikes', label: 'growing', rate, f: (t) => base + (rate * t) / 60 + (t % 600 >= 300 && t % 600 < 320 ? 2048 : 0) }, times, { sigma: pick([2, 8]) }, ++s));
     }
-    // a 50–150 MB/min leak released in the last 1–4 samples (an eval phase, the end of a run)
+    // a 50–150 MB/min leak released in the last 1–4 samples at the end of a run: the process exited
+    // there, as the tracker records it (without that, one fall at the end cannot be told from a
+    // cycle's first release: insufficient-data, src/analyze/end-fall.ts)
     {
       const rate = between(50, 150), dt = pick([1, 2, 5]), n = Math.floor(between(150, 600)), tail = 1 + Math.floor(r() * 4);
       const tRel = (n - tail) * dt - dt / 2, freed = ((rate * tRel) / 60) * between(0.5, 1);
-      out.push(sample({ kind: 'release-at-end', label: 'growing', rate, f: (t) => base + (rate * Math.min(t, tRel)) / 60 - (t > tRel ? freed : 0) }, n, dt, { sigma: pick([1, 5]) }, ++s));
+      out.push({ ...sample({ kind: 'release-at-end', label: 'growing', rate, f: (t) => base + (rate * Math.min(t, tRel)) / 60 - (t > tRel ? freed : 0) }, n, dt, { sigma: pick([1, 5]) }, ++s), endsAtExit: true });
     }
     // smooth cycles sampled coarsely: 6–15 samples per period, no trend
     {

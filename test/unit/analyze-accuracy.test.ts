@@ -8,7 +8,7 @@ import type { Classification } from '../../src/types.js';
 
 const CLASSES: Classification[] = ['growing', 'cycling', 'plateau', 'stable', 'insufficient-data'];
 const traces: Trace[] = [...labelledSweep(7, 14), ...issueSweep(7, 6)];
-const analyses = traces.map((tr) => analyzeSeries(tr));
+const analyses = traces.map((tr) => analyzeSeries(tr, { endsAtExit: tr.endsAtExit }));
 const show = (tr: Trace, i: number) => {
   const a = analyses[i]!;
   return `${tr.kind} (dt ${tr.dt.toFixed(1)}, σ ${tr.noise}, n ${tr.t_s.length}): ${tr.label} ${tr.rate?.toFixed(1)} → ${a.classification} ${a.rate_mb_per_min?.toFixed(2)}`;

@@ -48,8 +48,9 @@ test('a growing line with one release: no prefix reads stable or plateau; the wh
     const at = `${s.t_s[k - 1]!.toFixed(1)} s: ${a.classification} ${a.rate_mb_per_min} ${a.explanation}`;
     assert.notEqual(a.classification, 'stable', at);
     assert.notEqual(a.classification, 'plateau', at);
-    // the release within the last few readings is read as the end of a run (the part before it)
-    if (k > release) assert.ok(a.classification === 'growing' || a.classification === 'insufficient-data', at);
+    // from the release on, undecided: in its last few readings it is a cycle's release or the end of
+    // the run (end-fall.ts); before, 38–44 s read growing 321 (320–322), the build-up, 16× the leak
+    if (k > release) assert.equal(a.classification, 'insufficient-data', at);
   }
   const all = analyzeSeries(s);
   assert.equal(all.classification, 'insufficient-data', all.explanation);
