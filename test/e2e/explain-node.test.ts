@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { collect, runBin, startBin, startFixture, waitFor } from '../helpers/procs.js';
+import { collect, runBin, startBin, startFixture, waitFor, HANG_GUARD_MS } from '../helpers/procs.js';
 import { listeningPorts } from '../../src/profile/node/inspector-port.js';
 import type { SessionReport } from '../../src/types.js';
 
@@ -82,7 +82,7 @@ describe('leak-track --explain on Node services', { concurrency: true }, () => {
       let err = '';
       run.stderr!.on('data', (c: Buffer) => (err += c));
       const done = collect(run);
-      await waitFor(() => /snapshot 1\/3: done/.test(err), 60_000, 'the first snapshot of the automatic profile');
+      await waitFor(() => /snapshot 1\/3: done/.test(err), HANG_GUARD_MS, 'the first snapshot of the automatic profile');
       const port = listeningPorts(t.pid!)[0];
       assert.ok(port, 'the inspector is open mid-profile');
       run.kill('SIGINT');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { collect, runBin, startBin, waitFor, type BinResult } from '../helpers/procs.js';
+import { collect, runBin, startBin, waitFor, HANG_GUARD_MS, type BinResult } from '../helpers/procs.js';
 import { childPids, follow, waitForOutput, waitUntil } from '../helpers/wait.js';
 import { PROGRAMS } from '../helpers/paths.js';
 import { TORCH1_PYTHON } from '../helpers/python.js';
@@ -110,7 +110,7 @@ test('Ctrl-C in the middle of the automatic census: gdb is detached, the session
     let err = '';
     run.stderr!.on('data', (c: Buffer) => (err += c));
     const done = collect(run);
-    await waitFor(() => /census 2\/3 in \d+ s/.test(err), 90_000, 'the automatic profile between censuses');
+    await waitFor(() => /census 2\/3 in \d+ s/.test(err), HANG_GUARD_MS, 'the automatic profile between censuses');
     const pid = Number(/explain (\d+): census/.exec(err)![1]);
     run.kill('SIGINT');
     const r = await done;

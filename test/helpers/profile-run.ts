@@ -1,7 +1,7 @@
 // Running leak-profile against a fixture process from the Python e2e tests: wait for the fixture to
 // say it is ready, profile it, and keep its output so the test can check it still worked afterwards.
 import type { ChildProcess } from 'node:child_process';
-import type { ProfileReport } from '../../src/types.js';
+import type { GrowingType, ProfileReport } from '../../src/types.js';
 import { runBin, type BinResult } from './procs.js';
 
 export interface Watched {
@@ -52,3 +52,17 @@ export const mbPerMin = (bytesPerMin: number | null | undefined): number => (byt
 
 /** Assert-friendly: |got - want| / want. */
 export const relErr = (got: number, want: number): number => Math.abs(got - want) / want;
+
+/**
+ * The truth a grower's reported MB/min is checked against: what the target really kept over the census
+ * window, not its nominal pace. Fixtures pace themselves by their own clock; on a loaded box they fall
+ * behind and catch up in bursts, so over a few seconds the real rate can be half the nominal one. The
+ * census's own count of new objects says how many were made between the first and the last census:
+ * `count_delta` objects of `bytesPerObject` each (a step's bytes over the objects it adds), per minute
+ * of the span between those censuses. Counted at the wrong size (views counted again, saved tensors
+ * left out) it is off by as much as on a quiet box.
+ */
+export function keptMbPerMin(rep: ProfileReport, top: GrowingType, bytesPerObject: number): number {
+  const spanMin = (rep.snapshots[rep.snapshots.length - 1]!.t_s - rep.snapshots[0]!.t_s) / 60;
+  return (top.count_delta * bytesPerObject) / spanMin / 1048576;
+}
