@@ -37,7 +37,9 @@ export function describeCheck(r: ProcessReport, check: RateCheck, maxRate: numbe
   const ci = r.rate_ci95_mb_per_min ? ` (CI ${fmtRate(r.rate_ci95_mb_per_min[0])}–${fmtRate(r.rate_ci95_mb_per_min[1])})` : '';
   const cls = r.classification ?? 'insufficient-data';
   const rate = r.rate_mb_per_min !== null && cls !== 'insufficient-data' ? ` ${fmtRate(r.rate_mb_per_min)} MB/min${ci}` : '';
-  const cmp = check.verdict === 'fail' ? ` > ${maxRate}` : check.verdict === 'pass' ? ` ≤ ${maxRate} MB/min` : ` vs ${maxRate} MB/min`;
+  // The bound as the user would write it: 500KB/s is 29.296875 MB/min, printed 29.3 (50 stays 50).
+  const bound = String(Number(maxRate.toPrecision(4)));
+  const cmp = check.verdict === 'fail' ? ` > ${bound}` : check.verdict === 'pass' ? ` ≤ ${bound} MB/min` : ` vs ${bound} MB/min`;
   let line = `${check.verdict.toUpperCase()} ${who}: ${cls}${rate}${cmp}`;
   if (check.verdict !== 'fail' && check.reason) line += ` — ${check.reason}`;
   if (check.verdict === 'inconclusive' && check.more_s) line += `; record about ${formatDuration(check.more_s)} more to decide`;
