@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { FIXTURES } from '../helpers/paths.js';
-import { runBin } from '../helpers/procs.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { FIXTURES, PROGRAMS } from '../helpers/paths.js';
+import { PYTHON, runBin } from '../helpers/procs.js';
 
 const CSV = path.join(FIXTURES, 'recordings', 'numpy-cache.csv'); // a real recording growing 30 MB/min
 
@@ -15,4 +17,11 @@ test('leak-check --max-rate 500KB/s prints the bound as 29.3, not 29.296875; 50 
   const pass = await runBin('leak-check', ['--trace', CSV, '--max-rate', '50']);
   assert.equal(pass.code, 0, pass.stdout + pass.stderr);
   assert.match(pass.stdout, /^PASS python3 \d+: growing [\d.]+ MB\/min \(CI [\d.]+–[\d.]+\) ≤ 50 MB\/min/m);
+});
+
+test('leak-track --max-rate 500KB/s: the headline names the bound as the FAIL line does (29.3), not 29.296875', async () => {
+  const r = await runBin('leak-track', ['--max-rate', '500KB/s', '--db', path.join(mkdtempSync(path.join(tmpdir(), 'ld-bound-')), 'b.db'), '8s', '0.5', '--', PYTHON, path.join(PROGRAMS, 'leaker.py'), '--rate', '300', '--lifetime', '60'], { timeoutMs: 120_000 });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.doesNotMatch(r.stdout, /29\.29/);
+  assert.match(r.stdout, /above the --max-rate 29\.3 MB\/min bound/);
 });
