@@ -48,6 +48,11 @@ export function parseRate(value: unknown, flag = '--max-rate'): number {
   return rate;
 }
 
+/** A --max-rate bound (MB/min) as a person reads it: 4 significant digits (500KB/s is 29.3; 50 stays 50). */
+export function formatBound(mbPerMin: number | null | undefined): string {
+  return typeof mbPerMin === 'number' && Number.isFinite(mbPerMin) ? String(Number(mbPerMin.toPrecision(4))) : String(mbPerMin);
+}
+
 /** Format MB with sensible precision for tables. */
 export function formatMb(mb: number | null | undefined): string {
   if (mb === null || mb === undefined || !Number.isFinite(mb)) return '—';

@@ -38,7 +38,7 @@ export function strictParser(argv: string[], scriptName: string, help?: HelpSpec
       throw usageError(`${msg}; run \`${scriptName} --help\` for usage`);
     });
   if (help) {
-    y.usage(help.usage);
+    USAGE.set(y, help.usage);
     EXAMPLES.set(y, help.examples);
   }
   return y;
@@ -46,6 +46,8 @@ export function strictParser(argv: string[], scriptName: string, help?: HelpSpec
 
 /** The examples of each parser: rendered by renderHelp, not yargs, which wraps a long command mid-word. */
 const EXAMPLES = new WeakMap<Argv, [string, string][]>();
+/** The usage text of each parser, printed as written: yargs' usage() strips its indentation and re-wraps it. */
+const USAGE = new WeakMap<Argv, string>();
 
 /**
  * The --help text of a parser built by strictParser: yargs' usage and options, then the examples, each
@@ -55,6 +57,8 @@ const EXAMPLES = new WeakMap<Argv, [string, string][]>();
 export function renderHelp(y: Argv): string {
   let out = '';
   y.showHelp((s: string) => (out = s));
+  const usage = USAGE.get(y);
+  if (usage !== undefined) out = `${usage}\n\n${out}`;
   const examples = EXAMPLES.get(y) ?? [];
   if (examples.length === 0) return `${out}\n`;
   const lines = examples.map(([cmd, what]) => `  ${cmd}\n      ${what}`).join('\n');

@@ -6,7 +6,7 @@ import type { ProcessReport, SessionReport } from '../types.js';
 import type { RecordedSession } from '../store/read-session.js';
 import { describeCheck, describeRate, describeVerdict } from './verdict-words.js';
 import { describeShortLived } from './tree-words.js';
-import { formatDuration } from '../units.js';
+import { formatBound, formatDuration } from '../units.js';
 import { explainEntries } from './explain-words.js';
 
 const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
@@ -206,10 +206,10 @@ function judgeSession(rows: ComposedRow[], tree: ComposedSession['tree'], o: Com
   const drivenBy = r.role === 'tree' && tree?.driver ? `, driven by ${tree.driver.label}${dr !== null && dr !== undefined ? ` at ${fmtRate(dr)} MB/min` : ''}` : '';
   if (r.verdict === 'fail') {
     const n = rows.filter((x) => x.row.report.verdict === 'fail').length;
-    return { status: 'leak', headline: `Leak: ${worst.label} is ${worst.rateText}, above the --max-rate ${o.maxRate} MB/min bound${drivenBy}${n > 1 ? `; ${n} rows fail` : ''}.` };
+    return { status: 'leak', headline: `Leak: ${worst.label} is ${worst.rateText}, above the --max-rate ${formatBound(o.maxRate)} MB/min bound${drivenBy}${n > 1 ? `; ${n} rows fail` : ''}.` };
   }
   if (r.classification === 'growing') {
-    const gated = r.verdict === 'inconclusive' ? ' (not yet confidently above --max-rate: record longer)' : r.verdict === 'pass' ? ` (within --max-rate ${o.maxRate} MB/min)` : '';
+    const gated = r.verdict === 'inconclusive' ? ' (not yet confidently above --max-rate: record longer)' : r.verdict === 'pass' ? ` (within --max-rate ${formatBound(o.maxRate)} MB/min)` : '';
     return { status: r.verdict === 'pass' ? 'no-leak' : r.verdict === 'inconclusive' ? 'undecided' : 'leak', headline: `Growing: ${worst.label} is ${worst.rateText}${drivenBy}${gated}.` };
   }
   if (r.classification === 'insufficient-data' || r.classification === null) {

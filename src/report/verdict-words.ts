@@ -1,7 +1,7 @@
 // The verdict in words, shared by leak-report, leak-check and leak-track's summary.
 import type { SeriesAnalysis, RateCheck } from '../analyze/index.js';
 import type { ProcessReport } from '../types.js';
-import { formatDuration } from '../units.js';
+import { formatBound, formatDuration } from '../units.js';
 
 const fmtRate = (r: number): string => (Math.abs(r) >= 100 ? r.toFixed(0) : Math.abs(r) >= 10 ? r.toFixed(1) : r.toFixed(2));
 
@@ -37,7 +37,8 @@ export function describeCheck(r: ProcessReport, check: RateCheck, maxRate: numbe
   const ci = r.rate_ci95_mb_per_min ? ` (CI ${fmtRate(r.rate_ci95_mb_per_min[0])}–${fmtRate(r.rate_ci95_mb_per_min[1])})` : '';
   const cls = r.classification ?? 'insufficient-data';
   const rate = r.rate_mb_per_min !== null && cls !== 'insufficient-data' ? ` ${fmtRate(r.rate_mb_per_min)} MB/min${ci}` : '';
-  const cmp = check.verdict === 'fail' ? ` > ${maxRate}` : check.verdict === 'pass' ? ` ≤ ${maxRate} MB/min` : ` vs ${maxRate} MB/min`;
+  const bound = formatBound(maxRate);
+  const cmp = check.verdict === 'fail' ? ` > ${bound}` : check.verdict === 'pass' ? ` ≤ ${bound} MB/min` : ` vs ${bound} MB/min`;
   let line = `${check.verdict.toUpperCase()} ${who}: ${cls}${rate}${cmp}`;
   if (check.verdict !== 'fail' && check.reason) line += ` — ${check.reason}`;
   if (check.verdict === 'inconclusive' && check.more_s) line += `; record about ${formatDuration(check.more_s)} more to decide`;

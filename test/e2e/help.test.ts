@@ -79,3 +79,21 @@ p.kill(); sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); sys.exit(r.ret
   assert.equal(found.status, 0, found.stderr);
   assert.match(found.stdout, /^\s+\d+\s+[\d.]+ MB\s+\d+\s+python running a train\*\.py script\s+\S*python\S* \S+\/train\.py --quiet/m, found.stdout);
 });
+
+// The usage text is printed as written: yargs' usage() stripped its indentation and re-wrapped lines it
+// thought too long, leaving `every` and `DIR]` alone on a line of leak-report's and leak-profile's help.
+for (const name of Object.keys(BINS)) {
+  test(`${name} --help prints its usage text as written: indented commands, no orphaned words, ≤ 100 columns`, async () => {
+    const r = await runBin(name, ['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const head = r.stdout.split('\nOptions:\n')[0]!;
+    assert.match(head, new RegExp(`^Usage:\\n  ${name} `), head);
+    const lines = head.split('\n');
+    for (const l of lines.slice(1)) {
+      assert.ok(l.length <= 100, `wider than 100 columns: ${l}`);
+      assert.doesNotMatch(l, /^\s*[a-z]+[.,;:]?$/i, `a word alone on a line (re-wrapped text):\n${head}`);
+    }
+    const commands = lines.slice(1, lines.indexOf(''));
+    for (const c of commands) assert.match(c, new RegExp(`^(  ${name} |    \\[)`), `a usage line that is not a command or its continuation: ${c}`);
+  });
+}

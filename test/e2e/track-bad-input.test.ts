@@ -50,6 +50,8 @@ const CASES: [string, string[], number, RegExp][] = [
   ['leak-report', ['--db', good, '--session', 'newest'], 2, /^leak-report: --session must be a session id, latest or all, got `newest`$/],
   ['leak-report', ['--db', good, '--session', '42'], 3, /^leak-report: no session 42 in this database \(sessions: 1\)$/],
   ['leak-report', ['--db', good, '--metric', 'heap'], 2, /^leak-report: --metric must be one of/],
+  // --list alone said "no target: give a PID, ..."; it is --list that lacks its companion.
+  ['leak-track', ['--list'], 2, /^leak-track: --list works with --find-training or --match: leak-track --find-training --list$/],
 ];
 
 test('bad input: the documented exit code, one stderr line naming the value, nothing on stdout, no internal error', async () => {

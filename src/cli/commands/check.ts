@@ -19,7 +19,8 @@ import { sessionStartMs, withInside } from '../../report/compose-session.js';
 
 const CHECK_HELP = {
   usage: `Usage:
-  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--metric rss] [--junit FILE.xml] [--strict] [--quiet]
+  leak-check [--db FILE | --trace FILE.csv] [--session ID|latest] --max-rate 50 [--metric rss]
+    [--junit FILE.xml] [--strict] [--quiet]
   leak-check --prometheus URL --query SELECTOR [--since 6h] --max-rate 50
 
 FAIL when a process is growing and the lower bound of its rate's 95 % interval is above the bound;

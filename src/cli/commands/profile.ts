@@ -15,12 +15,15 @@ import type { ProfileReport } from '../../types.js';
 
 const PROFILE_HELP = {
   usage: `Usage:
-  leak-profile [--pid] PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE] [--out DIR] [--force] [--quiet] [--trim] [--native-sites]
-  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json] [--html FILE]
+  leak-profile [--pid] PID [--snapshots 3] [--interval 30] [--top 20] [--json] [--html FILE]
+    [--out DIR] [--force] [--quiet] [--trim] [--native-sites]
+  leak-profile --snapshot A.heapsnapshot B.heapsnapshot [C.heapsnapshot ...] [--interval S] [--json]
+    [--html FILE]
 
 Node targets: heap snapshots through the inspector (opened with SIGUSR1, closed again afterwards).
-Python targets: live object censuses injected with gdb (see README). Reports the types that grew in
-every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who holds them.
+Python targets: live object censuses injected with gdb (see README). Reports the types that grew
+in every interval, ranked by bytes grown (Node: by the bytes their new objects retain), with who
+holds them.
 Live targets: the first line splits the USS growth into objects, allocator free space and
 native memory (docs/budget.md). --trim runs gc.collect() and malloc_trim(0) in a Python target
 at the last census (it CHANGES the target's memory) and says fragmentation or live memory.

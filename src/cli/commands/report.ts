@@ -18,17 +18,20 @@ import { escapeControl } from '../../text/escape.js';
 
 const REPORT_HELP = {
   usage: `Usage:
-  leak-report [--db FILE] [--session ID|latest|all] [--json] [--html FILE] [--metric uss|pss|rss|vram] [--quiet]
+  leak-report [--db FILE] [--session ID|latest|all] [--json] [--html FILE]
+    [--metric uss|pss|rss|vram] [--quiet]
   leak-report --trace FILE.csv [--json] [--html FILE]
-  leak-report --prometheus URL --query SELECTOR [--since 6h] [--until TIME] [--step 15s] [--unit MiB] [--timeout 10m] [--json] [--html FILE]
+  leak-report --prometheus URL --query SELECTOR [--since 6h] [--until TIME] [--step 15s]
+    [--unit MiB] [--timeout 10m] [--json] [--html FILE]
 
 The session's verdict in words, a worst-first table of every process (class, rate with its 95 %
 interval, first/last/peak), then per growing/cycling process a chart with time axis and fitted
 baseline; stable processes one line each, short-lived children folded into one line.
---trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log; --prometheus reads every
-series a selector matches from a Prometheus-API server (Prometheus, VictoriaMetrics, Thanos, Mimir): a summary
-(series per class, the growing ones by job and node) then one row per series; --json streams one line per
-series as it is judged, then a {"fleet": …} summary line (docs/fleet.md).`,
+--trace reads our CSV (t_s plus rss_bytes/uss_bytes/...) or psrecord's plain log; --prometheus reads
+every series a selector matches from a Prometheus-API server (Prometheus, VictoriaMetrics, Thanos,
+Mimir): a summary (series per class, the growing ones by job and node) then one row per series;
+--json streams one line per series as it is judged, then a {"fleet": …} summary line (see
+docs/fleet.md).`,
   examples: [
     ['leak-report', 'the latest session in ./leak-track.db'],
     ['leak-report --db runs.db --session all --json', 'one Report JSON per session, one per line'],

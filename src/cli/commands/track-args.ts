@@ -101,6 +101,7 @@ export function parseTrackArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   } else {
     const pidText = a.pid ?? positional[0];
     if (pidText === undefined) {
+      if (a.list) throw usageError('--list works with --find-training or --match: leak-track --find-training --list');
       throw usageError('no target: give a PID, --find-training, --match REGEX or -- COMMAND (see leak-track --help)');
     }
     if (!/^\d+$/.test(pidText) || Number(pidText) <= 0) throw usageError(`PID must be a positive whole number, got \`${pidText}\``);
