@@ -7,20 +7,10 @@ import assert from 'node:assert/strict';
 import { collect, PYTHON, startBin, waitFor } from '../helpers/procs.js';
 import { startPython, TORCH1_PYTHON } from '../helpers/python.js';
 import { watch } from '../helpers/profile-run.js';
-import { partBytes, profileAcrossGrowth, uss } from '../helpers/budget-run.js';
+import { partBytes, uss, runPythonBudget, showBudget, within15 } from '../helpers/budget-run.js';
 
 const MB = 1048576;
-const FIRST = /census 1\/2: [\d,]+ objects/;
-const LAST = /census 2\/2: injecting/;
-const within = (got: number, want: number) => Math.abs(got - want) <= 0.15 * want;
-const show = (rep: { budget?: { verdict: string } }) => rep.budget?.verdict ?? 'no budget';
-
-async function run(python: string, kind: string, flags: string[] = []) {
-  const p = startPython(python, 'py_budget_target.py', ['--kind', kind, '--mb', '48']);
-  const w = watch(p);
-  await w.ready;
-  return { p, ...(await profileAcrossGrowth(p, 'SIGUSR1', FIRST, LAST, flags)) };
-}
+const within = within15, show = showBudget, run = runPythonBudget;
 
 test('2 KiB objects, 19 of 20 freed: the budget says free in the allocator; --trim gives most of it back', async (t) => {
   const { p, rep, grown } = await run(PYTHON, 'frag', ['--trim']);

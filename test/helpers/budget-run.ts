@@ -5,6 +5,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { ProfileReport } from '../../src/types.js';
 import { readSmapsRollup } from '../../src/track/smaps-rollup.js';
 import { collect, startBin, waitFor } from './procs.js';
+import { startPython } from './python.js';
+import { watch } from './profile-run.js';
 
 export const uss = (pid: number): number => {
   const r = readSmapsRollup(pid);
@@ -49,4 +51,18 @@ export function partBytes(rep: ProfileReport, key: string): number {
   const p = rep.budget?.parts.find((x) => x.key === key);
   if (!p) throw new Error(`no budget part ${key}: ${JSON.stringify(rep.budget ?? rep.warnings)}`);
   return p.bytes;
+}
+
+/** Python's two censuses, as the budget tests read them. */
+const FIRST_CENSUS = /census 1\/2: [\d,]+ objects/;
+const LAST_CENSUS = /census 2\/2: injecting/;
+export const within15 = (got: number, want: number): boolean => Math.abs(got - want) <= 0.15 * want;
+export const showBudget = (rep: { budget?: { verdict: string } }): string => rep.budget?.verdict ?? 'no budget';
+
+/** py_budget_target.py of `kind` (48 MB burst on SIGUSR1) profiled across its growth. */
+export async function runPythonBudget(python: string, kind: string, flags: string[] = []): Promise<AcrossGrowth & { p: ChildProcess }> {
+  const p = startPython(python, 'py_budget_target.py', ['--kind', kind, '--mb', '48']);
+  const w = watch(p);
+  await w.ready;
+  return { p, ...(await profileAcrossGrowth(p, 'SIGUSR1', FIRST_CENSUS, LAST_CENSUS, flags)) };
 }

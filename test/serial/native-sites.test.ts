@@ -8,22 +8,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { PYTHON } from '../helpers/procs.js';
 import { traceScope } from '../../src/profile/native/trace-native.js';
-import { startPython } from '../helpers/python.js';
-import { watch } from '../helpers/profile-run.js';
-import { partBytes, profileAcrossGrowth } from '../helpers/budget-run.js';
+import { partBytes, runPythonBudget, showBudget, within15 } from '../helpers/budget-run.js';
 
 const MB = 1048576;
-const FIRST = /census 1\/2: [\d,]+ objects/;
-const LAST = /census 2\/2: injecting/;
-const within = (got: number, want: number) => Math.abs(got - want) <= 0.15 * want;
-const show = (rep: { budget?: { verdict: string } }) => rep.budget?.verdict ?? 'no budget';
-
-async function run(python: string, kind: string, flags: string[] = []) {
-  const p = startPython(python, 'py_budget_target.py', ['--kind', kind, '--mb', '48']);
-  const w = watch(p);
-  await w.ready;
-  return { p, ...(await profileAcrossGrowth(p, 'SIGUSR1', FIRST, LAST, flags)) };
-}
+const within = within15, show = showBudget, run = runPythonBudget;
 
 test('a ctypes malloc leak: the budget says native, within 15 % of the USS growth; --native-sites finds its caller', async (t) => {
   const { p, rep, grown, stderr } = await run(PYTHON, 'native', ['--native-sites']);
