@@ -1,5 +1,6 @@
 // The CI gate's decision for one analysed series against a bound (MB/min).
 import type { RateCheck, SeriesAnalysis } from './types.js';
+import { formatBound } from '../units.js';
 
 /**
  * FAIL: growing and the interval's lower bound is above the bound. PASS: cycling; stable or plateau
@@ -19,7 +20,7 @@ export function checkRate(a: SeriesAnalysis, maxRate: number): RateCheck {
   // handful of troughs and is judged by its class alone.
   const unsure = (a.classification === 'stable' || a.classification === 'plateau') && hi >= maxRate;
   if (a.classification !== 'growing' && !unsure) return { verdict: 'pass', reason: `${a.classification}, not growing`, more_s: null };
-  if (lo > maxRate && a.classification === 'growing') return { verdict: 'fail', reason: `lower bound ${lo.toFixed(1)} > ${maxRate}`, more_s: null };
+  if (lo > maxRate && a.classification === 'growing') return { verdict: 'fail', reason: `lower bound ${lo.toFixed(1)} > ${formatBound(maxRate)}`, more_s: null };
   if (hi < maxRate) return { verdict: 'pass', reason: `growing, but below the bound`, more_s: null };
   const h = (hi - lo) / 2;
   const gap = Math.abs(rate - maxRate);

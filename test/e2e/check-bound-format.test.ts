@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { FIXTURES, PROGRAMS } from '../helpers/paths.js';
 import { PYTHON, runBin } from '../helpers/procs.js';
@@ -11,9 +11,14 @@ import { PYTHON, runBin } from '../helpers/procs.js';
 const CSV = path.join(FIXTURES, 'recordings', 'numpy-cache.csv'); // a real recording growing 30 MB/min
 
 test('leak-check --max-rate 500KB/s prints the bound as 29.3, not 29.296875; 50 stays 50', async () => {
-  const fail = await runBin('leak-check', ['--trace', CSV, '--max-rate', '500KB/s']);
+  const junit = path.join(mkdtempSync(path.join(tmpdir(), 'ld-bound-')), 'j.xml');
+  const fail = await runBin('leak-check', ['--trace', CSV, '--max-rate', '500KB/s', '--junit', junit]);
   assert.equal(fail.code, 1, fail.stdout + fail.stderr);
   assert.match(fail.stdout, /^FAIL python3 \d+: growing [\d.]+ MB\/min \(CI [\d.]+–[\d.]+\) > 29\.3$/m);
+  // the JUnit suite and its failure message name the bound the same way
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, /leak-check --max-rate 29\.3"/);
+  assert.doesNotMatch(xml, /29\.29/);
   const pass = await runBin('leak-check', ['--trace', CSV, '--max-rate', '50']);
   assert.equal(pass.code, 0, pass.stdout + pass.stderr);
   assert.match(pass.stdout, /^PASS python3 \d+: growing [\d.]+ MB\/min \(CI [\d.]+–[\d.]+\) ≤ 50 MB\/min/m);

@@ -13,7 +13,7 @@ import { buildSessionReport } from '../../report/session-report.js';
 import { describeCheck } from '../../report/verdict-words.js';
 import { describeShortLived } from '../../report/tree-words.js';
 import { renderJunit, type JunitCase } from '../../report/junit.js';
-import { parseRate } from '../../units.js';
+import { formatBound, parseRate } from '../../units.js';
 import { explainEntries } from '../../report/explain-words.js';
 import { sessionStartMs, withInside } from '../../report/compose-session.js';
 
@@ -101,7 +101,7 @@ export const checkCommand: Command = async (argv, io) => {
           const failed = j.report.verdict === 'fail' || (args.strict && j.report.verdict === 'inconclusive');
           return { row: j.report, line: j.checkText ?? '', failed, skipped: j.report.verdict === 'inconclusive' && !args.strict };
         });
-        writeFileAtomically(junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, Math.max(0, ...judged.map((j) => j.report.duration_s))), '--junit', 0o644);
+        writeFileAtomically(junit, renderJunit(`leak-check --max-rate ${formatBound(args.maxRate)}`, cases, Math.max(0, ...judged.map((j) => j.report.duration_s))), '--junit', 0o644);
       } : undefined,
     }, io);
   }
@@ -128,7 +128,7 @@ export const checkCommand: Command = async (argv, io) => {
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (args.junit) {
     const longest = Math.max(0, ...rows.map((r) => r.report.duration_s));
-    writeFileAtomically(args.junit, renderJunit(`leak-check --max-rate ${args.maxRate}`, cases, longest), '--junit', 0o644);
+    writeFileAtomically(args.junit, renderJunit(`leak-check --max-rate ${formatBound(args.maxRate)}`, cases, longest), '--junit', 0o644);
   }
   return cases.some((c) => c.failed) ? EXIT_LEAK : EXIT_OK;
 };

@@ -11,6 +11,7 @@ import { countsLine, summarise } from '../../report/fleet-summary.js';
 import { renderSessionHtml } from '../../report/html/session-html.js';
 import { writeHtmlFile } from '../../report/html/write-html.js';
 import { escapeControl } from '../../text/escape.js';
+import { formatBound } from '../../units.js';
 import type { PrometheusArgs } from './prometheus-input.js';
 import { terminalWidth } from '../terminal-width.js';
 
@@ -57,7 +58,7 @@ export async function fleetCommand(p: PrometheusArgs, o: FleetOutputOptions, io:
       if (all || v === 'fail' || (o.strict && v === 'inconclusive')) io.stdout.write(`${escapeControl(j.checkText ?? '')}\n`);
     }
     const n = (v: string) => out.judged.filter((j) => j.report.verdict === v).length;
-    io.stdout.write(`${out.judged.length.toLocaleString('en-US')} series (${countsLine(summary)}): ${n('fail')} fail, ${n('pass')} pass, ${n('inconclusive')} inconclusive against --max-rate ${o.maxRate} MB/min\n`);
+    io.stdout.write(`${out.judged.length.toLocaleString('en-US')} series (${countsLine(summary)}): ${n('fail')} fail, ${n('pass')} pass, ${n('inconclusive')} inconclusive against --max-rate ${formatBound(o.maxRate)} MB/min\n`);
   }
   if (o.html) writeHtmlFile(o.html, fleetHtml(p, out));
   o.junit?.(out.judged);
