@@ -126,3 +126,34 @@ test('a bulk export: out of order, a series on two lines, a series not selected:
   assert.equal(good.code, 0, good.stderr);
   assert.equal(parseFleetJson(good.stdout).rows.length, 2);
 });
+
+test('answers that are not the API: an HTML page (HTTP 200), an error message with terminal escapes, a redirect', async () => {
+  const html = await serve((p, q, res) => {
+    if (p !== '/api/v1/series') return goodAnswer(p, q, res, 1);
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><html><head><title>Grafana</title></head><body>login</body></html>');
+  });
+  const h = await report(html);
+  assert.equal(h.code, 2, h.stderr);
+  oneLine(h, /did not answer api\/v1\/series as the Prometheus API does \(HTTP 200: <!doctype html><html><head><title>Grafana.*give the server's base URL/);
+  const escapes = await serve((p, q, res) => {
+    if (p !== '/api/v1/query' || q.get('query')!.startsWith('max(')) return goodAnswer(p, q, res, 1);
+    json(res, { status: 'error', errorType: 'execution', error: 'boom \x1b]0;owned\x07\x1b[2J\u009b31m' }, 422);
+  });
+  const e = await report(escapes);
+  assert.equal(e.code, 2, e.stderr);
+  oneLine(e, /answered an error for `mem_bytes`: boom \\x1b\]0;owned\\x07\\x1b\[2J\\x9b31m$/);
+  assert.doesNotMatch(e.stderr, /[\x1b\x07\x9b]/);
+  // A redirect (to a server that answers anything) is not followed: a 302 drops the POSTed query, and the
+  // answer would be another server's under this one's name.
+  const other = await serve((p, q, res) => goodAnswer(p, q, res, 1));
+  for (const code of [302, 307]) {
+    const redirect = await serve((p, q, res) => {
+      res.writeHead(code, { Location: `${other}${p}` });
+      res.end();
+    });
+    const r = await report(redirect);
+    assert.equal(r.code, 2, `${code}: ${r.stderr}`);
+    oneLine(r, new RegExp(`answered /api/v1/series with a redirect \\(HTTP ${code}\\) to ${other}/api/v1/series, which is not followed`));
+  }
+});
