@@ -5,10 +5,10 @@
 // handed on once its last sample is in.
 import { inputError, notFoundError, usageError } from '../errors.js';
 import { answerData, checkLabels, matrixOf, sampleValue, TooBig } from './api-answer.js';
-import { gridFor, SeriesBuckets, type Grid } from './series-buckets.js';
+import { ADDED, BACKWARDS, gridFor, OUTSIDE, SeriesBuckets, type Grid, type SampleFit } from './series-buckets.js';
 import { parseExportLine, type ExportRow } from './export-line.js';
 import { scanMatrixAnswer, ScannedMatrix } from './matrix-answer.js';
-import { withMatcher } from './selector.js';
+import { selectorTest, withMatcher } from './selector.js';
 import { escapeControl } from '../text/escape.js';
 import { describeSeries } from '../store/read-prometheus.js';
 import type { ServerClient } from './server-client.js';
@@ -61,6 +61,8 @@ export async function planFleet(c: ServerClient, q: FleetQuery): Promise<FleetPl
   }
   if (!Array.isArray(data)) throw inputError(`${c.base} answered the series list with ${escapeControl(typeof data)}, not a list; that is not a Prometheus API answer`);
   const series = data.map((m) => checkLabels(c.base, m));
+  const selects = selectorTest(q.selector);
+  for (const m of series) notSelected(c, m, q.selector, selects(m));
   let perSeries: number;
   if (q.stepMs !== null) perSeries = Math.floor((q.endMs - q.startMs) / q.stepMs) + 1;
   else {
@@ -89,7 +91,7 @@ export async function* readFleet(c: ServerClient, q: FleetQuery, plan: FleetPlan
         throw inputError(`${c.base} answered the export of \`${q.selector}\` with HTTP ${exported.status}: ${text}`);
       }
       via('bulk export (/api/v1/export)');
-      yield* fromExport(c, exported.lines, plan.grid);
+      yield* fromExport(c, exported.lines, plan.grid, q.selector);
       return;
     }
   }
@@ -97,18 +99,36 @@ export async function* readFleet(c: ServerClient, q: FleetQuery, plan: FleetPlan
   yield* fromQueries(c, q, plan);
 }
 
-/** A sample whose time is outside the window asked for: the answer is refused, not judged. */
-function outsideWindow(c: ServerClient, name: string, tMs: number, grid: Grid): Error {
-  const at = Number.isFinite(tMs) && Math.abs(tMs) < 8.64e15 ? new Date(tMs).toISOString() : String(tMs / 1000);
-  return inputError(
-    `${c.base} sent a sample at ${at} for ${escapeControl(name)}, outside the window asked for (${new Date(grid.startMs).toISOString()} to ${new Date(grid.endMs).toISOString()}); ` +
-      'its timestamps are not seconds since the epoch (milliseconds?): check the server',
-  );
+const timeOf = (tMs: number) => (Number.isFinite(tMs) && Math.abs(tMs) < 8.64e15 ? new Date(tMs).toISOString() : String(tMs / 1000));
+
+/** A sample SeriesBuckets would not take (outside the window, out of order, a second value at one time): the answer is refused, not judged. */
+function unfit(c: ServerClient, name: string, fit: SampleFit, tMs: number, v: number, b: SeriesBuckets): Error {
+  const who = escapeControl(name), grid = b.grid;
+  if (fit === OUTSIDE) {
+    return inputError(
+      `${c.base} sent a sample at ${timeOf(tMs)} for ${who}, outside the window asked for (${new Date(grid.startMs).toISOString()} to ${new Date(grid.endMs).toISOString()}); ` +
+        'its timestamps are not seconds since the epoch (milliseconds?): check the server',
+    );
+  }
+  if (fit === BACKWARDS) return inputError(`${c.base} sent the samples of ${who} out of time order (${timeOf(tMs)} after ${timeOf(b.lastT)}); a series comes oldest first: check the server`);
+  return inputError(`${c.base} sent two values for ${who} at ${timeOf(tMs)} (${b.raw.last} and ${v}); a series has one value at an instant: check the server (two writers of one series?)`);
+}
+
+/** A series the server sent for `sel` that `sel` does not select (`why`: the matcher it fails), refused. */
+function notSelected(c: ServerClient, labels: Record<string, string>, sel: string, why: string | null): void {
+  if (why !== null) throw inputError(`${c.base} sent ${escapeControl(describeSeries(labels))} for \`${escapeControl(sel)}\`, which does not select it (${escapeControl(why)}); check the server`);
+}
+
+/** A series sent twice in one answer (two lines of an export, two entries of a matrix): refused, not read as two. */
+function sentTwice(c: ServerClient, labels: Record<string, string>, where: string): Error {
+  return inputError(`${c.base} sent ${escapeControl(describeSeries(labels))} twice in ${where}; a series is sent once: check the server`);
 }
 
 /** VictoriaMetrics' JSON-lines export: one line per series, values and timestamps as arrays. */
-async function* fromExport(c: ServerClient, lines: AsyncGenerator<Buffer>, grid: Grid): AsyncGenerator<FleetSeries> {
+async function* fromExport(c: ServerClient, lines: AsyncGenerator<Buffer>, grid: Grid, selector: string): AsyncGenerator<FleetSeries> {
   const list = (x: unknown): x is ArrayLike<unknown> => Array.isArray(x) || x instanceof Float64Array;
+  const selects = selectorTest(selector);
+  const seen = new Set<string>();
   for await (const line of lines) {
     let row: ExportRow;
     try {
@@ -121,6 +141,10 @@ async function* fromExport(c: ServerClient, lines: AsyncGenerator<Buffer>, grid:
     if (!list(values) || !list(timestamps) || values.length !== timestamps.length) {
       throw inputError(`${c.base} sent an export line for ${escapeControl(seriesKey(labels))} without matching values and timestamps`);
     }
+    notSelected(c, labels, selector, selects(labels));
+    const key = seriesKey(labels);
+    if (seen.has(key)) throw sentTwice(c, labels, 'the export');
+    seen.add(key);
     const b = new SeriesBuckets(grid);
     const name = describeSeries(labels);
     for (let i = 0; i < values.length; i++) {
@@ -128,7 +152,9 @@ async function* fromExport(c: ServerClient, lines: AsyncGenerator<Buffer>, grid:
       if (typeof t !== 'number' || !Number.isFinite(t)) throw inputError(`${c.base} sent a timestamp that is not a number for ${escapeControl(name)}`);
       const v = values[i];
       // sampleValue's checks, without its call for the good ones (57.6 M of them in a 10,000-series day)
-      if (!b.add(t, typeof v === 'number' && v >= 0 && v !== Infinity ? v : sampleValue(c.base, name, v as number | string))) throw outsideWindow(c, name, t, grid);
+      const value = typeof v === 'number' && v >= 0 && v !== Infinity ? v : sampleValue(c.base, name, v as number | string);
+      const fit = b.add(t, value);
+      if (fit !== ADDED) throw unfit(c, name, fit, t, value, b);
     }
     yield { labels, buckets: b.finish() };
   }
@@ -186,27 +212,41 @@ async function* fromQueries(c: ServerClient, q: FleetQuery, plan: FleetPlan): As
     ahead = null;
     return mine ?? rangeQuery(sel, a, b);
   };
+  const selects = selectorTest(q.selector);
   for (let next = queue.shift(); next; next = queue.shift()) {
     const sel = next.sel;
     const got = new Map<string, FleetSeries>();
-    const seriesOf = (metric: Record<string, string>) => {
+    // Each series an answer holds is one the shard's selector selects, sent once in that answer.
+    const shardValues = next.label ? new Set(next.values) : null, shardLabel = next.label;
+    const seriesOf = (metric: Record<string, string>, inAnswer: Set<string>) => {
+      notSelected(c, metric, sel, selects(metric) ?? (shardValues && !shardValues.has(metric[shardLabel] ?? '') && sel !== q.selector ? `one of the ${shardLabel} values asked for` : null));
       const key = seriesKey(metric);
+      if (inAnswer.has(key)) throw sentTwice(c, metric, `one answer to \`${escapeControl(sel)}\``);
+      inAnswer.add(key);
       let f = got.get(key);
       if (!f) got.set(key, (f = { labels: metric, buckets: new SeriesBuckets(plan.grid) }));
       return f;
     };
     const take = (result: { metric: Record<string, string>; values: [number, string][] }[]) => {
+      const inAnswer = new Set<string>();
       for (const s of result) {
-        const f = seriesOf(s.metric);
+        const f = seriesOf(s.metric, inAnswer);
         const name = describeSeries(s.metric);
-        for (const [t, v] of s.values) if (!f.buckets.add(t * 1000, sampleValue(c.base, name, v))) throw outsideWindow(c, name, t * 1000, plan.grid);
+        for (const [t, text] of s.values) {
+          const v = sampleValue(c.base, name, text), fit = f.buckets.add(t * 1000, v);
+          if (fit !== ADDED) throw unfit(c, name, fit, t * 1000, v, f.buckets);
+        }
       }
     };
     // The same, from the byte scanner (its values already checked as sampleValue checks them).
     const takeScanned = (m: ScannedMatrix) => {
+      const inAnswer = new Set<string>();
       for (const s of m.series) {
-        const f = seriesOf(checkLabels(c.base, s.metric));
-        for (let k = 0; k < s.t.length; k++) if (!f.buckets.add(s.t[k]! * 1000, s.v[k]!)) throw outsideWindow(c, describeSeries(f.labels), s.t[k]! * 1000, plan.grid);
+        const f = seriesOf(checkLabels(c.base, s.metric), inAnswer);
+        for (let k = 0; k < s.t.length; k++) {
+          const fit = f.buckets.add(s.t[k]! * 1000, s.v[k]!);
+          if (fit !== ADDED) throw unfit(c, describeSeries(f.labels), fit, s.t[k]! * 1000, s.v[k]!, f.buckets);
+        }
       }
     };
     let width = q.stepMs !== null ? Math.min(span, (pointsLimit - 1) * q.stepMs) : firstWidth;

@@ -2,7 +2,8 @@
 // queries), judge each on a worker as soon as it is whole, hand each verdict on as it comes. A server
 // that fails mid-way stops the read; the series already judged are kept and returned with the error.
 import { isLeakError, type LeakError } from '../errors.js';
-import { nameSeries, unitOf } from '../store/read-prometheus.js';
+import { describeSeries, nameSeries, unitOf } from '../store/read-prometheus.js';
+import { escapeControl } from '../text/escape.js';
 import { noSeries, planFleet, readFleet, seriesKey, type FleetQuery } from './fleet-read.js';
 import { JudgePool } from './judge-pool.js';
 import type { Judged } from './judge-series.js';
@@ -58,12 +59,16 @@ export async function runFleet(r: FleetRequest, onJudged: (j: Judged) => void, s
   let failure: LeakError | null = null;
   let readMs = 0;
   let id = 0;
+  const unlisted: Record<string, string>[] = [];
   try {
     let t = Date.now();
     for await (const s of readFleet(client, r, plan, (how) => ((via = how), say(`reading ${plan.series.length} series from ${r.url} by ${how}`)))) {
       readMs += Date.now() - t;
-      if (s.buckets.raw.samples > 0) {
-        const key = seriesKey(s.labels);
+      const key = seriesKey(s.labels);
+      // A series the selector selects but the listing at the start did not hold (one that appeared
+      // since, or a server that answers two ways) is not of the fleet listed: left out, and said.
+      if (!names.has(key)) unlisted.push(s.labels);
+      else if (s.buckets.raw.samples > 0) {
         const unit = r.unitBytes ?? unitOf(s.labels.__name__ ?? '').bytes;
         const b = s.buckets;
         await pool.submit({
@@ -81,6 +86,10 @@ export async function runFleet(r: FleetRequest, onJudged: (j: Judged) => void, s
       throw e;
     }
     failure = e;
+  }
+  if (unlisted.length > 0) {
+    const shown = unlisted.slice(0, 3).map((m) => escapeControl(describeSeries(m))).join(', ');
+    say(`left out ${unlisted.length} series the server sent but had not listed for \`${escapeControl(r.selector)}\` at the start (new since?): ${shown}${unlisted.length > 3 ? ', …' : ''}`);
   }
   try {
     await pool.drain();

@@ -31,6 +31,10 @@ export function gridFor(startMs: number, endMs: number): Grid {
 /** A sample this far outside the window asked for is no answer to it (clocks differ by seconds, not this). */
 export const WINDOW_SLACK_MS = 10 * 60_000;
 
+/** What SeriesBuckets.add made of a sample: ADDED, or why the answer holding it is refused. */
+export const ADDED = 0, OUTSIDE = 1, BACKWARDS = 2, CONFLICT = 3;
+export type SampleFit = typeof ADDED | typeof OUTSIDE | typeof BACKWARDS | typeof CONFLICT;
+
 export class SeriesBuckets {
   readonly t_ms: number[] = [];
   readonly values: number[] = [];
@@ -38,7 +42,8 @@ export class SeriesBuckets {
   private bucket = NaN;
   private sum = 0;
   private count = 0;
-  private lastT = -Infinity;
+  /** The time of the last sample added (epoch ms). */
+  lastT = -Infinity;
   private folding = false;
 
   private readonly lo: number;
@@ -55,13 +60,16 @@ export class SeriesBuckets {
   }
 
   /**
-   * Add one sample (epoch ms, value ≥ 0). Out-of-order or repeated times are skipped (window edges
-   * overlap). False for a time outside the window asked for (or not a number): the caller refuses the
-   * answer (a server's milliseconds read as seconds put every sample far outside, and were judged).
+   * Add one sample (epoch ms, value ≥ 0); ADDED (0) or why the caller must refuse the answer. The one
+   * sample read twice is that of two adjacent windows' shared edge: the same time and value, skipped.
+   * OUTSIDE: a time outside the window asked for, or not a number (a server's milliseconds read as
+   * seconds put every sample far outside, and were judged). BACKWARDS: a time before the last one (such
+   * samples were skipped without a word: a series sent out of order read as "insufficient data").
+   * CONFLICT: the last time again with another value (a series has one value at an instant).
    */
-  add(tMs: number, v: number): boolean {
-    if (!(tMs >= this.lo && tMs <= this.hi)) return false;
-    if (tMs <= this.lastT) return true;
+  add(tMs: number, v: number): SampleFit {
+    if (!(tMs >= this.lo && tMs <= this.hi)) return OUTSIDE;
+    if (tMs <= this.lastT) return tMs < this.lastT ? BACKWARDS : v === this.raw.last ? ADDED : CONFLICT;
     this.lastT = tMs;
     const r = this.raw;
     r.samples++;
@@ -69,16 +77,16 @@ export class SeriesBuckets {
     r.last = v;
     if (r.min === null || v < r.min) r.min = v;
     if (r.max === null || v > r.max) r.max = v;
-    if (this.folding) return (this.fold(tMs, v), true);
+    if (this.folding) return (this.fold(tMs, v), ADDED);
     this.t_ms.push(tMs);
     this.values.push(v);
-    if (this.grid.bucketMs === null || this.t_ms.length <= MAX_POINTS_PER_SERIES) return true;
+    if (this.grid.bucketMs === null || this.t_ms.length <= MAX_POINTS_PER_SERIES) return ADDED;
     // One sample too many to keep: the series is read as bucket means from its first sample on (the
     // samples so far folded in their order: the same sums as folding them as they came).
     this.folding = true;
     const ts = this.t_ms.splice(0), vs = this.values.splice(0);
     for (let i = 0; i < ts.length; i++) this.fold(ts[i]!, vs[i]!);
-    return true;
+    return ADDED;
   }
 
   private fold(tMs: number, v: number): void {

@@ -54,8 +54,8 @@ export class ServerClient {
     let res: Response;
     try {
       res = await fetch(u, form
-        ? { method: 'POST', body: new URLSearchParams(params), signal: ctl.signal, headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } }
-        : { signal: ctl.signal, headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } });
+        ? { method: 'POST', body: new URLSearchParams(params), signal: ctl.signal, redirect: 'manual', headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } }
+        : { signal: ctl.signal, redirect: 'manual', headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } });
     } catch (e) {
       clearTimeout(timer);
       if (ctl.signal.aborted) throw timeoutError(`${this.base} did not answer ${u.pathname} within ${Math.round(ms / 1000)} s; check the server, or raise --timeout`);
@@ -63,6 +63,14 @@ export class ServerClient {
       const c = (e as { cause?: { code?: string; message?: string } }).cause;
       const cause = escapeControl(c?.code ?? c?.message ?? (e as Error).message);
       throw notFoundError(`cannot reach the Prometheus API at ${this.base} (${cause}); check the URL given to --prometheus`, e);
+    }
+    // A redirect is not followed: a 301/302 turns the POST into a GET without its query, and the answer
+    // would come from another server than the one named (and named in every message).
+    if (res.status >= 300 && res.status < 400) {
+      clearTimeout(timer);
+      ctl.abort();
+      const to = escapeControl((res.headers.get('location') ?? 'nowhere').slice(0, 200));
+      throw inputError(`${this.base} answered ${u.pathname} with a redirect (HTTP ${res.status}) to ${to}, which is not followed; give --prometheus the server's own base URL`);
     }
     const reader = res.body?.getReader();
     const self = this;

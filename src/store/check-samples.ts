@@ -26,6 +26,15 @@ function shown(v: unknown, type: string): string {
   return `\`${escapeControl(s.slice(0, 40))}\` (${type})`;
 }
 
+/** A time as leak-track writes it (Date.toISOString(); seconds-only and offsets also read): ISO 8601, a real date. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+function isIsoTime(v: unknown): boolean {
+  if (typeof v !== 'string' || !ISO_TIME.test(v) || !Number.isFinite(Date.parse(v))) return false;
+  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d)); // Date.parse rolls 2026-02-30 over to March 2
+  return day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 /** SQLite's name for the type of a value read back. */
 function typeOf(v: unknown): string {
   return typeof v === 'string' ? 'text' : Buffer.isBuffer(v) ? 'blob' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'real') : typeof v;
@@ -40,11 +49,14 @@ export function checkSessionRows(db: Db, file: string, sessionId: number): void 
   const bad = (where: string, column: string, v: unknown, type: string, what: string) =>
     inputError(`${file}: session ${sessionId}${where}: column ${column} holds ${shown(v, type)}, not ${what}; the database was altered or damaged, so nothing was reported`);
   const s = db
-    .prepare(`SELECT typeof(label) AS l, typeof(started_at) AS st, interval_s AS i, typeof(interval_s) AS it, source FROM sessions WHERE id = ?`)
-    .get(sessionId) as { l: string; st: string; i: unknown; it: string; source: unknown } | undefined;
+    .prepare(`SELECT typeof(label) AS l, started_at AS sv, typeof(started_at) AS st, ended_at AS ev, typeof(ended_at) AS et, interval_s AS i, typeof(interval_s) AS it, source FROM sessions WHERE id = ?`)
+    .get(sessionId) as { l: string; sv: unknown; st: string; ev: unknown; et: string; i: unknown; it: string; source: unknown } | undefined;
   if (!s) return; // the caller reports the missing session
   if (s.l !== 'text') throw bad('', 'label', '…', s.l, 'text');
-  if (s.st !== 'text') throw bad('', 'started_at', '…', s.st, 'a time');
+  // Times are ISO 8601 in UTC as leak-track writes them (`2026-12-07T21:30:00.000Z`): text that is not
+  // one was shown as is, and read as a time it became "Invalid Date" or NaN.
+  if (!isIsoTime(s.sv)) throw bad('', 'started_at', s.sv, s.st, 'an ISO 8601 time such as 2026-12-07T21:30:00.000Z');
+  if (s.ev !== null && !isIsoTime(s.ev)) throw bad('', 'ended_at', s.ev, s.et, 'an ISO 8601 time such as 2026-12-07T21:30:00.000Z, or NULL');
   if (!(s.it === 'integer' || s.it === 'real') || !((s.i as number) >= 0 && (s.i as number) < 1e9)) throw bad('', 'interval_s', s.i, s.it, 'a number of seconds');
   if (s.source !== 'track' && s.source !== 'trace') throw bad('', 'source', s.source, typeof s.source, 'track or trace');
   // The memory limit (migration 2; absent in older DBs): a negative, infinite or text one became a

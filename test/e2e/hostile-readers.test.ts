@@ -162,6 +162,11 @@ test('DBs: bad sample values are refused naming the DB, session, pid and column 
     ['limit', `UPDATE sessions SET mem_limit_bytes = -1073741824000`, /limit.db: session 1: column mem_limit_bytes holds `-1073741824000` \(integer\), not a size in bytes/],
     ['limit-text', `UPDATE sessions SET mem_limit_bytes = 'abc'`, /column mem_limit_bytes holds `abc` \(text\)/],
     ['limit-inf', `UPDATE sessions SET mem_limit_bytes = 1e400`, /column mem_limit_bytes holds `Infinity` \(real\)/],
+    ['started', `UPDATE sessions SET started_at = 'zzz'`, /started.db: session 1: column started_at holds `zzz` \(text\), not an ISO 8601 time/],
+    ['started-blob', `UPDATE sessions SET started_at = x'00ff'`, /column started_at holds `2 bytes` \(blob\), not an ISO 8601 time/],
+    ['started-esc', `UPDATE sessions SET started_at = '2026-13-45T99:00:00Z' || char(27) || ']0;x' || char(7)`, /column started_at holds `2026-13-45T99:00:00Z\\x1b\]0;x\\x07` \(text\)/],
+    ['ended', `UPDATE sessions SET ended_at = 'yesterday'`, /ended.db: session 1: column ended_at holds `yesterday` \(text\), not an ISO 8601 time .*, or NULL/],
+    ['ended-month', `UPDATE sessions SET ended_at = '2026-02-30T00:00:00.000Z'`, /column ended_at holds `2026-02-30T00:00:00\.000Z`/],
     ['limit-source', `UPDATE sessions SET mem_limit_bytes = 1073741824, mem_limit_source = x'1b'`, /column mem_limit_source holds `1 bytes` \(blob\), not text/],
   ];
   for (const [name, sql, re] of cases) {
