@@ -6,6 +6,8 @@ import { MiB } from '../../units.js';
 
 /** The part that is leak-profile's own doing (Node: what the snapshots between the ends left): never dominant. */
 const OWN_PART = 'snapshots';
+/** Pages that stopped being shared: named, but not growth the program made (see finish). */
+const UNSHARED_PART = 'unshared';
 
 /** Below this USS growth over the window the budget says there is no growth worth splitting. */
 export const GROWTH_FLOOR = 2 * MiB;
@@ -105,11 +107,16 @@ function finish(runtime: 'python' | 'node', a: { uss: number | null; t_s: number
   const own = parts.find((p) => p.key === OWN_PART)?.bytes ?? 0;
   const theirs = parts.filter((p) => p.key !== OWN_PART);
   const top = theirs.reduce((m, p) => (p.bytes > m.bytes ? p : m), theirs[0]!);
-  const grew = uss_delta - own >= GROWTH_FLOOR && top.bytes > 0;
+  // Pages that stopped being shared raise USS with no allocation (a neighbour running the same
+  // interpreter exits, and its pages become this one's): they are named, but only growth the program
+  // made decides whether there is growth to split (a freed burst read +6 MB, 4.5 MB of it unshared).
+  const unshared = parts.find((p) => p.key === UNSHARED_PART)?.bytes ?? 0;
+  const grew = uss_delta - own - unshared >= GROWTH_FLOOR && top.bytes > 0;
   const dominant = grew ? top.key : null;
   const ownWords = own ? ` (${mb(own).replace(/^\+/, '')} of it kept after leak-profile's own snapshots, not the target's)` : '';
   const head = `USS ${mb(uss_delta)} in ${Math.round(window_s)} s${ownWords}: ${parts.map((p) => `${p.label} ${mb(p.bytes)}`).join(', ')}`;
-  let verdict = grew ? `${head}: ${words[top.key]![1]}` : `${head}: no growth worth splitting (under ${GROWTH_FLOOR / MiB} MB)`;
+  const setAside = unshared >= GROWTH_FLOOR ? ` once the ${mb(unshared).slice(1)} of pages no longer shared are set aside: ${words[UNSHARED_PART]![1]}` : '';
+  let verdict = grew ? `${head}: ${words[top.key]![1]}` : `${head}: no growth worth splitting (under ${GROWTH_FLOOR / MiB} MB${setAside})`;
   const peak = peakBetween(a, b, all);
   if (peak) verdict += `; meanwhile USS rose ${mb(peak.uss! - Math.max(a.uss!, b.uss!)).slice(1)} above both ends (${Math.round(peak.t_s - a.t_s)} s into the window) and fell back: the split is of the net growth, and what came and went was given back`;
   return { runtime, window_s, uss_first: a.uss!, uss_last: b.uss!, uss_delta, parts, dominant, verdict, ...(peak ? { uss_peak: peak.uss!, uss_peak_t_s: peak.t_s - a.t_s } : {}) };
