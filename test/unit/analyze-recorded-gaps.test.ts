@@ -1,7 +1,7 @@
 // Issue 21's named gaps, on the real recordings that show them (fixtures/recordings/README.md). Each
 // series is the one the report analyses: the main's USS with the ticks between its readings carried by
 // RSS (src/report/carry-by-rss.ts). The end-to-end verdicts through the bins are in
-// test/e2e/recordings.test.ts.
+// test/unit/recordings.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';

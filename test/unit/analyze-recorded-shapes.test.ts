@@ -1,7 +1,7 @@
 // The analysis on real recordings whose shape the tracker's cost governor made sparse: under load it
 // reads USS only every 2nd–5th tick, and k changes during a run (fixtures/recordings/README.md). Each
 // case pins a fix on the recorded data itself; the end-to-end verdicts through the bins are in
-// test/e2e/recordings.test.ts.
+// test/unit/recordings.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
