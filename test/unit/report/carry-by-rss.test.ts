@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import type { RecordedSession } from '../../../src/store/read-session.js';
 import { buildSessionReport } from '../../../src/report/session-report.js';
 import { carryByRss } from '../../../src/report/carry-by-rss.js';
+import { readTraceReport } from '../../../src/api/read-report.js';
+import { FIXTURES } from '../../helpers/paths.js';
+import path from 'node:path';
 
 const MiB = 1024 * 1024;
 
@@ -54,4 +57,24 @@ test('a 10 MB/min leak in a 3 GB process read every 6th tick: its USS rate, a na
   // Read every tick: nothing carried, nothing said.
   const dense = buildSessionReport(giant(10, 1)).report.processes[0]!;
   assert.equal(dense.carried_by_rss, undefined);
+});
+
+test('a gap across which the shared part jumps (workers forked or exited) is left as read, not carried', () => {
+  // A DataLoader main: RSS flat at 230 MB, USS 6 MB while four workers share its pages and 91 MB once they
+  // exit; carried across, its ticks read a flat main as 20.9 MB/min (−385–427) (dl-churn-noleak.csv).
+  const s = giant(0, 6);
+  const p = s.processes[0]!;
+  p.rss = p.rss.map(() => 230 * MiB);
+  p.uss = p.uss.map((v, i) => (v === null ? null : (i < 42 ? 6 : 91) * MiB));
+  const c = carryByRss(p, 'uss');
+  assert.equal(c.values[40], null, 'the gap 36–42, across the jump, stays unread');
+  assert.equal(c.values[38], null);
+  assert.equal(c.values[44], 91 * MiB, 'gaps where the shared part held are carried');
+  assert.equal(c.carried, 70 - 5);
+  // the recording itself: the main is stable with an interval a gate can use
+  const r = readTraceReport(path.join(FIXTURES, 'recordings', 'dl-churn-noleak.csv')).processes.find((x) => x.role === 'main')!;
+  assert.equal(r.classification, 'stable');
+  const [lo, hi] = r.rate_ci95_mb_per_min!;
+  assert.ok(hi - lo < 100, `interval ${lo}–${hi}`);
+  assert.ok(r.carried_by_rss!.carried < 73, JSON.stringify(r.carried_by_rss));
 });
