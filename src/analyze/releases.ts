@@ -125,6 +125,9 @@ export function removeExcursions(t: ArrayLike<number>, y: ArrayLike<number>, noi
     if (fall <= jump || (j + 1 < n && z(j + 1) < z(j) - 0.25 * fall)) continue;
     let s = j - 1;
     while (s > 0 && t[j]! - t[s]! <= span / 8 && z(s) - z(j) > 0.25 * fall) s--;
+    // the first reading of the rise may sit under a quarter of it (+66 of a +400 MB buffer touched over
+    // four readings): the level it came from is before every sharp step of the rise
+    while (s > 0 && t[j]! - t[s - 1]! <= span / 8 && z(s) - z(s - 1) > jump) s--;
     if (s >= j - 1 || t[j]! - t[s]! > span / 8 || Math.abs(z(s) - z(j)) > 0.25 * fall) continue;
     // …and that level held before it (3 readings within the noise): a rise from the first readings is a
     // start-up, released once (aroundLoneRelease), not an excursion

@@ -281,9 +281,13 @@ export function despike(y: ArrayLike<number>, sigma: number, k = 6): Float64Arra
       const step = (d1 + d2) / 2, pred = y[a1]! + step;
       const dev = Math.abs(y[i]! - pred);
       if (dev <= lim || Math.abs(d1 - d2) > Math.max(lim, 0.25 * dev)) continue;
-      let back = true;
-      for (let o = i - dir, k = 1; o >= 0 && o < n && k <= 2; o -= dir, k++) if (Math.abs(y[o]! - pred - k * step) > lim) back = false;
-      if (back) out[i] = pred;
+      // At the very first or last reading nothing further out can show the series back on the line: a
+      // last reading back on a leak's line after three readings above it (a transient buffer caught by a
+      // loaded tracker) was "predicted" up to the excursion's level, which then read as the leak
+      // speeding up (120 MB/min reported as 222).
+      let back = true, seen = 0;
+      for (let o = i - dir, k = 1; o >= 0 && o < n && k <= 2; o -= dir, k++, seen++) if (Math.abs(y[o]! - pred - k * step) > lim) back = false;
+      if (back && seen > 0) out[i] = pred;
       continue;
     }
     const before = (y[i - 2]! + y[i - 3]!) / 2 + 2.5 * slope, after = (y[i + 2]! + y[i + 3]!) / 2 - 2.5 * slope;

@@ -50,11 +50,26 @@ test('80 MB/min with checkpoint spikes (+2 GB for 20 s every 10 min), sampled ev
 });
 
 test('100 MB/min released in the last 1–3 samples of a run whose process exited there: growing, the release left out', () => {
-  for (const tail of [1, 2, 3]) {
+  const released = (tail: number, seed: number) => {
     const n = 300, dt = 2, tRel = (n - tail) * dt - 1;
-    const tr = sample({ kind: 'r', label: 'growing', rate: 100, f: (t) => 1000 + (100 * Math.min(t, tRel)) / 60 - (t > tRel ? 800 : 0) }, n, dt, { sigma: 3 }, tail);
+    return sample({ kind: 'r', label: 'growing', rate: 100, f: (t) => 1000 + (100 * Math.min(t, tRel)) / 60 - (t > tRel ? 800 : 0) }, n, dt, { sigma: 3 }, seed);
+  };
+  // Its 95 % interval holds 100 on ~95 % of seeds (one seed alone is a 1-in-20 draw: seed 1 reads
+  // 99.88 (99.76–99.998) once the release is seen rather than smoothed away): 20 seeds a tail.
+  let misses = 0;
+  for (const tail of [1, 2, 3]) {
+    for (let seed = 1; seed <= 20; seed++) {
+      const [lo, hi] = analyzeSeries(released(tail, seed * 7 + tail), { endsAtExit: true }).rate_ci95_mb_per_min!;
+      if (!(lo <= 100 && 100 <= hi)) misses++;
+    }
+  }
+  assert.ok(misses <= 6, `the interval missed 100 on ${misses} of 60 seeds`);
+  for (const tail of [1, 2, 3]) {
+    const tr = released(tail, tail);
     const a = analyzeSeries(tr, { endsAtExit: true });
-    assertLeak(a, 100, `${tail} released`);
+    assert.equal(a.classification, 'growing', `${tail} released: ${a.explanation}`);
+    assert.ok(Math.abs(a.rate_mb_per_min! - 100) <= 15, `${tail} released: ${a.rate_mb_per_min}`);
+    assert.match(a.explanation, /released in the last \d samples? \(the end of the run/);
     assert.equal(checkRate(a, 50).verdict, 'fail');
     // the exit not known (a trace, a psrecord log, the live line): one fall at the end, none before, and
     // readings after it too few to show memory held flat — a cycle's first release reads the same
