@@ -1,6 +1,5 @@
 // leak-track's Prometheus side: the series state, the analysis on a timer (off the sampling path),
 // the /metrics server and the textfile, fed by the tracking core's per-tick callback.
-import { readFileSync } from 'node:fs';
 import { SeriesGroups, type RankEnv, type TickRow } from './series-groups.js';
 import { createRegistries, type MetricRegistries } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
@@ -8,6 +7,7 @@ import { checkTextfileDir, removeTextfile, textfilePath, writeTextfile } from '.
 import { readRankEnv } from './read-rank-env.js';
 import { analyzeSeries } from '../analyze/index.js';
 import type { ListenAddress } from './listen-address.js';
+import { packageVersion as rootPackageVersion } from '../package-root.js';
 
 export interface ExporterOptions {
   listen: ListenAddress | null;
@@ -40,7 +40,7 @@ export interface Exporter {
 /** The package version, for leak_detective_build_info. */
 export function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return rootPackageVersion();
   } catch {
     return 'unknown';
   }

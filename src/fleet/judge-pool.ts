@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { judgeSeries, type Judged, type JudgeOptions, type SeriesJob } from './judge-series.js';
+import { compiledModule } from '../package-root.js';
 
 const BATCH = 16;
 /**
@@ -28,7 +29,7 @@ export class JudgePool {
   /** `workers` 0: judge inline, in the caller's thread. */
   constructor(private o: JudgeOptions, private onJudged: (j: Judged) => void, workers = defaultWorkers()) {
     for (let i = 0; i < workers; i++) {
-      const worker = new Worker(new URL('./judge-worker.js', import.meta.url));
+      const worker = new Worker(compiledModule('fleet/judge-worker.js'));
       const slot: Slot = { worker, busy: false };
       worker.on('message', (m: { judged?: Judged[]; error?: string }) => {
         slot.busy = false;

@@ -7,6 +7,7 @@
 // window, and the sentinel closes whatever inspector the target opened since (inspector-sentinel-main.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { LeakError } from '../../errors.js';
+import { compiledModule } from '../../package-root.js';
 
 export interface Sentinel {
   /** The window is closed (switch armed, or nothing of ours left open): the sentinel exits, doing nothing. */
@@ -31,7 +32,7 @@ export function startSentinel(pid: number, startTicks: number, before: number[])
       // node that needs LD_LIBRARY_PATH still starts) without NODE_OPTIONS: a user's --inspect there
       // would open an inspector in the sentinel itself.
       const { NODE_OPTIONS: _, ...env } = process.env;
-      child = spawn(process.execPath, [new URL('./inspector-sentinel-main.js', import.meta.url).pathname, String(pid), String(startTicks), before.join(',')], {
+      child = spawn(process.execPath, [compiledModule('profile/node/inspector-sentinel-main.js'), String(pid), String(startTicks), before.join(',')], {
         detached: true,
         stdio: ['pipe', 'pipe', 'ignore'],
         env,

@@ -7,6 +7,7 @@ import { openInputFile } from '../../open-input.js';
 import { Worker } from 'node:worker_threads';
 import { LeakError, type LeakErrorCode } from '../../errors.js';
 import type { NodeCensus } from './aggregate.js';
+import { compiledModule } from '../../package-root.js';
 
 export interface AsideCensus {
   census: NodeCensus;
@@ -47,7 +48,7 @@ export function censusesAside(files: string[]): Promise<AsideResult[]> {
     const out: AsideResult[] = new Array<AsideResult>(files.length).fill(undefined);
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./census-worker.js', import.meta.url), { workerData: { files } });
+      worker = new Worker(compiledModule('profile/node/census-worker.js'), { workerData: { files } });
     } catch {
       resolve(out);
       return;

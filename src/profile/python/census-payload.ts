@@ -3,11 +3,11 @@
 // imported from disk in the target, so nothing of ours stays in its sys.modules or sys.path.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LeakError } from '../../errors.js';
+import { packageFile } from '../../package-root.js';
 
-/** scripts/census in the package (dist/src/profile/python → the package root). */
-export const CENSUS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../scripts/census');
+/** scripts/census in the package. */
+export const CENSUS_DIR = packageFile('scripts', 'census');
 
 /** The name the joined payload runs under: the census recognises (and skips) its own frames by it. */
 export const PAYLOAD_NAME = 'leak_census.py';

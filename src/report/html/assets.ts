@@ -3,12 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LeakError } from '../../errors.js';
+import { packageFile } from '../../package-root.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-// Compiled to dist/src/report/html/; the asset files stay in src/report/html/assets/.
-const ASSET_DIRS = [path.join(here, 'assets'), path.resolve(here, '../../../../src/report/html/assets')];
+// The asset files stay in src/report/html/assets/ (shipped with the package).
+const ASSET_DIRS = [packageFile('src', 'report', 'html', 'assets')];
 const cache = new Map<string, string>();
 
 function readOnce(key: string, find: () => string): string {

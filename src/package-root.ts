@@ -1,0 +1,33 @@
+// Where the installed package lives: every file the package reads or runs at run time (its package.json,
+// the Python census, the page assets, the worker and sentinel scripts) is named from here. The four bins
+// are bundled into one file each after tsc (scripts/bundle-bins.mjs: a third of each start-up was
+// resolving ~100 modules), so a path relative to a module's own URL would be relative to the bundle.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LeakError } from './errors.js';
+
+const NAME = 'leak-detective';
+
+function findRoot(from: string): string {
+  // dist/src/… or dist/src/cli/bin/ (a bundle): the package root is at most five levels up
+  for (let dir = from, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === NAME) return dir;
+  }
+  throw new LeakError('internal', `no package.json of ${NAME} above ${from}: the installed package is damaged; reinstall leak-detective`);
+}
+
+/** The package root (where its package.json is). */
+export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/** A file of the package, e.g. packageFile('scripts', 'census'). */
+export const packageFile = (...parts: string[]): string => path.join(PACKAGE_ROOT, ...parts);
+
+/** A compiled module of the package (dist/src/…), e.g. for a Worker or a child process. */
+export const compiledModule = (rel: string): string => path.join(PACKAGE_ROOT, 'dist', 'src', rel);
+
+/** The version of the installed package. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+}
