@@ -1,7 +1,7 @@
 // Where the installed package lives: every file the package reads or runs at run time (its package.json,
-// the Python census, the page assets, the worker and sentinel scripts) is named from here. The four bins
-// are bundled into one file each after tsc (scripts/bundle-bins.mjs: a third of each start-up was
-// resolving ~100 modules), so a path relative to a module's own URL would be relative to the bundle.
+// the Python census, the page assets, the worker and sentinel scripts) is named from here, in one place,
+// not from each module's own URL (a path relative to a module breaks the day the module moves or is
+// bundled: bench/README.md § 8).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -53,7 +53,14 @@ test('plain JS objects kept in a Map: the budget says V8 heap, and what the last
     assert.equal(rep.budget?.dominant, 'v8_heap_used', show(rep));
     // The budget reads after the snapshot's own GC (the test cannot: a few MB less than the test's reading).
     assert.ok(rep.budget!.uss_delta <= 1.15 * grown && rep.budget!.uss_delta >= 0.5 * grown, `${show(rep)}; USS grew ${(grown / MB).toFixed(1)} MB`);
-    assert.ok(Math.abs(partBytes(rep, 'native')) <= 0.15 * grown, show(rep));
+    const native = partBytes(rep, 'native');
+    assert.ok(native <= 0.15 * grown, show(rep));
+    // Below zero only where the growth reused what the first snapshot left in the allocator (a loaded CI
+    // run: −6.1 MB of 31 MB left), and then the verdict says so.
+    if (native < -0.15 * grown) {
+      assert.ok(-native <= rep.budget!.first_capture_left!, show(rep));
+      assert.match(rep.budget!.verdict, /native below zero: the growth reused memory the allocator had kept free after leak-profile's first snapshot/);
+    }
   } finally {
     p.kill();
   }
