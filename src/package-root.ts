@@ -2,24 +2,12 @@
 // the Python census, the page assets, the worker and sentinel scripts) is named from here, in one place,
 // not from each module's own URL (a path relative to a module breaks the day the module moves or is
 // bundled: bench/README.md § 8).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LeakError } from './errors.js';
 
-const NAME = 'leak-detective';
-
-function findRoot(from: string): string {
-  // dist/src/… or dist/src/cli/bin/ (a bundle): the package root is at most five levels up
-  for (let dir = from, i = 0; i < 6; i++, dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === NAME) return dir;
-  }
-  throw new LeakError('internal', `no package.json of ${NAME} above ${from}: the installed package is damaged; reinstall leak-detective`);
-}
-
-/** The package root (where its package.json is). */
-export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+/** The package root (where its package.json is): this module is compiled to dist/src/package-root.js. */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A file of the package, e.g. packageFile('scripts', 'census'). */
 export const packageFile = (...parts: string[]): string => path.join(PACKAGE_ROOT, ...parts);
